@@ -1,0 +1,451 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
+)
+
+// dataFlags are the input flags every query command shares.
+type dataFlags struct {
+	in    stringList
+	index string
+	quiet bool
+}
+
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	fs.Var(&d.in, "in", "input `PATH` (card directory, .jsonl/.json listing, .csv/.tsv edge list; repeatable)")
+	fs.StringVar(&d.index, "index", "", "index `FILE` written by lineage build")
+	fs.BoolVar(&d.quiet, "quiet", false, "print no notes on stderr")
+}
+
+// load opens the store the flags name: an index, inputs, or the sample.
+func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*lineage.Store, error) {
+	if d.index != "" && len(d.in) > 0 {
+		return nil, usagef("use --in or --index, not both")
+	}
+	if d.index != "" {
+		return lineage.LoadIndex(d.index)
+	}
+	var s *lineage.Store
+	var err error
+	if len(d.in) == 0 {
+		s, err = lineage.BuildSources(ctx, lineage.SampleSources())
+	} else {
+		s, err = lineage.Build(ctx, d.in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !d.quiet {
+		if n := len(s.Diagnostics()); n > 0 {
+			fmt.Fprintf(stderr, "note: %d problems in the input (lineage stats --in ... lists them)\n", n)
+		}
+	}
+	return s, nil
+}
+
+func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: lineage %s %s\n\nFlags:\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func oneModel(pos []string, cmd string) (string, error) {
+	if len(pos) != 1 {
+		return "", usagef("%s takes one MODEL id (got %d arguments)", cmd, len(pos))
+	}
+	return pos[0], nil
+}
+
+func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("build", "--in PATH... -o FILE", stderr)
+	var d dataFlags
+	d.register(fs)
+	out := fs.String("o", "", "index `FILE` to write")
+	strict := fs.Bool("strict", false, "exit 1 when the input has any problem")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("build takes no arguments; use --in PATH")
+	}
+	if *out == "" {
+		return usagef("build needs -o FILE")
+	}
+	if d.index != "" {
+		return usagef("build reads --in inputs, not --index")
+	}
+	d.quiet = true
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	if err := s.WriteIndex(*out); err != nil {
+		return err
+	}
+	st := s.Stats()
+	fmt.Fprintf(stdout, "wrote %s: %d models, %d edges, %d foundations (%d with descendants)\n", *out, st.Models, st.Edges, st.Foundations, st.FoundationsWithDescendants)
+	printDiagSummary(stdout, s)
+	if *strict && len(s.Diagnostics()) > 0 {
+		return fmt.Errorf("--strict: %d problems in the input", len(s.Diagnostics()))
+	}
+	return nil
+}
+
+// printDiagSummary prints counts per problem kind and the first examples.
+func printDiagSummary(w io.Writer, s *lineage.Store) {
+	st := s.Stats()
+	if len(st.Diagnostics) == 0 {
+		return
+	}
+	kinds := make([]string, 0, len(st.Diagnostics))
+	for k, n := range st.Diagnostics {
+		if n > 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return
+	}
+	sort.Slice(kinds, func(i, j int) bool {
+		a, b := st.Diagnostics[kinds[i]], st.Diagnostics[kinds[j]]
+		return a > b || a == b && kinds[i] < kinds[j]
+	})
+	fmt.Fprintln(w, "problems found (kind: count; first examples):")
+	ex := map[string][]lineage.Diagnostic{}
+	for _, d := range s.Examples() {
+		ex[d.Kind] = append(ex[d.Kind], d)
+	}
+	for _, k := range kinds {
+		fmt.Fprintf(w, "  %s: %d\n", k, st.Diagnostics[k])
+		for i, d := range ex[k] {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(w, "    %s\n", d)
+		}
+	}
+}
+
+func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("stats", "[--in PATH|--index FILE] [--json]", stderr)
+	var d dataFlags
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("stats takes no arguments")
+	}
+	d.quiet = true
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	st := s.Stats()
+	if *asJSON {
+		return writeJSON(stdout, st)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	row := func(k string, v int) { fmt.Fprintf(tw, "%s\t%d\n", k, v) }
+	row("models", st.Models)
+	row("  with a record of their own", st.ModelsWithRecord)
+	row("records read", st.Records)
+	row("edges", st.Edges)
+	for _, r := range lineage.Relations {
+		row("  "+r.String(), st.EdgesByRelation[r.String()])
+	}
+	row("  declared relation", st.Declared)
+	row("  inferred relation", st.Inferred)
+	row("foundations", st.Foundations)
+	row("  with descendants", st.FoundationsWithDescendants)
+	row("dangling parents (referenced, no record)", st.DanglingParents)
+	row("self-references dropped", st.SelfReferences)
+	row("cycles", st.Cycles)
+	row("  models on a cycle", st.ModelsInCycles)
+	row("duplicate records (later wins)", st.Duplicates)
+	row("card+listing records merged", st.MergedRecords)
+	row("statements superseded by precedence", st.Superseded)
+	row("rejected values (not a Hub id)", st.Rejected)
+	tw.Flush()
+	printDiagSummary(stdout, s)
+	return nil
+}
+
+func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ancestors", "MODEL [--paths] [--json]", stderr)
+	var d dataFlags
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	paths := fs.Bool("paths", false, "print every path from MODEL to its foundations")
+	maxPaths := fs.Int("max-paths", 1000, "at most `N` paths with --paths")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	model, err := oneModel(pos, "ancestors")
+	if err != nil {
+		return err
+	}
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	v, err := s.Lookup(model)
+	if err != nil {
+		return err
+	}
+	res := s.Ancestors(v)
+	var ps [][]lineage.PathStep
+	truncated := false
+	if *paths {
+		ps, truncated = s.Paths(v, *maxPaths)
+	}
+	if *asJSON {
+		if *paths {
+			return writeJSON(stdout, struct {
+				lineage.AncestorsResult
+				Paths          [][]lineage.PathStep `json:"paths"`
+				PathsTruncated bool                 `json:"paths_truncated,omitempty"`
+			}{res, nonNil(ps), truncated})
+		}
+		return writeJSON(stdout, res)
+	}
+	switch {
+	case res.IsFoundation:
+		fmt.Fprintf(stdout, "%s is a foundation: it declares no valid parent.\n", res.ID)
+	default:
+		fmt.Fprintf(stdout, "%s is built on %d model(s); foundation(s): %s\n", res.ID, len(res.Ancestors), strings.Join(res.Foundations, ", "))
+	}
+	if res.InCycle {
+		fmt.Fprintf(stdout, "warning: %s is on a derivation cycle (see lineage stats)\n", res.ID)
+	}
+	if len(res.Ancestors) > 0 {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEPTH\tRELATION\tANCESTOR\tPARENT OF")
+		inferred := false
+		for _, h := range res.Ancestors {
+			rel := h.Relation
+			if !h.Declared {
+				rel += "*"
+				inferred = true
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, rel, h.ID, h.Via)
+		}
+		tw.Flush()
+		if inferred {
+			fmt.Fprintln(stdout, "* relation inferred (not declared in the card or tags)")
+		}
+	}
+	if *paths {
+		fmt.Fprintf(stdout, "\n%d path(s) to the foundations:\n", len(ps))
+		for _, p := range ps {
+			var b strings.Builder
+			for i, st := range p {
+				if i > 0 {
+					fmt.Fprintf(&b, " <-%s- ", st.Relation)
+				}
+				b.WriteString(st.ID)
+			}
+			fmt.Fprintln(stdout, "  "+b.String())
+		}
+		if truncated {
+			fmt.Fprintf(stdout, "  ... more paths exist; raise --max-paths\n")
+		}
+	}
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("descendants", "MODEL [--depth N] [--relation R,...] [--limit N] [--json]", stderr)
+	var d dataFlags
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	depth := fs.Int("depth", 0, "only descendants within `N` hops (0: all)")
+	rel := fs.String("relation", "", "only follow edges of these relations (`R,...`: adapter, finetune, quantized, merge)")
+	limit := fs.Int("limit", 50, "list at most `N` descendants (0: all); counts always cover all")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	model, err := oneModel(pos, "descendants")
+	if err != nil {
+		return err
+	}
+	if *depth < 0 || *limit < 0 {
+		return usagef("--depth and --limit must be >= 0")
+	}
+	labels, err := lineage.ParseRelations(*rel)
+	if err != nil {
+		return err
+	}
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	v, err := s.Lookup(model)
+	if err != nil {
+		return err
+	}
+	res := s.Descendants(v, *depth, labels, *limit)
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	fmt.Fprintf(stdout, "%s has %d distinct descendant(s)", res.ID, res.Count)
+	var parts []string
+	for _, r := range lineage.Relations {
+		if n := res.ByRelation[r.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, n))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(stdout)
+	if len(res.Descendants) > 0 {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEPTH\tRELATION\tDESCENDANT\tCHILD OF")
+		for _, h := range res.Descendants {
+			r := h.Relation
+			if !h.Declared {
+				r += "*"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, r, h.ID, h.Via)
+		}
+		tw.Flush()
+	}
+	if res.Truncated {
+		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Descendants))
+	}
+	return nil
+}
+
+func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rank", "[--top N] [--relation R,...] [--json]", stderr)
+	var d dataFlags
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	top := fs.Int("top", 25, "show the top `N` foundations (0: all)")
+	rel := fs.String("relation", "", "count descendants along these relations only (`R,...`)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("rank takes no arguments")
+	}
+	if *top < 0 {
+		return usagef("--top must be >= 0")
+	}
+	labels, err := lineage.ParseRelations(*rel)
+	if err != nil {
+		return err
+	}
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	entries := s.Rank(*top, labels)
+	if *asJSON {
+		return writeJSON(stdout, struct {
+			Foundations []lineage.RankEntry `json:"foundations"`
+		}{nonNil(entries)})
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\t \tFOUNDATION\t")
+	for i, e := range entries {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t \t%s\t\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], e.ID)
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "DESCENDANTS: distinct models reachable along child edges; FINETUNE..MERGE: direct children by relation.")
+	return nil
+}
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export", "--format listing|edges [-o FILE]", stderr)
+	var d dataFlags
+	d.register(fs)
+	format := fs.String("format", "", "listing (JSON Lines of model facts) or edges (CSV parent,child,relation,declared)")
+	out := fs.String("o", "", "output `FILE` (.gz compresses); default stdout")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("export takes no arguments")
+	}
+	if !slices.Contains([]string{"listing", "edges"}, *format) {
+		return usagef("--format must be listing or edges")
+	}
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = stdout
+	var f *os.File
+	var zw *gzip.Writer
+	if *out != "" {
+		f, err = os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer f.Close()
+		w = f
+		if strings.HasSuffix(*out, ".gz") {
+			zw, _ = gzip.NewWriterLevel(f, gzip.BestCompression)
+			w = zw
+		}
+	}
+	if *format == "listing" {
+		err = s.WriteListing(w)
+	} else {
+		err = s.WriteEdgeList(w)
+	}
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	if f != nil {
+		return f.Close()
+	}
+	return nil
+}
+
+var _ = graph.AllLabels

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lineage-project/lineage/lineage"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+const usageText = `lineage maps how open AI models are built on each other.
+
+Usage:
+  lineage <command> [flags] [MODEL]
+
+Commands:
+  build        read inputs and write an index file (-o FILE)
+  stats        models, edges by relation, foundations, problems found
+  ancestors    what MODEL is built on: every ancestor up to its foundations
+  descendants  what is built on MODEL: distinct descendants
+  rank         foundations ranked by distinct descendant count
+  tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
+  export       write the graph as a listing (jsonl) or an edge list (csv)
+  version      print the index format version
+
+Data flags (every query command):
+  --in PATH      a model-card directory, a Hub listing (.jsonl/.json, .gz ok)
+                 or an edge list (.csv/.tsv); repeatable, merged in order
+  --index FILE   an index written by "lineage build"
+  with neither, the embedded sample of real Hub lineage facts is used.
+
+Run "lineage <command> -h" for a command's flags.
+Exit codes: 0 ok, 1 failure (bad input, unknown model), 2 usage error.
+`
+
+// usageError marks an error in how lineage was invoked.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// run is the whole program behind main; it maps errors to exit codes.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case "version", "--version":
+		fmt.Fprintf(stdout, "lineage (index format %d)\n", lineage.IndexVersion)
+		return exitOK
+	case "build":
+		err = cmdBuild(ctx, rest, stdout, stderr)
+	case "stats":
+		err = cmdStats(ctx, rest, stdout, stderr)
+	case "ancestors":
+		err = cmdAncestors(ctx, rest, stdout, stderr)
+	case "descendants":
+		err = cmdDescendants(ctx, rest, stdout, stderr)
+	case "rank":
+		err = cmdRank(ctx, rest, stdout, stderr)
+	case "tree":
+		err = cmdTree(ctx, rest, stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, rest, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "lineage: unknown command %q\n\n%s", cmd, usageText)
+		return exitUsage
+	}
+	return exitCode(err, stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, lineage.ErrUsage) {
+		fmt.Fprintf(stderr, "lineage: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "lineage: %v\n", err)
+	return exitFailure
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseArgs parses flags that may appear before or after positional
+// arguments ("lineage ancestors MODEL --json").
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

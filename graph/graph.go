@@ -1,0 +1,294 @@
+// Package graph is the topology store of lineage: a frozen directed graph
+// over dense integer node ids with a small opaque label on every edge.
+//
+// Nodes are NodeID values 0..N-1 (slice indices); the caller keeps whatever
+// payload belongs to a node (names, dates, counts) in its own tables indexed
+// by NodeID. Edges are stored twice, as forward and reverse compressed sparse
+// rows (CSR), so both "children of" and "parents of" are a slice lookup.
+// A Graph is immutable once built and safe for concurrent readers.
+//
+// The package assumes nothing about what nodes or labels mean. It does not
+// assume the graph is acyclic: every traversal uses a visited set, so cycles
+// never make a query loop or count a node twice. Labels are small integers
+// (0..63) so that label filters are a single bit mask.
+//
+// The package imports only the standard library and gonum (for the
+// algorithm adapter in gonum.go).
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// NodeID is a dense node identifier: an index into the caller's node tables.
+type NodeID int32
+
+// Label is an opaque small edge label in the range 0..63.
+type Label uint8
+
+// MaxLabel is the largest allowed label value.
+const MaxLabel Label = 63
+
+// LabelSet is a set of labels as a bit mask; bit i set means label i is in the set.
+type LabelSet uint64
+
+// AllLabels is the set of every label.
+const AllLabels LabelSet = ^LabelSet(0)
+
+// LabelsOf returns the set holding the given labels.
+func LabelsOf(ls ...Label) LabelSet {
+	var s LabelSet
+	for _, l := range ls {
+		s |= 1 << (l & 63)
+	}
+	return s
+}
+
+// Has reports whether l is in s.
+func (s LabelSet) Has(l Label) bool { return s&(1<<(l&63)) != 0 }
+
+// Graph is a frozen directed graph in forward and reverse CSR form.
+// The out-edges of v are Dst[Off[v]:Off[v+1]] with labels Lab[Off[v]:Off[v+1]],
+// sorted by destination; likewise for in-edges.
+type Graph struct {
+	n      int
+	fwdOff []int32
+	fwdDst []NodeID
+	fwdLab []Label
+	revOff []int32
+	revDst []NodeID
+	revLab []Label
+}
+
+// ErrInvalid reports a graph whose arrays are inconsistent (for example a
+// corrupted index file handed to FromCSR).
+var ErrInvalid = errors.New("invalid graph")
+
+// NumNodes returns the number of nodes.
+func (g *Graph) NumNodes() int { return g.n }
+
+// NumEdges returns the number of edges.
+func (g *Graph) NumEdges() int { return len(g.fwdDst) }
+
+// Out returns the children of v and the labels of the edges to them.
+// The slices alias the graph and must not be modified.
+func (g *Graph) Out(v NodeID) ([]NodeID, []Label) {
+	a, b := g.fwdOff[v], g.fwdOff[v+1]
+	return g.fwdDst[a:b], g.fwdLab[a:b]
+}
+
+// In returns the parents of v and the labels of the edges from them.
+// The slices alias the graph and must not be modified.
+func (g *Graph) In(v NodeID) ([]NodeID, []Label) {
+	a, b := g.revOff[v], g.revOff[v+1]
+	return g.revDst[a:b], g.revLab[a:b]
+}
+
+// OutDegree returns the number of children of v.
+func (g *Graph) OutDegree(v NodeID) int { return int(g.fwdOff[v+1] - g.fwdOff[v]) }
+
+// InDegree returns the number of parents of v.
+func (g *Graph) InDegree(v NodeID) int { return int(g.revOff[v+1] - g.revOff[v]) }
+
+// EdgeLabel returns the label of the edge from -> to and whether it exists.
+func (g *Graph) EdgeLabel(from, to NodeID) (Label, bool) {
+	dst, lab := g.Out(from)
+	i, ok := slices.BinarySearch(dst, to)
+	if !ok {
+		return 0, false
+	}
+	return lab[i], true
+}
+
+// CSR exposes the forward and reverse arrays, for serialisation. The slices
+// alias the graph and must not be modified.
+func (g *Graph) CSR() (fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff []int32, revDst []NodeID, revLab []Label) {
+	return g.fwdOff, g.fwdDst, g.fwdLab, g.revOff, g.revDst, g.revLab
+}
+
+// FromCSR wraps existing CSR arrays (as written by CSR) without copying them.
+// It validates the arrays in O(N+E) and returns an error wrapping ErrInvalid
+// when they are inconsistent, so a corrupted file can never yield a graph
+// that panics or answers wrongly.
+func FromCSR(n int, fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff []int32, revDst []NodeID, revLab []Label) (*Graph, error) {
+	if n < 0 || len(fwdOff) != n+1 || len(revOff) != n+1 {
+		return nil, fmt.Errorf("%w: offsets have %d and %d entries for %d nodes", ErrInvalid, len(fwdOff), len(revOff), n)
+	}
+	m := len(fwdDst)
+	if len(fwdLab) != m || len(revDst) != m || len(revLab) != m {
+		return nil, fmt.Errorf("%w: edge arrays disagree in length", ErrInvalid)
+	}
+	check := func(off []int32, dst []NodeID, lab []Label) error {
+		if off[0] != 0 || int(off[n]) != m {
+			return fmt.Errorf("%w: offsets do not span the edge array", ErrInvalid)
+		}
+		for v := 0; v < n; v++ {
+			a, b := off[v], off[v+1]
+			if b < a || int(b) > m {
+				return fmt.Errorf("%w: offsets decrease or pass the edge array at node %d", ErrInvalid, v)
+			}
+			for i := a; i < b; i++ {
+				if d := dst[i]; d < 0 || int(d) >= n || (i > a && dst[i-1] >= d) {
+					return fmt.Errorf("%w: bad or unsorted edge target at node %d", ErrInvalid, v)
+				}
+				if lab[i] > MaxLabel {
+					return fmt.Errorf("%w: label %d out of range", ErrInvalid, lab[i])
+				}
+			}
+		}
+		return nil
+	}
+	if err := check(fwdOff, fwdDst, fwdLab); err != nil {
+		return nil, err
+	}
+	if err := check(revOff, revDst, revLab); err != nil {
+		return nil, err
+	}
+	// Every forward edge must have its reverse twin with the same label.
+	for v := 0; v < n; v++ {
+		dst, lab := fwdDst[fwdOff[v]:fwdOff[v+1]], fwdLab[fwdOff[v]:fwdOff[v+1]]
+		for i, w := range dst {
+			rd, rl := revDst[revOff[w]:revOff[w+1]], revLab[revOff[w]:revOff[w+1]]
+			j, ok := slices.BinarySearch(rd, NodeID(v))
+			if !ok || rl[j] != lab[i] {
+				return nil, fmt.Errorf("%w: edge %d->%d has no matching reverse edge", ErrInvalid, v, w)
+			}
+		}
+	}
+	return &Graph{n: n, fwdOff: fwdOff, fwdDst: fwdDst, fwdLab: fwdLab, revOff: revOff, revDst: revDst, revLab: revLab}, nil
+}
+
+// Builder accumulates edges for a graph with a fixed number of nodes.
+// The zero value is not usable; call NewBuilder.
+type Builder struct {
+	n    int
+	from []NodeID
+	to   []NodeID
+	lab  []Label
+}
+
+// NewBuilder returns a builder for a graph of n nodes.
+func NewBuilder(n int) *Builder { return &Builder{n: n} }
+
+// Grow sets the number of nodes to n if n is larger than the current count.
+func (b *Builder) Grow(n int) {
+	if n > b.n {
+		b.n = n
+	}
+}
+
+// NumNodes returns the current number of nodes.
+func (b *Builder) NumNodes() int { return b.n }
+
+// AddEdge adds the edge from -> to with label l. Self-loops are kept (the
+// caller decides whether to drop them); a repeated (from, to) pair keeps the
+// first label added. It panics if an endpoint is out of range or the label
+// exceeds MaxLabel: those are programming errors, not input errors.
+func (b *Builder) AddEdge(from, to NodeID, l Label) {
+	if from < 0 || int(from) >= b.n || to < 0 || int(to) >= b.n {
+		panic(fmt.Sprintf("graph: edge %d->%d out of range [0,%d)", from, to, b.n))
+	}
+	if l > MaxLabel {
+		panic(fmt.Sprintf("graph: label %d > MaxLabel", l))
+	}
+	b.from = append(b.from, from)
+	b.to = append(b.to, to)
+	b.lab = append(b.lab, l)
+}
+
+// Build freezes the builder into a Graph. Duplicate (from, to) pairs are
+// merged, keeping the label of the first one added.
+func (b *Builder) Build() *Graph {
+	n, m := b.n, len(b.from)
+	fwdOff, fwdDst, fwdLab := buildCSR(n, b.from, b.to, b.lab)
+	// Duplicates were removed in the forward pass; derive reverse from it.
+	m = len(fwdDst)
+	src := make([]NodeID, m)
+	for v := 0; v < n; v++ {
+		for i := fwdOff[v]; i < fwdOff[v+1]; i++ {
+			src[i] = NodeID(v)
+		}
+	}
+	revOff, revDst, revLab := buildCSR(n, fwdDst, src, fwdLab)
+	return &Graph{n: n, fwdOff: fwdOff, fwdDst: fwdDst, fwdLab: fwdLab, revOff: revOff, revDst: revDst, revLab: revLab}
+}
+
+// buildCSR groups edges by key (counting sort, stable in insertion order),
+// sorts each row by value and removes repeated values keeping the first.
+func buildCSR(n int, key, val []NodeID, lab []Label) ([]int32, []NodeID, []Label) {
+	m := len(key)
+	off := make([]int32, n+1)
+	for _, k := range key {
+		off[k+1]++
+	}
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	pos := make([]int32, n)
+	copy(pos, off[:n])
+	dst := make([]NodeID, m)
+	lb := make([]Label, m)
+	seq := make([]int32, m) // insertion order, to keep the first duplicate
+	for i, k := range key {
+		p := pos[k]
+		dst[p], lb[p], seq[p] = val[i], lab[i], int32(i)
+		pos[k]++
+	}
+	// Sort rows and compact duplicates in place.
+	w := int32(0)
+	newOff := make([]int32, n+1)
+	for v := 0; v < n; v++ {
+		a, b := off[v], off[v+1]
+		if b-a > 1 {
+			sortRow(dst[a:b], lb[a:b], seq[a:b])
+		}
+		newOff[v] = w
+		for i := a; i < b; i++ {
+			if i > a && dst[i] == dst[i-1] {
+				continue
+			}
+			dst[w], lb[w] = dst[i], lb[i]
+			w++
+		}
+	}
+	newOff[n] = w
+	return newOff, dst[:w:w], lb[:w:w]
+}
+
+// sortRow sorts a row by (dst, seq) with insertion sort for short rows and a
+// permutation sort for long ones.
+func sortRow(dst []NodeID, lab []Label, seq []int32) {
+	if len(dst) <= 16 {
+		for i := 1; i < len(dst); i++ {
+			for j := i; j > 0 && (dst[j] < dst[j-1] || dst[j] == dst[j-1] && seq[j] < seq[j-1]); j-- {
+				dst[j], dst[j-1] = dst[j-1], dst[j]
+				lab[j], lab[j-1] = lab[j-1], lab[j]
+				seq[j], seq[j-1] = seq[j-1], seq[j]
+			}
+		}
+		return
+	}
+	type e struct {
+		d NodeID
+		s int32
+		l Label
+	}
+	es := make([]e, len(dst))
+	for i := range es {
+		es[i] = e{dst[i], seq[i], lab[i]}
+	}
+	slices.SortFunc(es, func(a, b e) int {
+		if a.d != b.d {
+			if a.d < b.d {
+				return -1
+			}
+			return 1
+		}
+		return int(a.s - b.s)
+	})
+	for i, x := range es {
+		dst[i], seq[i], lab[i] = x.d, x.s, x.l
+	}
+}

@@ -1,0 +1,80 @@
+package lineage
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+type exportRecord struct {
+	ID        string `json:"id"`
+	Author    string `json:"author,omitempty"`
+	CreatedAt string `json:"createdAt,omitempty"`
+	Modified  string `json:"lastModified,omitempty"`
+	Downloads *int64 `json:"downloads,omitempty"`
+	Likes     *int64 `json:"likes,omitempty"`
+	Library   string `json:"library_name,omitempty"`
+	Pipeline  string `json:"pipeline_tag,omitempty"`
+	CardData  *struct {
+		License string `json:"license,omitempty"`
+	} `json:"cardData,omitempty"`
+}
+
+// WriteListing writes one JSON Lines record (Hub API field names) per model
+// that has a record of its own, without lineage: the facts of the node
+// table. Together with WriteEdgeList it round-trips a store.
+func (s *Store) WriteListing(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, v32 := range s.order {
+		v := graph.NodeID(v32)
+		if !s.HasRecord(v) {
+			continue
+		}
+		r := exportRecord{ID: s.Name(v), Library: s.Library(v), Pipeline: s.Pipeline(v)}
+		if s.created[v] != 0 {
+			r.CreatedAt = time.Unix(s.created[v], 0).UTC().Format("2006-01-02T15:04:05.000Z")
+		}
+		if s.modified[v] != 0 {
+			r.Modified = time.Unix(s.modified[v], 0).UTC().Format("2006-01-02T15:04:05.000Z")
+		}
+		if d := s.downloads[v]; d >= 0 {
+			r.Downloads = &d
+		}
+		if l := s.likes[v]; l >= 0 {
+			r.Likes = &l
+		}
+		if lic := s.License(v); lic != "" {
+			r.CardData = &struct {
+				License string `json:"license,omitempty"`
+			}{lic}
+		}
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteEdgeList writes every edge as CSV parent,child,relation,declared,
+// children in case-insensitive id order.
+func (s *Store) WriteEdgeList(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"parent", "child", "relation", "declared"})
+	for _, v32 := range s.order {
+		v := graph.NodeID(v32)
+		ps, labs := s.G.In(v)
+		for i, p := range ps {
+			rel, declared := LabelRelation(labs[i])
+			cw.Write([]string{s.Name(p), s.Name(v), rel.String(), strconv.FormatBool(declared)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

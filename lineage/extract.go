@@ -1,0 +1,269 @@
+package lineage
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cardMeta is the lineage-relevant part of a card's front matter or of a
+// listing's cardData.
+type cardMeta struct {
+	baseModel     []string // raw values of base_model
+	hasBaseModel  bool
+	finetunedFrom []string // raw values of the legacy finetuned_from key
+	relation      string
+	hasRelation   bool
+	license       string
+	pipeline      string
+	library       string
+	tags          []string
+	languages     []string
+	bad           []string // base_model items that are not strings
+}
+
+// metaFromMap reads the keys lineage uses from a decoded YAML/JSON mapping.
+func metaFromMap(m map[string]any) cardMeta {
+	var c cardMeta
+	if v, ok := m["base_model"]; ok {
+		c.hasBaseModel = true
+		c.baseModel, c.bad = stringList(v)
+	}
+	if v, ok := m["finetuned_from"]; ok {
+		c.finetunedFrom, _ = stringList(v)
+	}
+	if v, ok := m["base_model_relation"]; ok && v != nil {
+		c.hasRelation = true
+		c.relation = scalarString(v)
+	}
+	c.license = firstString(m["license"])
+	c.pipeline = firstString(m["pipeline_tag"])
+	c.library = firstString(m["library_name"])
+	c.tags, _ = stringList(m["tags"])
+	c.languages, _ = stringList(m["language"])
+	return c
+}
+
+// stringList turns a scalar or a list into strings; nil and empty give none.
+// Items that are mappings or lists are returned in bad.
+func stringList(v any) (out, bad []string) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []string{x}, nil
+	case []any:
+		for _, it := range x {
+			switch y := it.(type) {
+			case nil:
+				out = append(out, "")
+			case string:
+				out = append(out, y)
+			case map[string]any, []any:
+				bad = append(bad, fmt.Sprint(y))
+			default:
+				out = append(out, scalarString(y))
+			}
+		}
+		return out, bad
+	case []string:
+		return x, nil
+	case map[string]any:
+		return nil, []string{fmt.Sprint(x)}
+	default:
+		return []string{scalarString(x)}, nil
+	}
+}
+
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func firstString(v any) string {
+	l, _ := stringList(v)
+	if len(l) > 0 {
+		return l[0]
+	}
+	return ""
+}
+
+// baseModelsField is the API's baseModels expand field.
+type baseModelsField struct {
+	Relation string `json:"relation"`
+	Models   []struct {
+		ID string `json:"id"`
+	} `json:"models"`
+}
+
+// lineageInput gathers everything a record states about its parents.
+type lineageInput struct {
+	card       *cardMeta
+	cardOrigin string // "front matter" or "cardData", for messages
+	baseModels *baseModelsField
+	tags       []string
+}
+
+// resolveParents applies the precedence rules (card/front matter, then
+// baseModels, then tags; the first source that yields a valid parent wins),
+// normalises the ids, drops and reports self-references, duplicates and
+// unusable values, and settles each parent's relation.
+func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
+	at := func(kind, value, detail string) {
+		diag(Diagnostic{Kind: kind, Source: r.Source, Line: r.Line, ID: r.ID, Value: value, Detail: detail})
+	}
+	// Relations named in tags, per parent (folded id).
+	var tagParents []string
+	var tagRel map[string]Relation
+	for _, t := range in.tags {
+		rest, ok := strings.CutPrefix(t, "base_model:")
+		if !ok {
+			continue
+		}
+		rel, hasRel := Relation(0), false
+		if i := strings.IndexByte(rest, ':'); i >= 0 {
+			if rr, ok := ParseRelation(rest[:i]); ok {
+				rel, hasRel = rr, true
+				rest = rest[i+1:]
+			}
+		}
+		if hasRel {
+			if tagRel == nil {
+				tagRel = map[string]Relation{}
+			}
+			if id, _, p := NormalizeID(rest); p == "" {
+				tagRel[FoldID(id)] = rel
+			}
+		}
+		tagParents = append(tagParents, rest)
+	}
+
+	type candidate struct {
+		from   ParentSource
+		values []string
+		origin string
+	}
+	var cands []candidate
+	if c := in.card; c != nil {
+		if c.hasBaseModel {
+			for _, b := range c.bad {
+				at(KindInvalidID, b, "base_model item in "+in.cardOrigin+" is not a string")
+			}
+			if len(c.baseModel) == 0 && len(c.bad) == 0 {
+				at(KindEmpty, "", "base_model in "+in.cardOrigin+" is empty; remove the key or write base_model: org/name")
+			}
+			cands = append(cands, candidate{FromCard, c.baseModel, in.cardOrigin + " base_model"})
+		} else if len(c.finetunedFrom) > 0 {
+			at(KindLegacyKey, strings.Join(c.finetunedFrom, ", "), "legacy key finetuned_from; write base_model: "+strings.Join(c.finetunedFrom, ", "))
+			cands = append(cands, candidate{FromCard, c.finetunedFrom, in.cardOrigin + " finetuned_from"})
+		}
+	}
+	if bm := in.baseModels; bm != nil && len(bm.Models) > 0 {
+		vals := make([]string, len(bm.Models))
+		for i, m := range bm.Models {
+			vals[i] = m.ID
+		}
+		cands = append(cands, candidate{FromBaseModels, vals, "baseModels"})
+	}
+	if len(tagParents) > 0 {
+		cands = append(cands, candidate{FromTags, tagParents, "tags"})
+	}
+
+	self := FoldID(r.ID)
+	for _, c := range cands {
+		seen := map[string]bool{}
+		var parents []Parent
+		for _, raw := range c.values {
+			id, changed, problem := NormalizeID(raw)
+			if problem != "" {
+				at(problem, raw, "in "+c.origin+"; not a Hub id, ignored")
+				continue
+			}
+			if changed && strings.TrimSpace(raw) != id {
+				at(KindURLForm, raw, "in "+c.origin+"; write base_model: "+id)
+			}
+			key := FoldID(id)
+			if key == self {
+				at(KindSelfRef, raw, "in "+c.origin+"; a model cannot be its own base model, remove it")
+				continue
+			}
+			if seen[key] {
+				at(KindListDup, raw, "listed twice in "+c.origin)
+				continue
+			}
+			seen[key] = true
+			parents = append(parents, Parent{ID: id})
+		}
+		if len(parents) == 0 {
+			continue
+		}
+		r.Parents, r.ParentFrom = parents, c.from
+		break
+	}
+	if len(r.Parents) == 0 {
+		return
+	}
+
+	// Relation: declared base_model_relation, else the tag's relation for
+	// that parent, else baseModels.relation, else inferred.
+	var declared Relation
+	hasDeclared := false
+	if c := in.card; c != nil && c.hasRelation {
+		if rel, ok := ParseRelation(c.relation); ok {
+			declared, hasDeclared = rel, true
+		} else {
+			at(KindUnknownRel, c.relation, "base_model_relation must be adapter, finetune, quantized or merge")
+		}
+	}
+	var bmRel Relation
+	hasBM := false
+	if bm := in.baseModels; bm != nil && bm.Relation != "" {
+		if rel, ok := ParseRelation(bm.Relation); ok {
+			bmRel, hasBM = rel, true
+		} else {
+			at(KindUnknownRel, bm.Relation, "baseModels.relation must be adapter, finetune, quantized or merge")
+		}
+	}
+	inferred := InferRelation(r.ID, len(r.Parents), r.Library, r.Tags)
+	for i := range r.Parents {
+		p := &r.Parents[i]
+		switch rel, ok := tagRel[FoldID(p.ID)]; {
+		case hasDeclared:
+			p.Relation, p.Declared = declared, true
+		case ok:
+			p.Relation, p.Declared = rel, true
+		case hasBM:
+			p.Relation, p.Declared = bmRel, true
+		default:
+			p.Relation, p.Declared = inferred, false
+		}
+	}
+}
+
+// parseTime reads the date forms found in Hub data: RFC 3339 with or
+// without fractional seconds, "YYYY-MM-DD HH:MM:SS[+zz:zz]", a bare date,
+// or unix seconds. It returns 0 for empty or unreadable values.
+func parseTime(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, true
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Unix(), true
+		}
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 && n < 1e11 {
+		return int64(n), true
+	}
+	return 0, false
+}

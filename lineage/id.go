@@ -1,0 +1,162 @@
+package lineage
+
+import (
+	"strings"
+)
+
+// Problem kinds for values that are reported rather than used.
+const (
+	KindEmpty        = "empty_value"
+	KindLocalPath    = "local_path"
+	KindHTML         = "html_residue"
+	KindInvalidID    = "invalid_id"
+	KindURLForm      = "url_or_revision_form"
+	KindSelfRef      = "self_reference"
+	KindUnknownRel   = "unknown_relation"
+	KindDuplicate    = "duplicate_record"
+	KindBadRecord    = "bad_record"
+	KindLegacyKey    = "legacy_finetuned_from"
+	KindCycle        = "cycle"
+	KindDangling     = "dangling_parent"
+	KindListDup      = "list_duplicate"
+	KindSkippedInput = "skipped_input"
+)
+
+// NormalizeID reduces a model reference to the Hub's ORG/NAME form (or a
+// legacy NAME without org), keeping its letter case. It strips surrounding
+// whitespace and quotes, https://huggingface.co/ and hf.co/ prefixes, a
+// trailing slash and /tree/REV, /blob/..., /resolve/... suffixes.
+//
+// It returns the id and "" when the value is a usable id; changed reports
+// whether the input was in a URL, revision or padded form that had to be
+// rewritten. When the value cannot be a Hub id it returns "" and the problem
+// kind (KindEmpty, KindLocalPath, KindHTML or KindInvalidID).
+// NormalizeID is idempotent: normalising its output returns it unchanged.
+func NormalizeID(raw string) (id string, changed bool, problem string) {
+	s := strings.TrimSpace(raw)
+	s = strings.Trim(s, "'\"`")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false, KindEmpty
+	}
+	if strings.ContainsAny(s, "<>\"") || strings.Contains(s, "&quot;") || strings.Contains(s, "&lt;") {
+		return "", false, KindHTML
+	}
+	if strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "~") ||
+		strings.ContainsRune(s, '\\') || (len(s) > 1 && s[1] == ':') {
+		return "", false, KindLocalPath
+	}
+	low := strings.ToLower(s)
+	for _, p := range []string{"https://", "http://"} {
+		if strings.HasPrefix(low, p) {
+			s, low = s[len(p):], low[len(p):]
+			break
+		}
+	}
+	hub := false
+	for _, p := range []string{"www.huggingface.co/", "huggingface.co/", "hf.co/"} {
+		if strings.HasPrefix(low, p) {
+			s = s[len(p):]
+			hub = true
+			break
+		}
+	}
+	if !hub && strings.HasPrefix(s, "/") {
+		return "", false, KindLocalPath
+	}
+	if hub {
+		// huggingface.co/models/ORG/NAME is not a form the Hub uses, but
+		// huggingface.co/ORG/NAME?x=y#z is.
+		if i := strings.IndexAny(s, "?#"); i >= 0 {
+			s = s[:i]
+		}
+	}
+	s = strings.Trim(s, "/")
+	parts := strings.Split(s, "/")
+	if len(parts) > 2 {
+		switch strings.ToLower(parts[2]) {
+		case "tree", "blob", "resolve", "raw", "commit", "discussions", "files":
+			parts = parts[:2]
+		default:
+			if hub {
+				return "", false, KindInvalidID
+			}
+			return "", false, KindLocalPath
+		}
+	}
+	for _, p := range parts {
+		if !validPart(p) {
+			return "", false, KindInvalidID
+		}
+	}
+	id = strings.Join(parts, "/")
+	return id, id != raw, ""
+}
+
+// validPart reports whether p is a valid Hub namespace or repository name:
+// 1..96 ASCII letters, digits, '-', '_' or '.', not starting or ending with
+// '-' or '.', without "--" or "..".
+func validPart(p string) bool {
+	if len(p) == 0 || len(p) > 96 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+		case c == '-' || c == '.':
+			if i == 0 || i == len(p)-1 || p[i-1] == c {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// FoldID returns the case-folded key of a normalised id (ASCII lower case;
+// Hub ids are ASCII). It does not allocate when id is already lower case.
+func FoldID(id string) string {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(id)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return id
+}
+
+// compareFold compares a and b case-insensitively (ASCII), then by bytes so
+// that the order is total.
+func compareFold(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := lower(a[i]), lower(b[i])
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	if len(a) != len(b) {
+		if len(a) < len(b) {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

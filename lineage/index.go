@@ -1,0 +1,310 @@
+package lineage
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// IndexVersion is the index file format version this package reads and
+// writes. Any change to the layout bumps it.
+const IndexVersion = 1
+
+const indexMagic = "LNGIDX\r\n"
+
+// Section kinds of the index file, in file order.
+const (
+	secFwdOff = iota + 1
+	secFwdDst
+	secFwdLab
+	secRevOff
+	secRevDst
+	secRevLab
+	secNames
+	secNameOff
+	secOrder
+	secCreated
+	secModified
+	secDownloads
+	secDownloadsAll
+	secLikes
+	secLibrary
+	secPipeline
+	secLicense
+	secFlags
+	secStrings
+	secInfo
+	numSections = secInfo
+)
+
+const headerSize = 32
+const tableEntry = 24
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var z T
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(z)))
+}
+
+func isLittleEndian() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}
+
+// WriteIndex writes the store to path atomically: to a temporary file in
+// the same directory, synced, then renamed over path. The file holds a
+// header (magic, format version, length, CRC-32C of the rest), a section
+// table, and the arrays of the graph and the node table, 8-byte aligned,
+// in little-endian order.
+func (s *Store) WriteIndex(path string) (err error) {
+	if !isLittleEndian() {
+		return errors.New("write index: index files are little-endian and this platform is not")
+	}
+	fwdOff, fwdDst, fwdLab, revOff, revDst, revLab := s.G.CSR()
+	strs, err := json.Marshal(s.strs)
+	if err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	info, err := json.Marshal(s.info)
+	if err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	type sec struct {
+		elem int
+		data []byte
+	}
+	secs := [numSections]sec{
+		{4, bytesOf(fwdOff)}, {4, bytesOf(fwdDst)}, {1, bytesOf(fwdLab)},
+		{4, bytesOf(revOff)}, {4, bytesOf(revDst)}, {1, bytesOf(revLab)},
+		{1, s.names}, {4, bytesOf(s.nameOff)}, {4, bytesOf(s.order)},
+		{8, bytesOf(s.created)}, {8, bytesOf(s.modified)}, {8, bytesOf(s.downloads)}, {8, bytesOf(s.downloadsAll)}, {8, bytesOf(s.likes)},
+		{2, bytesOf(s.library)}, {2, bytesOf(s.pipeline)}, {2, bytesOf(s.license)}, {1, s.flags},
+		{1, strs}, {1, info},
+	}
+	head := make([]byte, headerSize+numSections*tableEntry)
+	off := uint64(len(head))
+	align := func(x uint64) uint64 { return (x + 7) &^ 7 }
+	for i, sc := range secs {
+		off = align(off)
+		e := head[headerSize+i*tableEntry:]
+		binary.LittleEndian.PutUint32(e[0:], uint32(i+1))
+		binary.LittleEndian.PutUint32(e[4:], uint32(sc.elem))
+		binary.LittleEndian.PutUint64(e[8:], off)
+		binary.LittleEndian.PutUint64(e[16:], uint64(len(sc.data)/sc.elem))
+		off += uint64(len(sc.data))
+	}
+	total := off
+	copy(head, indexMagic)
+	binary.LittleEndian.PutUint32(head[8:], IndexVersion)
+	binary.LittleEndian.PutUint32(head[12:], numSections)
+	binary.LittleEndian.PutUint64(head[16:], total)
+
+	// CRC over everything after the header, computed as we lay it out.
+	crc := crc32.Update(0, castagnoli, head[headerSize:])
+	pad := make([]byte, 8)
+	pos := uint64(len(head))
+	var parts [][]byte
+	for _, sc := range secs {
+		if p := align(pos) - pos; p > 0 {
+			parts = append(parts, pad[:p])
+			crc = crc32.Update(crc, castagnoli, pad[:p])
+			pos += p
+		}
+		parts = append(parts, sc.data)
+		crc = crc32.Update(crc, castagnoli, sc.data)
+		pos += uint64(len(sc.data))
+	}
+	binary.LittleEndian.PutUint32(head[24:], crc)
+
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".lineage-index-*")
+	if err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err = w.Write(head); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
+	for _, p := range parts {
+		if _, err = w.Write(p); err != nil {
+			return fmt.Errorf("write index %s: %w", path, err)
+		}
+	}
+	if err = w.Flush(); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// LoadIndex reads an index file written by WriteIndex with one read,
+// verifies its version, length and checksum, and wraps the arrays in place
+// (no per-node allocation). A truncated, corrupted or other-version file is
+// an error wrapping ErrIndexCorrupt or ErrIndexVersion, never a wrong answer.
+func LoadIndex(path string) (*Store, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
+	}
+	// Allocate as []uint64 so every section is 8-byte aligned in memory.
+	words := make([]uint64, (st.Size()+7)/8)
+	buf := bytesOf(words)[:st.Size()]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("load index %s: %w: %v", path, ErrIndexCorrupt, err)
+	}
+	s, err := decodeIndex(buf)
+	if err != nil {
+		return nil, fmt.Errorf("load index %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// DecodeIndex decodes an index held in memory. The store aliases data.
+func DecodeIndex(data []byte) (*Store, error) {
+	if uintptr(unsafe.Pointer(unsafe.SliceData(data)))%8 != 0 {
+		words := make([]uint64, (len(data)+7)/8)
+		buf := bytesOf(words)[:len(data)]
+		copy(buf, data)
+		data = buf
+	}
+	return decodeIndex(data)
+}
+
+func decodeIndex(buf []byte) (*Store, error) {
+	corrupt := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s; rebuild it with lineage build", ErrIndexCorrupt, fmt.Sprintf(format, a...))
+	}
+	if !isLittleEndian() {
+		return nil, errors.New("index files are little-endian and this platform is not")
+	}
+	if len(buf) < headerSize || string(buf[:8]) != indexMagic {
+		return nil, corrupt("not a lineage index (bad magic)")
+	}
+	if v := binary.LittleEndian.Uint32(buf[8:]); v != IndexVersion {
+		return nil, fmt.Errorf("%w: the file is format version %d, this lineage reads version %d; rebuild it with lineage build", ErrIndexVersion, v, IndexVersion)
+	}
+	nsec := binary.LittleEndian.Uint32(buf[12:])
+	total := binary.LittleEndian.Uint64(buf[16:])
+	if total != uint64(len(buf)) {
+		return nil, corrupt("file is %d bytes, header says %d (truncated or extended)", len(buf), total)
+	}
+	if nsec != numSections || len(buf) < headerSize+int(nsec)*tableEntry {
+		return nil, corrupt("section table has %d entries, want %d", nsec, numSections)
+	}
+	if crc := crc32.Checksum(buf[headerSize:], castagnoli); crc != binary.LittleEndian.Uint32(buf[24:]) {
+		return nil, corrupt("checksum mismatch")
+	}
+	var raw [numSections + 1][]byte
+	for i := 0; i < int(nsec); i++ {
+		e := buf[headerSize+i*tableEntry:]
+		kind := binary.LittleEndian.Uint32(e)
+		elem := uint64(binary.LittleEndian.Uint32(e[4:]))
+		off := binary.LittleEndian.Uint64(e[8:])
+		cnt := binary.LittleEndian.Uint64(e[16:])
+		if kind != uint32(i+1) || elem == 0 || elem > 8 || off%8 != 0 || cnt > uint64(len(buf)) || off > uint64(len(buf)) || cnt*elem > uint64(len(buf))-off {
+			return nil, corrupt("section %d out of bounds", i+1)
+		}
+		raw[kind] = buf[off : off+cnt*elem]
+	}
+	i32 := func(b []byte) []int32 { return castSlice[int32](b) }
+	s := &Store{
+		names: raw[secNames], nameOff: castSlice[uint32](raw[secNameOff]), order: i32(raw[secOrder]),
+		created: castSlice[int64](raw[secCreated]), modified: castSlice[int64](raw[secModified]),
+		downloads: castSlice[int64](raw[secDownloads]), downloadsAll: castSlice[int64](raw[secDownloadsAll]),
+		likes:   castSlice[int64](raw[secLikes]),
+		library: castSlice[uint16](raw[secLibrary]), pipeline: castSlice[uint16](raw[secPipeline]), license: castSlice[uint16](raw[secLicense]),
+		flags: raw[secFlags],
+	}
+	fwdOff := i32(raw[secFwdOff])
+	n := len(fwdOff) - 1
+	if n < 0 {
+		return nil, corrupt("empty offset table")
+	}
+	g, err := graph.FromCSR(n, fwdOff, castSlice[graph.NodeID](raw[secFwdDst]), castSlice[graph.Label](raw[secFwdLab]),
+		i32(raw[secRevOff]), castSlice[graph.NodeID](raw[secRevDst]), castSlice[graph.Label](raw[secRevLab]))
+	if err != nil {
+		return nil, corrupt("%v", err)
+	}
+	s.G = g
+	if err := json.Unmarshal(raw[secStrings], &s.strs); err != nil || len(s.strs) == 0 {
+		return nil, corrupt("string table unreadable")
+	}
+	if err := json.Unmarshal(raw[secInfo], &s.info); err != nil {
+		return nil, corrupt("info section unreadable")
+	}
+	// Node table consistency: every per-node array has n entries, names
+	// are in bounds, order is a permutation, string indices are in range.
+	for _, l := range []int{len(s.order), len(s.created), len(s.modified), len(s.downloads), len(s.downloadsAll), len(s.likes), len(s.library), len(s.pipeline), len(s.license), len(s.flags)} {
+		if l != n {
+			return nil, corrupt("node table has %d entries for %d nodes", l, n)
+		}
+	}
+	if len(s.nameOff) != n+1 || s.nameOff[0] != 0 || int(s.nameOff[n]) != len(s.names) {
+		return nil, corrupt("name offsets inconsistent")
+	}
+	for v := 0; v < n; v++ {
+		if s.nameOff[v+1] < s.nameOff[v] {
+			return nil, corrupt("name offsets decrease at node %d", v)
+		}
+	}
+	seen := graph.NewBitset(n)
+	for _, v := range s.order {
+		if v < 0 || int(v) >= n || seen.TestAndSet(graph.NodeID(v)) {
+			return nil, corrupt("name order is not a permutation")
+		}
+	}
+	for _, t := range [][]uint16{s.library, s.pipeline, s.license} {
+		for _, x := range t {
+			if int(x) >= len(s.strs) {
+				return nil, corrupt("string index out of range")
+			}
+		}
+	}
+	return s, nil
+}
+
+func castSlice[T any](b []byte) []T {
+	var z T
+	sz := int(unsafe.Sizeof(z))
+	if len(b) == 0 {
+		return []T{}
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/sz)
+}

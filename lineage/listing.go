@@ -1,0 +1,373 @@
+package lineage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"sync"
+
+	json "github.com/goccy/go-json"
+)
+
+// jsonRecord is one model of a Hub API listing, in the field names the Hub
+// API and huggingface_hub use.
+type jsonRecord struct {
+	ID               string          `json:"id"`
+	ModelID          string          `json:"modelId"`
+	Author           string          `json:"author"`
+	CreatedAt        string          `json:"createdAt"`
+	CreatedAt2       string          `json:"created_at"`
+	LastModified     string          `json:"lastModified"`
+	LastModified2    string          `json:"last_modified"`
+	Downloads        *json.Number    `json:"downloads"`
+	DownloadsAllTime *json.Number    `json:"downloadsAllTime"`
+	Likes            *json.Number    `json:"likes"`
+	Library          string          `json:"library_name"`
+	Pipeline         string          `json:"pipeline_tag"`
+	Tags             []string        `json:"tags"`
+	CardData         json.RawMessage `json:"cardData"`
+	CardData2        json.RawMessage `json:"card_data"`
+	BaseModels       json.RawMessage `json:"baseModels"`
+}
+
+// ParseListingRecord parses one JSON object of a Hub API listing. line is its
+// line (JSON Lines) or element number (JSON array). It reports problems
+// through diag and returns ok=false when the record cannot be used at all.
+// It never panics on any input.
+func ParseListingRecord(source string, line int, data []byte, diag func(Diagnostic)) (rec Record, ok bool) {
+	bad := func(value, detail string) {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
+	}
+	if len(data) > MaxRecordBytes {
+		bad("", fmt.Sprintf("record is %d bytes, over the %d-byte limit; skipped", len(data), MaxRecordBytes))
+		return rec, false
+	}
+	var j jsonRecord
+	if err := json.Unmarshal(data, &j); err != nil {
+		bad(snippet(data), "invalid JSON: "+err.Error())
+		return rec, false
+	}
+	raw := j.ID
+	if raw == "" {
+		raw = j.ModelID
+	}
+	id, changed, problem := NormalizeID(raw)
+	if problem != "" {
+		kind := problem
+		if raw == "" {
+			kind = KindBadRecord
+		}
+		diag(Diagnostic{Kind: kind, Source: source, Line: line, Value: raw, Detail: "record id is not a Hub id (want org/name); record skipped"})
+		return rec, false
+	}
+	if changed && raw != id {
+		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
+	}
+	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: j.Author,
+		Library: j.Library, Pipeline: j.Pipeline, Tags: j.Tags,
+		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
+	for _, t := range []struct {
+		dst  *int64
+		a, b string
+		name string
+	}{{&rec.Created, j.CreatedAt, j.CreatedAt2, "createdAt"}, {&rec.Modified, j.LastModified, j.LastModified2, "lastModified"}} {
+		v := t.a
+		if v == "" {
+			v = t.b
+		}
+		ts, ok := parseTime(v)
+		if !ok {
+			diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: v, Detail: t.name + " is not a date; ignored"})
+		}
+		*t.dst = ts
+	}
+	in := lineageInput{tags: j.Tags}
+	cd := j.CardData
+	if len(cd) == 0 || string(cd) == "null" {
+		cd = j.CardData2
+	}
+	if len(cd) > 0 && string(cd) != "null" {
+		var m map[string]any
+		switch cd[0] {
+		case '{':
+			if err := json.Unmarshal(cd, &m); err != nil {
+				bad("cardData", "cardData is not a JSON object: "+err.Error())
+			}
+		case '"':
+			var s string
+			if err := json.Unmarshal(cd, &s); err == nil {
+				yml := []byte(s)
+				if y, _, found, _ := frontMatter(yml); found {
+					yml = y
+				}
+				mm, err := parseYAMLMap(yml)
+				if err != nil {
+					bad("card_data", "card_data YAML: "+err.Error())
+				}
+				m = mm
+			}
+		default:
+			bad("cardData", "cardData is neither an object nor a YAML string; ignored")
+		}
+		if m != nil {
+			meta := metaFromMap(m)
+			in.card, in.cardOrigin = &meta, "cardData"
+			if rec.License == "" {
+				rec.License = meta.license
+			}
+			if rec.Pipeline == "" {
+				rec.Pipeline = meta.pipeline
+			}
+			if rec.Library == "" {
+				rec.Library = meta.library
+			}
+			rec.Languages = meta.languages
+		}
+	}
+	if len(j.BaseModels) > 0 && string(j.BaseModels) != "null" {
+		var bm baseModelsField
+		if err := json.Unmarshal(j.BaseModels, &bm); err != nil {
+			// The Hub also returns baseModels as a bare list of models.
+			var list []struct {
+				ID string `json:"id"`
+			}
+			if err2 := json.Unmarshal(j.BaseModels, &list); err2 != nil {
+				bad("baseModels", "baseModels is not {relation, models}: "+err.Error())
+			} else {
+				bm.Models = append(bm.Models, list...)
+			}
+		}
+		in.baseModels = &bm
+	}
+	rec.resolveParents(in, diag)
+	return rec, true
+}
+
+func number(n *json.Number) int64 {
+	if n == nil {
+		return -1
+	}
+	if v, err := n.Int64(); err == nil {
+		return v
+	}
+	if f, err := strconv.ParseFloat(string(*n), 64); err == nil {
+		return int64(f)
+	}
+	return -1
+}
+
+func snippet(b []byte) string {
+	if len(b) > 80 {
+		return string(b[:80]) + "..."
+	}
+	return string(b)
+}
+
+// batch is a unit of parsed input, delivered in input order.
+type batch struct {
+	seq   int
+	recs  []Record
+	diags []Diagnostic
+}
+
+// Emit receives parsed records and diagnostics in input order, always from
+// one goroutine at a time.
+type Emit func(recs []Record, diags []Diagnostic)
+
+const chunkSize = 1 << 20
+
+// readJSONLines parses a JSON Lines stream in parallel: one goroutine cuts
+// the stream into ~1 MiB chunks at line boundaries, workers decode the
+// chunks, and the results are delivered to emit in input order. Memory is
+// bounded by a few chunks per worker; the file is never held whole.
+func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) error {
+	type chunk struct {
+		seq, line int
+		data      []byte
+	}
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan chunk, workers*2)
+	results := make(chan batch, workers*2)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		seq, line := 0, 1
+		var carry []byte
+		skipping := false // inside an over-long line being skipped
+		buf := make([]byte, chunkSize)
+		for {
+			if ctx.Err() != nil {
+				readErr = ctx.Err()
+				return
+			}
+			n, err := io.ReadFull(r, buf)
+			data := buf[:n]
+			eof := err == io.EOF || err == io.ErrUnexpectedEOF
+			if err != nil && !eof {
+				readErr = fmt.Errorf("read %s: %w", source, err)
+				return
+			}
+			if skipping {
+				i := bytes.IndexByte(data, '\n')
+				if i < 0 {
+					if eof {
+						return
+					}
+					continue
+				}
+				data = data[i+1:]
+				line++
+				skipping = false
+			}
+			cut := bytes.LastIndexByte(data, '\n')
+			var whole []byte
+			if cut < 0 && !eof {
+				carry = append(carry, data...)
+				if len(carry) > MaxRecordBytes {
+					// Report the over-long line as a one-line chunk of its own.
+					chunks <- chunk{seq: seq, line: line, data: append([]byte(nil), carry[:MaxRecordBytes+1]...)}
+					seq++
+					carry = carry[:0]
+					skipping = true
+				}
+				continue
+			}
+			if eof {
+				whole = append(carry, data...)
+				carry = nil
+			} else {
+				whole = append(carry, data[:cut+1]...)
+				carry = append([]byte(nil), data[cut+1:]...)
+			}
+			if len(whole) > 0 {
+				chunks <- chunk{seq: seq, line: line, data: whole}
+				seq++
+				line += bytes.Count(whole, []byte("\n"))
+			}
+			if eof {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				b := batch{seq: c.seq}
+				diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
+				data, line := c.data, c.line
+				for len(data) > 0 {
+					l := data
+					if i := bytes.IndexByte(data, '\n'); i >= 0 {
+						l, data = data[:i], data[i+1:]
+					} else {
+						data = nil
+					}
+					l = bytes.TrimSpace(l)
+					if len(l) > 0 {
+						if rec, ok := ParseListingRecord(source, line, l, diag); ok {
+							b.recs = append(b.recs, rec)
+						}
+					}
+					line++
+				}
+				results <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	deliverInOrder(results, emit)
+	return readErr
+}
+
+// deliverInOrder passes batches to emit sorted by seq.
+func deliverInOrder(results <-chan batch, emit Emit) {
+	pending := map[int]batch{}
+	next := 0
+	for b := range results {
+		pending[b.seq] = b
+		for {
+			x, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			emit(x.recs, x.diags)
+			next++
+		}
+	}
+}
+
+// readJSONArray parses a JSON array of model objects. Elements are split
+// out by a streaming decoder and decoded by workers in batches.
+func readJSONArray(ctx context.Context, r io.Reader, source string, emit Emit) error {
+	dec := json.NewDecoder(r)
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("parse %s: %w", source, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("parse %s: %w: want a JSON array or JSON Lines", source, ErrFormat)
+	}
+	type job struct {
+		seq, first int
+		elems      []json.RawMessage
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job, workers*2)
+	results := make(chan batch, workers*2)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				b := batch{seq: j.seq}
+				diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
+				for i, e := range j.elems {
+					if rec, ok := ParseListingRecord(source, j.first+i, e, diag); ok {
+						b.recs = append(b.recs, rec)
+					}
+				}
+				results <- b
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	var parseErr error
+	go func() {
+		defer close(jobs)
+		seq, n := 0, 0
+		var cur []json.RawMessage
+		first := 1
+		for dec.More() {
+			if ctx.Err() != nil {
+				parseErr = ctx.Err()
+				return
+			}
+			var e json.RawMessage
+			if err := dec.Decode(&e); err != nil {
+				parseErr = fmt.Errorf("parse %s (element %d): %w", source, n+1, err)
+				break
+			}
+			n++
+			cur = append(cur, e)
+			if len(cur) == 2048 {
+				jobs <- job{seq: seq, first: first, elems: cur}
+				seq++
+				first = n + 1
+				cur = nil
+			}
+		}
+		if len(cur) > 0 {
+			jobs <- job{seq: seq, first: first, elems: cur}
+		}
+	}()
+	deliverInOrder(results, emit)
+	return parseErr
+}

@@ -1,0 +1,186 @@
+package lineage
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// Hop is one model reached from the queried model: its depth (shortest hop
+// count) and the relation on the hop that reached it. For ancestors the
+// relation is that of the edge from this ancestor down toward the queried
+// model; for descendants, that of the edge into this descendant.
+type Hop struct {
+	ID       string `json:"id"`
+	Depth    int    `json:"depth"`
+	Relation string `json:"relation"`
+	Declared bool   `json:"declared"`
+	Via      string `json:"via"`
+
+	node graph.NodeID
+}
+
+// Node returns the hop's node id.
+func (h Hop) Node() graph.NodeID { return h.node }
+
+// AncestorsResult answers "what is this model built on".
+type AncestorsResult struct {
+	ID           string   `json:"id"`
+	IsFoundation bool     `json:"is_foundation"`
+	Foundations  []string `json:"foundations"`
+	Ancestors    []Hop    `json:"ancestors"`
+	InCycle      bool     `json:"in_cycle,omitempty"`
+}
+
+func (s *Store) hops(hits []graph.Hit) []Hop {
+	out := make([]Hop, len(hits))
+	for i, h := range hits {
+		rel, declared := LabelRelation(h.Label)
+		out[i] = Hop{ID: s.Name(h.Node), Depth: int(h.Depth), Relation: rel.String(), Declared: declared, Via: s.Name(h.Via), node: h.Node}
+	}
+	slices.SortFunc(out, func(a, b Hop) int {
+		return cmp.Or(cmp.Compare(a.Depth, b.Depth), compareFold(a.ID, b.ID))
+	})
+	return out
+}
+
+// Ancestors returns every ancestor of v with its depth and the relation of
+// the hop, and the foundations (ancestors with no parent) at the top, sorted
+// by id case-insensitively.
+func (s *Store) Ancestors(v graph.NodeID) AncestorsResult {
+	hits := s.G.Reach(v, graph.Up, graph.AllLabels, 0)
+	res := AncestorsResult{ID: s.Name(v), IsFoundation: s.IsFoundation(v), Ancestors: s.hops(hits), InCycle: s.InCycle(v), Foundations: []string{}}
+	for _, h := range hits {
+		if s.G.InDegree(h.Node) == 0 {
+			res.Foundations = append(res.Foundations, s.Name(h.Node))
+		}
+	}
+	slices.SortFunc(res.Foundations, compareFold)
+	return res
+}
+
+// Paths returns every path from v up to its foundations as lists of ids
+// (v first), at most limit of them, and whether more exist.
+func (s *Store) Paths(v graph.NodeID, limit int) ([][]PathStep, bool) {
+	paths, truncated := s.G.Paths(v, graph.Up, graph.AllLabels, limit)
+	out := make([][]PathStep, len(paths))
+	for i, p := range paths {
+		steps := make([]PathStep, len(p))
+		for j, n := range p {
+			steps[j] = PathStep{ID: s.Name(n)}
+			if j > 0 {
+				l, _ := s.G.EdgeLabel(n, p[j-1])
+				rel, _ := LabelRelation(l)
+				steps[j].Relation = rel.String()
+			}
+		}
+		out[i] = steps
+	}
+	return out, truncated
+}
+
+// PathStep is one model on a path; Relation is how the previous step
+// relates to this one (empty for the first).
+type PathStep struct {
+	ID       string `json:"id"`
+	Relation string `json:"relation,omitempty"`
+}
+
+// DescendantsResult answers "what is built on this model".
+type DescendantsResult struct {
+	ID          string         `json:"id"`
+	Count       int            `json:"count"`
+	ByRelation  map[string]int `json:"by_relation"`
+	Descendants []Hop          `json:"descendants"`
+	Truncated   bool           `json:"truncated,omitempty"`
+}
+
+// Descendants returns the distinct descendants of v reachable along edges in
+// labels within depth hops (depth <= 0: unlimited). Count and ByRelation
+// cover all of them; the list holds at most limit (limit <= 0: all), sorted
+// by depth then id.
+func (s *Store) Descendants(v graph.NodeID, depth int, labels graph.LabelSet, limit int) DescendantsResult {
+	hits := s.G.Reach(v, graph.Down, labels, depth)
+	res := DescendantsResult{ID: s.Name(v), Count: len(hits), ByRelation: map[string]int{}}
+	for _, r := range Relations {
+		res.ByRelation[r.String()] = 0
+	}
+	for _, h := range hits {
+		rel, _ := LabelRelation(h.Label)
+		res.ByRelation[rel.String()]++
+	}
+	if limit > 0 && len(hits) > limit {
+		// Sort only what is shown: depth then id.
+		hits = slices.Clone(hits)
+		slices.SortFunc(hits, func(a, b graph.Hit) int {
+			return cmp.Or(cmp.Compare(a.Depth, b.Depth), compareFold(s.Name(a.Node), s.Name(b.Node)))
+		})
+		hits = hits[:limit]
+		res.Truncated = true
+	}
+	res.Descendants = s.hops(hits)
+	return res
+}
+
+// RankEntry is one foundation in the ranking.
+type RankEntry struct {
+	ID          string         `json:"id"`
+	Descendants int            `json:"descendants"`
+	Direct      map[string]int `json:"direct"`
+
+	node graph.NodeID
+}
+
+// Node returns the entry's node id.
+func (e RankEntry) Node() graph.NodeID { return e.node }
+
+// Rank returns the foundations (models with no parent) that have at least
+// one descendant along edges in labels, by distinct descendant count
+// descending, ties by id case-insensitively ascending; at most top entries
+// (top <= 0: all). Direct counts the foundation's direct children per
+// relation over all relations.
+func (s *Store) Rank(top int, labels graph.LabelSet) []RankEntry {
+	g := s.G
+	var roots []graph.NodeID
+	for v := 0; v < g.NumNodes(); v++ {
+		if g.InDegree(graph.NodeID(v)) == 0 && g.OutDegree(graph.NodeID(v)) > 0 {
+			roots = append(roots, graph.NodeID(v))
+		}
+	}
+	counts := g.CountDescendants(roots, labels)
+	type rc struct {
+		v graph.NodeID
+		c int
+	}
+	all := make([]rc, 0, len(roots))
+	for i, v := range roots {
+		if counts[i] > 0 {
+			all = append(all, rc{v, counts[i]})
+		}
+	}
+	slices.SortFunc(all, func(a, b rc) int {
+		return cmp.Or(cmp.Compare(b.c, a.c), compareFold(s.Name(a.v), s.Name(b.v)))
+	})
+	if top > 0 && len(all) > top {
+		all = all[:top]
+	}
+	out := make([]RankEntry, len(all))
+	for i, e := range all {
+		out[i] = RankEntry{ID: s.Name(e.v), Descendants: e.c, Direct: s.directByRelation(e.v), node: e.v}
+	}
+	return out
+}
+
+func (s *Store) directByRelation(v graph.NodeID) map[string]int {
+	m := map[string]int{}
+	for _, r := range Relations {
+		m[r.String()] = 0
+	}
+	_, labs := s.G.Out(v)
+	for _, l := range labs {
+		rel, _ := LabelRelation(l)
+		m[rel.String()]++
+	}
+	return m
+}

@@ -1,0 +1,244 @@
+package lineage
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// Store is a frozen lineage graph with its node table: names, dates,
+// downloads and the case-insensitive name index, all indexed by
+// graph.NodeID. It is built by a Builder or loaded from an index file, and
+// is safe for concurrent readers.
+type Store struct {
+	G *graph.Graph
+
+	names   []byte   // every display name, concatenated
+	nameOff []uint32 // name of v is names[nameOff[v]:nameOff[v+1]]
+	order   []int32  // NodeIDs sorted case-insensitively by name
+
+	created, modified, downloads, downloadsAll, likes []int64
+	library, pipeline, license                       []uint16
+	strs                                             []string
+	flags                                            []uint8
+
+	info  storeInfo
+	diags []Diagnostic // only for a freshly built store
+}
+
+// storeInfo is the JSON section of an index file.
+type storeInfo struct {
+	Stats    Stats        `json:"stats"`
+	Sources  []string     `json:"sources"`
+	Examples []Diagnostic `json:"examples"`
+	Digest   string       `json:"digest,omitempty"`
+}
+
+// Stats summarises a store. Its JSON form is part of the stats contract.
+type Stats struct {
+	Models                     int            `json:"models"`
+	ModelsWithRecord           int            `json:"models_with_record"`
+	Records                    int            `json:"records"`
+	Edges                      int            `json:"edges"`
+	EdgesByRelation            map[string]int `json:"edges_by_relation"`
+	Declared                   int            `json:"declared"`
+	Inferred                   int            `json:"inferred"`
+	Foundations                int            `json:"foundations"`
+	FoundationsWithDescendants int            `json:"foundations_with_descendants"`
+	SelfReferences             int            `json:"self_references"`
+	Cycles                     int            `json:"cycles"`
+	ModelsInCycles             int            `json:"models_in_cycles"`
+	DanglingParents            int            `json:"dangling_parents"`
+	Duplicates                 int            `json:"duplicates"`
+	MergedRecords              int            `json:"merged_records"`
+	Superseded                 int            `json:"superseded_statements"`
+	Rejected                   int            `json:"rejected_values"`
+	Diagnostics                map[string]int `json:"diagnostics"`
+}
+
+// NumModels returns the number of models (nodes).
+func (s *Store) NumModels() int { return s.G.NumNodes() }
+
+// Name returns the display name of v: the spelling of its own record, else
+// the first spelling seen.
+func (s *Store) Name(v graph.NodeID) string {
+	b := s.names[s.nameOff[v]:s.nameOff[v+1]]
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// HasRecord reports whether v has a record of its own (it is not only
+// referenced as a parent or named in an edge list).
+func (s *Store) HasRecord(v graph.NodeID) bool { return s.flags[v]&flagRecord != 0 }
+
+// InCycle reports whether v is on a derivation cycle.
+func (s *Store) InCycle(v graph.NodeID) bool { return s.flags[v]&flagInCycle != 0 }
+
+// IsFoundation reports whether v has no valid parent.
+func (s *Store) IsFoundation(v graph.NodeID) bool { return s.G.InDegree(v) == 0 }
+
+// Created returns v's creation time, or the zero time when unknown.
+func (s *Store) Created(v graph.NodeID) time.Time {
+	if s.created[v] == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s.created[v], 0).UTC()
+}
+
+// Downloads returns v's download count, or -1 when unknown.
+func (s *Store) Downloads(v graph.NodeID) int64 { return s.downloads[v] }
+
+// Likes returns v's like count, or -1 when unknown.
+func (s *Store) Likes(v graph.NodeID) int64 { return s.likes[v] }
+
+// Library, Pipeline and License return v's library_name, pipeline_tag and
+// license, or "" when unknown.
+func (s *Store) Library(v graph.NodeID) string  { return s.strs[s.library[v]] }
+func (s *Store) Pipeline(v graph.NodeID) string { return s.strs[s.pipeline[v]] }
+func (s *Store) License(v graph.NodeID) string  { return s.strs[s.license[v]] }
+
+// Stats returns the store's summary counts.
+func (s *Store) Stats() Stats { return s.info.Stats }
+
+// Sources returns the inputs the store was built from.
+func (s *Store) Sources() []string { return s.info.Sources }
+
+// Examples returns the first few diagnostics of each kind.
+func (s *Store) Examples() []Diagnostic { return s.info.Examples }
+
+// Diagnostics returns every diagnostic of a freshly built store (nil for a
+// store loaded from an index, which keeps only counts and examples).
+func (s *Store) Diagnostics() []Diagnostic { return s.diags }
+
+// NotFoundError is returned for an unknown model; it carries suggestions.
+type NotFoundError struct {
+	Query       string
+	Suggestions []string
+}
+
+func (e *NotFoundError) Error() string {
+	msg := fmt.Sprintf("model %q not found", e.Query)
+	if len(e.Suggestions) > 0 {
+		msg += "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+	}
+	return msg
+}
+
+// Unwrap makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// Lookup finds a model by id, case-insensitively, accepting the URL and
+// revision forms NormalizeID accepts. An unknown id yields a *NotFoundError
+// with the closest ids.
+func (s *Store) Lookup(query string) (graph.NodeID, error) {
+	id, _, problem := NormalizeID(query)
+	if problem == "" {
+		if v, ok := s.find(id); ok {
+			return v, nil
+		}
+	}
+	return -1, &NotFoundError{Query: query, Suggestions: s.Suggest(query, 5)}
+}
+
+func (s *Store) find(id string) (graph.NodeID, bool) {
+	i := sort.Search(len(s.order), func(i int) bool {
+		return foldLess(id, s.Name(graph.NodeID(s.order[i]))) <= 0
+	})
+	if i < len(s.order) && strings.EqualFold(s.Name(graph.NodeID(s.order[i])), id) {
+		return graph.NodeID(s.order[i]), true
+	}
+	return -1, false
+}
+
+// foldLess compares case-insensitively only.
+func foldLess(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if x, y := lower(a[i]), lower(b[i]); x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
+}
+
+// Suggest returns up to k ids close to query: ids containing the query's
+// name part, then ids within a small edit distance, closest first.
+func (s *Store) Suggest(query string, k int) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if id, _, p := NormalizeID(query); p == "" {
+		q = strings.ToLower(id)
+	}
+	if q == "" {
+		return nil
+	}
+	namePart := q
+	if i := strings.LastIndexByte(q, '/'); i >= 0 {
+		namePart = q[i+1:]
+	}
+	type cand struct {
+		d    int
+		name string
+	}
+	var cands []cand
+	maxD := max(2, min(4, len(q)/5))
+	for v := 0; v < s.G.NumNodes(); v++ {
+		name := s.Name(graph.NodeID(v))
+		if len(name) < len(q)-maxD && !(len(namePart) >= 4 && len(name) >= len(namePart)) {
+			continue
+		}
+		ln := strings.ToLower(name)
+		if d := boundedLevenshtein(q, ln, maxD); d <= maxD {
+			cands = append(cands, cand{d, name})
+			continue
+		}
+		if len(namePart) >= 4 && strings.Contains(ln, namePart) {
+			cands = append(cands, cand{maxD + 1 + len(ln) - len(namePart), name})
+		}
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.d, b.d), compareFold(a.name, b.name))
+	})
+	var out []string
+	for _, c := range cands[:min(k, len(cands))] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+// boundedLevenshtein returns the edit distance of a and b, or max+1 when it
+// exceeds max.
+func boundedLevenshtein(a, b string, maxD int) int {
+	if d := len(a) - len(b); d > maxD || -d > maxD {
+		return maxD + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c = 1 + min(prev[j-1], prev[j], cur[j-1])
+			}
+			cur[j] = c
+			best = min(best, c)
+		}
+		if best > maxD {
+			return maxD + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
