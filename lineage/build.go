@@ -33,9 +33,9 @@ type Builder struct {
 	gen   []uint32
 
 	created, modified, downloads, downloadsAll, likes []int64
-	library, pipeline, license                       []uint16
-	strs                                             []string
-	strIdx                                           map[string]uint16
+	library, pipeline, license                        []uint16
+	strs                                              []string
+	strIdx                                            map[string]uint16
 
 	eChild, eParent []graph.NodeID
 	eLabel          []graph.Label

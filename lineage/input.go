@@ -197,7 +197,9 @@ func readDir(ctx context.Context, root string, emit Emit) error {
 	return nil
 }
 
-func isFormatErr(err error) bool { return err != nil && strings.Contains(err.Error(), ErrFormat.Error()) }
+func isFormatErr(err error) bool {
+	return err != nil && strings.Contains(err.Error(), ErrFormat.Error())
+}
 
 func isDataName(p string) bool {
 	b := strings.TrimSuffix(strings.ToLower(p), ".gz")

@@ -48,11 +48,11 @@ type ParentSource uint8
 
 // Parent sources, lowest precedence first.
 const (
-	FromNone     ParentSource = iota
-	FromEdgeList              // a row of a CSV/TSV edge list
-	FromTags                  // base_model:ID and base_model:REL:ID tags
-	FromBaseModels            // the API's baseModels field
-	FromCard                  // card front matter or cardData base_model (or finetuned_from)
+	FromNone       ParentSource = iota
+	FromEdgeList                // a row of a CSV/TSV edge list
+	FromTags                    // base_model:ID and base_model:REL:ID tags
+	FromBaseModels              // the API's baseModels field
+	FromCard                    // card front matter or cardData base_model (or finetuned_from)
 )
 
 func (p ParentSource) String() string {

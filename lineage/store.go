@@ -24,9 +24,9 @@ type Store struct {
 	order   []int32  // NodeIDs sorted case-insensitively by name
 
 	created, modified, downloads, downloadsAll, likes []int64
-	library, pipeline, license                       []uint16
-	strs                                             []string
-	flags                                            []uint8
+	library, pipeline, license                        []uint16
+	strs                                              []string
+	flags                                             []uint8
 
 	info  storeInfo
 	diags []Diagnostic // only for a freshly built store
