@@ -252,6 +252,9 @@ func (b *Builder) Finish() *Store {
 	for v := 0; v < n; v++ {
 		if s.flags[v]&flagRecord == 0 && g.OutDegree(graph.NodeID(v)) > 0 {
 			dangling++
+			if dangling <= 5 {
+				b.addDiag(Diagnostic{Kind: KindDangling, ID: b.names[v], Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", g.OutDegree(graph.NodeID(v)))})
+			}
 		}
 	}
 
@@ -284,6 +287,9 @@ func (b *Builder) Finish() *Store {
 	}
 	st.Edges = g.NumEdges()
 	for _, d := range b.diags {
+		if d.Kind == KindDangling {
+			continue // counted above; only the first few are listed
+		}
 		st.Diagnostics[d.Kind]++
 		switch d.Kind {
 		case KindSelfRef:

@@ -124,6 +124,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	// Relations named in tags, per parent (folded id).
 	var tagParents []string
 	var tagRel map[string]Relation
+	var tagSeen map[string]bool
 	for _, t := range in.tags {
 		rest, ok := strings.CutPrefix(t, "base_model:")
 		if !ok {
@@ -144,7 +145,15 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 				tagRel[FoldID(id)] = rel
 			}
 		}
-		tagParents = append(tagParents, rest)
+		// base_model:ID and base_model:REL:ID name the same parent: the Hub
+		// writes both, so a repeat here is not a duplicate declaration.
+		if tagSeen == nil {
+			tagSeen = map[string]bool{}
+		}
+		if k := FoldID(strings.TrimSpace(rest)); !tagSeen[k] {
+			tagSeen[k] = true
+			tagParents = append(tagParents, rest)
+		}
 	}
 
 	type candidate struct {
@@ -179,6 +188,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	}
 
 	self := FoldID(r.ID)
+	nListed := 0 // values in the winning list, repeats included
 	for _, c := range cands {
 		seen := map[string]bool{}
 		var parents []Parent
@@ -207,6 +217,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			continue
 		}
 		r.Parents, r.ParentFrom = parents, c.from
+		nListed = len(c.values)
 		break
 	}
 	if len(r.Parents) == 0 {
@@ -233,7 +244,9 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			at(KindUnknownRel, bm.Relation, "baseModels.relation must be adapter, finetune, quantized or merge")
 		}
 	}
-	inferred := InferRelation(r.ID, len(r.Parents), r.Library, r.Tags)
+	// A list naming one model twice (a self-merge, as mergekit writes it)
+	// still declares a merge.
+	inferred := InferRelation(r.ID, max(len(r.Parents), nListed), r.Library, r.Tags)
 	for i := range r.Parents {
 		p := &r.Parents[i]
 		switch rel, ok := tagRel[FoldID(p.ID)]; {

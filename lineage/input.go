@@ -107,7 +107,11 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 	}
 	defer rc.Close()
 	name := src.Name()
-	br := bufio.NewReaderSize(rc, 1<<16)
+	var in io.Reader = rc
+	if fn := progressOf(ctx); fn != nil {
+		in = countingReader{rc, fn}
+	}
+	br := bufio.NewReaderSize(in, 1<<16)
 	var r io.Reader = br
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -265,7 +269,19 @@ func readCards(ctx context.Context, root string, paths []string, emit Emit) erro
 		wg.Wait()
 		close(results)
 	}()
-	deliverInOrder(results, emit)
+	progress := progressOf(ctx)
+	deliverInOrder(results, func(recs []Record, diags []Diagnostic) {
+		if progress != nil {
+			var n int64
+			for _, r := range recs {
+				if st, err := os.Stat(r.Source); err == nil {
+					n += st.Size()
+				}
+			}
+			progress(n)
+		}
+		emit(recs, diags)
+	})
 	if firstErr != nil {
 		return firstErr
 	}

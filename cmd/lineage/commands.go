@@ -12,6 +12,10 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
@@ -30,8 +34,20 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.quiet, "quiet", false, "print no notes on stderr")
 }
 
+// isTerminal reports whether w is a terminal (progress is shown only there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // load opens the store the flags name: an index, inputs, or the sample.
 func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*lineage.Store, error) {
+	return d.loadWith(ctx, stderr, d.quiet, false)
+}
+
+// loadWith is load with explicit control of the progress bar and the
+// problem note.
+func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgress, quietNote bool) (*lineage.Store, error) {
 	if d.index != "" && len(d.in) > 0 {
 		return nil, usagef("use --in or --index, not both")
 	}
@@ -43,12 +59,20 @@ func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*lineage.Store,
 	if len(d.in) == 0 {
 		s, err = lineage.BuildSources(ctx, lineage.SampleSources())
 	} else {
+		if !quietProgress && isTerminal(stderr) {
+			bar := progressbar.NewOptions64(lineage.InputSize(d.in),
+				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetDescription("reading"), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish())
+			ctx = lineage.WithProgress(ctx, func(n int64) { bar.Add64(n) })
+			defer bar.Finish()
+		}
 		s, err = lineage.Build(ctx, d.in)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !d.quiet {
+	if !quietNote && !d.quiet {
 		if n := len(s.Diagnostics()); n > 0 {
 			fmt.Fprintf(stderr, "note: %d problems in the input (lineage stats --in ... lists them)\n", n)
 		}
@@ -99,8 +123,8 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if d.index != "" {
 		return usagef("build reads --in inputs, not --index")
 	}
-	d.quiet = true
-	s, err := d.load(ctx, stderr)
+	quiet := d.quiet
+	s, err := d.loadWith(ctx, stderr, quiet, true)
 	if err != nil {
 		return err
 	}
@@ -384,10 +408,10 @@ func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			Foundations []lineage.RankEntry `json:"foundations"`
 		}{nonNil(entries)})
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\t \tFOUNDATION\t")
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\tFOUNDATION")
 	for i, e := range entries {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%d\t \t%s\t\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], e.ID)
+		fmt.Fprintf(tw, "%4d\t%11d\t%8d\t%7d\t%9d\t%5d\t%s\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], e.ID)
 	}
 	tw.Flush()
 	fmt.Fprintln(stdout, "DESCENDANTS: distinct models reachable along child edges; FINETUNE..MERGE: direct children by relation.")
