@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
 )
@@ -25,8 +26,12 @@ const (
 // highest precedence (card, then baseModels, then tags, then edge lists).
 // A Builder is not safe for concurrent use.
 type Builder struct {
-	keys  map[string]graph.NodeID
-	names []string
+	// Node names live in one byte blob (no per-node string); an
+	// open-addressing table of NodeIDs, hashed on the folded name, finds
+	// a node by its case-insensitive id.
+	blob  []byte
+	off   []uint32 // name of v is blob[off[v]:off[v+1]]
+	table []int32  // -1 when empty; hashed with foldHash, saved in the index
 	flags []uint8
 	prec  []ParentSource
 	pkind []SourceKind
@@ -52,7 +57,7 @@ type Builder struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{keys: map[string]graph.NodeID{}, strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	return &Builder{off: []uint32{0}, table: newTable(1 << 16), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
 }
 
 // AddSource records the name of an input, for the manifest.
@@ -74,31 +79,136 @@ func (b *Builder) addDiag(d Diagnostic) {
 	}
 }
 
-func (b *Builder) intern(id string, own bool) graph.NodeID {
-	key := FoldID(id)
-	v, ok := b.keys[key]
-	if !ok {
-		v = graph.NodeID(len(b.names))
-		b.keys[key] = v
-		b.names = append(b.names, id)
-		b.flags = append(b.flags, 0)
-		b.prec = append(b.prec, FromNone)
-		b.pkind = append(b.pkind, 0)
-		b.gen = append(b.gen, 0)
-		b.created = append(b.created, 0)
-		b.modified = append(b.modified, 0)
-		b.downloads = append(b.downloads, -1)
-		b.downloadsAll = append(b.downloadsAll, -1)
-		b.likes = append(b.likes, -1)
-		b.library = append(b.library, 0)
-		b.pipeline = append(b.pipeline, 0)
-		b.license = append(b.license, 0)
+func newTable(n int) []int32 {
+	t := make([]int32, n)
+	for i := range t {
+		t[i] = -1
 	}
-	if own && b.flags[v]&flagNamed == 0 {
-		b.names[v] = id
+	return t
+}
+
+// name returns the current display name of v.
+func (b *Builder) name(v graph.NodeID) string {
+	return string(b.blob[b.off[v]:b.off[v+1]])
+}
+
+// eqFold reports whether v's name folds to key.
+func (b *Builder) eqFold(v int32, key string) bool {
+	nm := b.blob[b.off[v]:b.off[v+1]]
+	if len(nm) != len(key) {
+		return false
+	}
+	for i := range nm {
+		if lower(nm[i]) != key[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// foldHash is FNV-1a over the ASCII-lower-cased bytes of s. It is part of
+// the index format: the name table saved in an index is laid out by it.
+func foldHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(lower(s[i]))
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Reserve sizes the builder for about n models, avoiding regrowth.
+func (b *Builder) Reserve(n int) {
+	if n <= len(b.flags) {
+		return
+	}
+	size := len(b.table)
+	for size < 2*n {
+		size *= 2
+	}
+	if size > len(b.table) {
+		b.table = newTable(size)
+		b.rehash()
+	}
+	b.off = slices.Grow(b.off, n-len(b.flags))
+	b.blob = slices.Grow(b.blob, 32*(n-len(b.flags)))
+	b.flags = slices.Grow(b.flags, n-len(b.flags))
+	for _, p := range []*[]int64{&b.created, &b.modified, &b.downloads, &b.downloadsAll, &b.likes} {
+		*p = slices.Grow(*p, n-len(*p))
+	}
+	for _, p := range []*[]uint16{&b.library, &b.pipeline, &b.license} {
+		*p = slices.Grow(*p, n-len(*p))
+	}
+	b.prec = slices.Grow(b.prec, n-len(b.prec))
+	b.pkind = slices.Grow(b.pkind, n-len(b.pkind))
+	b.gen = slices.Grow(b.gen, n-len(b.gen))
+}
+
+func (b *Builder) intern(id, key string, own bool) graph.NodeID {
+	if key == "" {
+		key = FoldID(id)
+	}
+	mask := uint64(len(b.table) - 1)
+	i := foldHash(key) & mask
+	for {
+		v := b.table[i]
+		if v < 0 {
+			break
+		}
+		if b.eqFold(v, key) {
+			if own && b.flags[v]&flagNamed == 0 {
+				copy(b.blob[b.off[v]:], id) // same length: ids differ only in case
+				b.flags[v] |= flagNamed
+			}
+			return graph.NodeID(v)
+		}
+		i = (i + 1) & mask
+	}
+	v := graph.NodeID(len(b.flags))
+	b.table[i] = int32(v)
+	b.blob = append(b.blob, id...)
+	b.off = append(b.off, uint32(len(b.blob)))
+	b.flags = append(b.flags, 0)
+	b.prec = append(b.prec, FromNone)
+	b.pkind = append(b.pkind, 0)
+	b.gen = append(b.gen, 0)
+	b.created = append(b.created, 0)
+	b.modified = append(b.modified, 0)
+	b.downloads = append(b.downloads, -1)
+	b.downloadsAll = append(b.downloadsAll, -1)
+	b.likes = append(b.likes, -1)
+	b.library = append(b.library, 0)
+	b.pipeline = append(b.pipeline, 0)
+	b.license = append(b.license, 0)
+	if own {
 		b.flags[v] |= flagNamed
 	}
+	if 2*len(b.flags) > len(b.table) {
+		b.grow()
+	}
 	return v
+}
+
+// grow doubles the table and re-inserts every node.
+func (b *Builder) grow() {
+	b.table = newTable(2 * len(b.table))
+	b.rehash()
+}
+
+func (b *Builder) rehash() {
+	t := b.table
+	clear(t)
+	for i := range t {
+		t[i] = -1
+	}
+	mask := uint64(len(t) - 1)
+	for v := range b.flags {
+		i := foldHash(unsafe.String(unsafe.SliceData(b.blob[b.off[v]:]), int(b.off[v+1]-b.off[v]))) & mask
+		for t[i] >= 0 {
+			i = (i + 1) & mask
+		}
+		t[i] = int32(v)
+	}
 }
 
 func (b *Builder) str(s string) uint16 {
@@ -117,7 +227,7 @@ func (b *Builder) str(s string) uint16 {
 // Add merges one record.
 func (b *Builder) Add(r *Record) {
 	own := r.Kind != KindEdgeList
-	v := b.intern(r.ID, own)
+	v := b.intern(r.ID, r.Key, own)
 	if own {
 		b.records++
 		kindFlag := flagListing
@@ -128,7 +238,7 @@ func (b *Builder) Add(r *Record) {
 		if dup {
 			b.duplicates++
 			b.addDiag(Diagnostic{Kind: KindDuplicate, Source: r.Source, Line: r.Line, ID: r.ID, Detail: "another " + r.Kind.String() + " record of this model came earlier; this later one wins"})
-			b.names[v] = r.ID // the later record's spelling wins too
+			copy(b.blob[b.off[v]:], r.ID) // the later record's spelling wins too
 		} else if b.flags[v]&(flagCard|flagListing) != 0 {
 			b.merged++
 		}
@@ -181,7 +291,7 @@ func (b *Builder) Add(r *Record) {
 	}
 	g := b.gen[v]
 	for _, p := range r.Parents {
-		pv := b.intern(p.ID, false)
+		pv := b.intern(p.ID, p.Key, false)
 		if pv == v {
 			continue // self-reference through a case variant: already reported
 		}
@@ -199,31 +309,16 @@ func (b *Builder) Diagnostics() []Diagnostic { return b.diags }
 
 // Finish freezes the builder into a Store. The builder must not be used after.
 func (b *Builder) Finish() *Store {
-	n := len(b.names)
+	n := len(b.flags)
 	gb := graph.NewBuilder(n)
 	for i, c := range b.eChild {
 		if b.eGen[i] == b.gen[c] {
 			gb.AddEdge(b.eParent[i], c, b.eLabel[i])
 		}
 	}
+	b.eChild, b.eParent, b.eLabel, b.eGen = nil, nil, nil, nil
 	g := gb.Build()
-	s := &Store{G: g}
-	// Names: blob + offsets, and the case-insensitive order.
-	total := 0
-	for _, nm := range b.names {
-		total += len(nm)
-	}
-	s.names = make([]byte, 0, total)
-	s.nameOff = make([]uint32, n+1)
-	for i, nm := range b.names {
-		s.names = append(s.names, nm...)
-		s.nameOff[i+1] = uint32(len(s.names))
-	}
-	s.order = make([]int32, n)
-	for i := range s.order {
-		s.order[i] = int32(i)
-	}
-	slices.SortFunc(s.order, func(x, y int32) int { return compareFold(b.names[x], b.names[y]) })
+	s := &Store{G: g, names: b.blob, nameOff: b.off, table: b.table}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	s.flags = b.flags
@@ -236,7 +331,7 @@ func (b *Builder) Finish() *Store {
 		names := make([]string, 0, min(len(c), 10))
 		for _, v := range c[:min(len(c), 10)] {
 			s.flags[v] |= flagInCycle
-			names = append(names, b.names[v])
+			names = append(names, b.name(v))
 		}
 		for _, v := range c {
 			s.flags[v] |= flagInCycle
@@ -245,7 +340,7 @@ func (b *Builder) Finish() *Store {
 		if len(c) > 10 {
 			more = fmt.Sprintf(" and %d more", len(c)-10)
 		}
-		b.addDiag(Diagnostic{Kind: KindCycle, ID: b.names[c[0]], Value: strings.Join(names, " -> ") + more,
+		b.addDiag(Diagnostic{Kind: KindCycle, ID: b.name(c[0]), Value: strings.Join(names, " -> ") + more,
 			Detail: fmt.Sprintf("%d models derive from each other in a cycle; counts stay reachability counts, but one of these base_model declarations is wrong", len(c))})
 	}
 	dangling := 0
@@ -253,7 +348,7 @@ func (b *Builder) Finish() *Store {
 		if s.flags[v]&flagRecord == 0 && g.OutDegree(graph.NodeID(v)) > 0 {
 			dangling++
 			if dangling <= 5 {
-				b.addDiag(Diagnostic{Kind: KindDangling, ID: b.names[v], Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", g.OutDegree(graph.NodeID(v)))})
+				b.addDiag(Diagnostic{Kind: KindDangling, ID: b.name(graph.NodeID(v)), Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", g.OutDegree(graph.NodeID(v)))})
 			}
 		}
 	}
@@ -315,4 +410,64 @@ func exampleDiags(ds []Diagnostic, k int) []Diagnostic {
 		}
 	}
 	return out
+}
+
+// sortedOrder returns every node id sorted case-insensitively by name,
+// then by name (the order of compareFold), splitting the work across two
+// goroutines and merging. An 8-byte folded prefix per node settles most
+// comparisons.
+func (s *Store) sortedOrder() []int32 {
+	order := make([]int32, s.G.NumNodes())
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sortOrder(order, s)
+	return order
+}
+
+func sortOrder(order []int32, s *Store) {
+	prefix := make([]uint64, len(order))
+	for v := range prefix {
+		nm := s.names[s.nameOff[v]:s.nameOff[v+1]]
+		var k uint64
+		for i := 0; i < 8; i++ {
+			k <<= 8
+			if i < len(nm) {
+				k |= uint64(lower(nm[i]))
+			}
+		}
+		prefix[v] = k
+	}
+	cmpID := func(x, y int32) int {
+		if a, b := prefix[x], prefix[y]; a != b {
+			if a < b {
+				return -1
+			}
+			return 1
+		}
+		return compareFold(s.Name(graph.NodeID(x)), s.Name(graph.NodeID(y)))
+	}
+	if len(order) < 1<<16 {
+		slices.SortFunc(order, cmpID)
+		return
+	}
+	mid := len(order) / 2
+	a, b := order[:mid], order[mid:]
+	done := make(chan struct{})
+	go func() { slices.SortFunc(a, cmpID); close(done) }()
+	slices.SortFunc(b, cmpID)
+	<-done
+	merged := make([]int32, 0, len(order))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if cmpID(b[j], a[i]) < 0 {
+			merged = append(merged, b[j])
+			j++
+		} else {
+			merged = append(merged, a[i])
+			i++
+		}
+	}
+	merged = append(append(merged, a[i:]...), b[j:]...)
+	copy(order, merged)
 }

@@ -32,7 +32,7 @@ type exportRecord struct {
 func (s *Store) WriteListing(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
-	for _, v32 := range s.order {
+	for _, v32 := range s.sortedOrder() {
 		v := graph.NodeID(v32)
 		if !s.HasRecord(v) {
 			continue
@@ -67,7 +67,7 @@ func (s *Store) WriteListing(w io.Writer) error {
 func (s *Store) WriteEdgeList(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"parent", "child", "relation", "declared"})
-	for _, v32 := range s.order {
+	for _, v32 := range s.sortedOrder() {
 		v := graph.NodeID(v32)
 		ps, labs := s.G.In(v)
 		for i, p := range ps {

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,10 +122,15 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	at := func(kind, value, detail string) {
 		diag(Diagnostic{Kind: kind, Source: r.Source, Line: r.Line, ID: r.ID, Value: value, Detail: detail})
 	}
-	// Relations named in tags, per parent (folded id).
+	// Relations named in tags, per parent (folded id). Parents are few, so
+	// small slices beat maps here (this runs for millions of records).
+	type tagRelation struct {
+		key string
+		rel Relation
+	}
 	var tagParents []string
-	var tagRel map[string]Relation
-	var tagSeen map[string]bool
+	var tagKeys []string
+	var tagRels []tagRelation
 	for _, t := range in.tags {
 		rest, ok := strings.CutPrefix(t, "base_model:")
 		if !ok {
@@ -138,20 +144,15 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			}
 		}
 		if hasRel {
-			if tagRel == nil {
-				tagRel = map[string]Relation{}
-			}
 			if id, _, p := NormalizeID(rest); p == "" {
-				tagRel[FoldID(id)] = rel
+				tagRels = append(tagRels, tagRelation{FoldID(id), rel})
 			}
 		}
 		// base_model:ID and base_model:REL:ID name the same parent: the Hub
 		// writes both, so a repeat here is not a duplicate declaration.
-		if tagSeen == nil {
-			tagSeen = map[string]bool{}
-		}
-		if k := FoldID(strings.TrimSpace(rest)); !tagSeen[k] {
-			tagSeen[k] = true
+		k := FoldID(strings.TrimSpace(rest))
+		if !slices.Contains(tagKeys, k) {
+			tagKeys = append(tagKeys, k)
 			tagParents = append(tagParents, rest)
 		}
 	}
@@ -187,10 +188,12 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		cands = append(cands, candidate{FromTags, tagParents, "tags"})
 	}
 
-	self := FoldID(r.ID)
+	if r.Key == "" {
+		r.Key = FoldID(r.ID)
+	}
+	self := r.Key
 	nListed := 0 // values in the winning list, repeats included
 	for _, c := range cands {
-		seen := map[string]bool{}
 		var parents []Parent
 		for _, raw := range c.values {
 			id, changed, problem := NormalizeID(raw)
@@ -206,12 +209,11 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 				at(KindSelfRef, raw, "in "+c.origin+"; a model cannot be its own base model, remove it")
 				continue
 			}
-			if seen[key] {
+			if slices.ContainsFunc(parents, func(p Parent) bool { return p.Key == key }) {
 				at(KindListDup, raw, "listed twice in "+c.origin)
 				continue
 			}
-			seen[key] = true
-			parents = append(parents, Parent{ID: id})
+			parents = append(parents, Parent{ID: id, Key: key})
 		}
 		if len(parents) == 0 {
 			continue
@@ -245,18 +247,22 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		}
 	}
 	// A list naming one model twice (a self-merge, as mergekit writes it)
-	// still declares a merge.
-	inferred := InferRelation(r.ID, max(len(r.Parents), nListed), r.Library, r.Tags)
+	// still declares a merge. Inference runs only when some parent needs it.
+	inferred, haveInferred := Finetune, false
 	for i := range r.Parents {
 		p := &r.Parents[i]
-		switch rel, ok := tagRel[FoldID(p.ID)]; {
+		j := slices.IndexFunc(tagRels, func(t tagRelation) bool { return t.key == p.Key })
+		switch {
 		case hasDeclared:
 			p.Relation, p.Declared = declared, true
-		case ok:
-			p.Relation, p.Declared = rel, true
+		case j >= 0:
+			p.Relation, p.Declared = tagRels[j].rel, true
 		case hasBM:
 			p.Relation, p.Declared = bmRel, true
 		default:
+			if !haveInferred {
+				inferred, haveInferred = InferRelation(r.ID, max(len(r.Parents), nListed), r.Library, r.Tags), true
+			}
 			p.Relation, p.Declared = inferred, false
 		}
 	}
@@ -270,6 +276,9 @@ func parseTime(s string) (int64, bool) {
 	if s == "" {
 		return 0, true
 	}
+	if t, ok := parseHubTime(s); ok {
+		return t, true
+	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.Unix(), true
@@ -279,4 +288,36 @@ func parseTime(s string) (int64, bool) {
 		return int64(n), true
 	}
 	return 0, false
+}
+
+// parseHubTime parses the Hub API's own form, 2006-01-02T15:04:05.000Z
+// (milliseconds optional), without allocating.
+func parseHubTime(s string) (int64, bool) {
+	if len(s) != 20 && len(s) != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return 0, false
+	}
+	if len(s) == 24 && s[19] != '.' {
+		return 0, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	se, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
+		return 0, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC).Unix(), true
 }

@@ -33,6 +33,9 @@ const (
 // kind (KindEmpty, KindLocalPath, KindHTML or KindInvalidID).
 // NormalizeID is idempotent: normalising its output returns it unchanged.
 func NormalizeID(raw string) (id string, changed bool, problem string) {
+	if fastValidID(raw) {
+		return raw, false, "" // the common case, without allocating
+	}
 	s := strings.TrimSpace(raw)
 	s = strings.Trim(s, "'\"`")
 	s = strings.TrimSpace(s)
@@ -46,16 +49,15 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 		strings.ContainsRune(s, '\\') || (len(s) > 1 && s[1] == ':') {
 		return "", false, KindLocalPath
 	}
-	low := strings.ToLower(s)
 	for _, p := range []string{"https://", "http://"} {
-		if strings.HasPrefix(low, p) {
-			s, low = s[len(p):], low[len(p):]
+		if hasPrefixFold(s, p) {
+			s = s[len(p):]
 			break
 		}
 	}
 	hub := false
 	for _, p := range []string{"www.huggingface.co/", "huggingface.co/", "hf.co/"} {
-		if strings.HasPrefix(low, p) {
+		if hasPrefixFold(s, p) {
 			s = s[len(p):]
 			hub = true
 			break
@@ -89,8 +91,38 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 			return "", false, KindInvalidID
 		}
 	}
+	if len(parts) == 2 {
+		// An org spelled as a Hub host (hf.co/hf.co/x) would be stripped
+		// again by a second call: not an id, and keeps this idempotent.
+		switch strings.ToLower(parts[0]) {
+		case "hf.co", "huggingface.co", "www.huggingface.co":
+			return "", false, KindInvalidID
+		}
+	}
 	id = strings.Join(parts, "/")
 	return id, id != raw, ""
+}
+
+// fastValidID reports whether s is already a normalised id: one or two
+// valid parts separated by a single '/'.
+func fastValidID(s string) bool {
+	i := strings.IndexByte(s, '/')
+	if i < 0 {
+		return validPart(s)
+	}
+	return validPart(s[:i]) && validPart(s[i+1:])
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lower(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // validPart reports whether p is a valid Hub namespace or repository name:

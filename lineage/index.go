@@ -17,7 +17,7 @@ import (
 
 // IndexVersion is the index file format version this package reads and
 // writes. Any change to the layout bumps it.
-const IndexVersion = 1
+const IndexVersion = 2
 
 const indexMagic = "LNGIDX\r\n"
 
@@ -31,7 +31,7 @@ const (
 	secRevLab
 	secNames
 	secNameOff
-	secOrder
+	secTable
 	secCreated
 	secModified
 	secDownloads
@@ -89,7 +89,7 @@ func (s *Store) WriteIndex(path string) (err error) {
 	secs := [numSections]sec{
 		{4, bytesOf(fwdOff)}, {4, bytesOf(fwdDst)}, {1, bytesOf(fwdLab)},
 		{4, bytesOf(revOff)}, {4, bytesOf(revDst)}, {1, bytesOf(revLab)},
-		{1, s.names}, {4, bytesOf(s.nameOff)}, {4, bytesOf(s.order)},
+		{1, s.names}, {4, bytesOf(s.nameOff)}, {4, bytesOf(s.table)},
 		{8, bytesOf(s.created)}, {8, bytesOf(s.modified)}, {8, bytesOf(s.downloads)}, {8, bytesOf(s.downloadsAll)}, {8, bytesOf(s.likes)},
 		{2, bytesOf(s.library)}, {2, bytesOf(s.pipeline)}, {2, bytesOf(s.license)}, {1, s.flags},
 		{1, strs}, {1, info},
@@ -245,7 +245,7 @@ func decodeIndex(buf []byte) (*Store, error) {
 	}
 	i32 := func(b []byte) []int32 { return castSlice[int32](b) }
 	s := &Store{
-		names: raw[secNames], nameOff: castSlice[uint32](raw[secNameOff]), order: i32(raw[secOrder]),
+		names: raw[secNames], nameOff: castSlice[uint32](raw[secNameOff]), table: i32(raw[secTable]),
 		created: castSlice[int64](raw[secCreated]), modified: castSlice[int64](raw[secModified]),
 		downloads: castSlice[int64](raw[secDownloads]), downloadsAll: castSlice[int64](raw[secDownloadsAll]),
 		likes:   castSlice[int64](raw[secLikes]),
@@ -271,7 +271,10 @@ func decodeIndex(buf []byte) (*Store, error) {
 	}
 	// Node table consistency: every per-node array has n entries, names
 	// are in bounds, order is a permutation, string indices are in range.
-	for _, l := range []int{len(s.order), len(s.created), len(s.modified), len(s.downloads), len(s.downloadsAll), len(s.likes), len(s.library), len(s.pipeline), len(s.license), len(s.flags)} {
+	if len(s.table) < n || len(s.table)&(len(s.table)-1) != 0 {
+		return nil, corrupt("name table has %d slots for %d nodes", len(s.table), n)
+	}
+	for _, l := range []int{len(s.created), len(s.modified), len(s.downloads), len(s.downloadsAll), len(s.likes), len(s.library), len(s.pipeline), len(s.license), len(s.flags)} {
 		if l != n {
 			return nil, corrupt("node table has %d entries for %d nodes", l, n)
 		}
@@ -285,10 +288,18 @@ func decodeIndex(buf []byte) (*Store, error) {
 		}
 	}
 	seen := graph.NewBitset(n)
-	for _, v := range s.order {
-		if v < 0 || int(v) >= n || seen.TestAndSet(graph.NodeID(v)) {
-			return nil, corrupt("name order is not a permutation")
+	filled := 0
+	for _, v := range s.table {
+		if v < 0 {
+			continue
 		}
+		if int(v) >= n || seen.TestAndSet(graph.NodeID(v)) {
+			return nil, corrupt("name table holds an invalid or repeated node")
+		}
+		filled++
+	}
+	if filled != n {
+		return nil, corrupt("name table holds %d of %d nodes", filled, n)
 	}
 	for _, t := range [][]uint16{s.library, s.pipeline, s.license} {
 		for _, x := range t {

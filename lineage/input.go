@@ -130,6 +130,7 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 	}
 	// JSON: array or JSON Lines, told apart by the first non-space byte.
 	pr := bufio.NewReaderSize(r, 1<<16)
+	skipped := 0 // newlines consumed before the first record
 	for {
 		b, err := pr.Peek(1)
 		if err != nil {
@@ -140,7 +141,9 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n':
-			pr.ReadByte()
+			if c, _ := pr.ReadByte(); c == '\n' {
+				skipped++
+			}
 			continue
 		case '\xef': // BOM
 			pr.Discard(min(3, pr.Buffered()))
@@ -148,7 +151,8 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 		case '[':
 			return readJSONArray(ctx, pr, name, emit)
 		case '{':
-			return readJSONLines(ctx, pr, name, emit)
+			// Hand the skipped blank lines back so line numbers stay right.
+			return readJSONLines(ctx, io.MultiReader(strings.NewReader(strings.Repeat("\n", skipped)), pr), name, emit)
 		}
 		head, _ := pr.Peek(16)
 		return fmt.Errorf("read %s: %w: starts with %q; want JSON Lines (.jsonl), a JSON array (.json), CSV/TSV edges, or a directory of model cards", name, ErrFormat, head)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
+	"strings"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -22,12 +22,12 @@ type jsonRecord struct {
 	CreatedAt2       string          `json:"created_at"`
 	LastModified     string          `json:"lastModified"`
 	LastModified2    string          `json:"last_modified"`
-	Downloads        *json.Number    `json:"downloads"`
-	DownloadsAllTime *json.Number    `json:"downloadsAllTime"`
-	Likes            *json.Number    `json:"likes"`
+	Downloads        float64         `json:"downloads"` // preset to -1: absent stays -1
+	DownloadsAllTime float64         `json:"downloadsAllTime"`
+	Likes            float64         `json:"likes"`
 	Library          string          `json:"library_name"`
 	Pipeline         string          `json:"pipeline_tag"`
-	Tags             []string        `json:"tags"`
+	Tags             lineageTags     `json:"tags"`
 	CardData         json.RawMessage `json:"cardData"`
 	CardData2        json.RawMessage `json:"card_data"`
 	BaseModels       json.RawMessage `json:"baseModels"`
@@ -45,7 +45,7 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 		bad("", fmt.Sprintf("record is %d bytes, over the %d-byte limit; skipped", len(data), MaxRecordBytes))
 		return rec, false
 	}
-	var j jsonRecord
+	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	if err := json.Unmarshal(data, &j); err != nil {
 		bad(snippet(data), "invalid JSON: "+err.Error())
 		return rec, false
@@ -67,7 +67,7 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
 	}
 	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: j.Author,
-		Library: j.Library, Pipeline: j.Pipeline, Tags: j.Tags,
+		Library: j.Library, Pipeline: j.Pipeline, Tags: []string(j.Tags),
 		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
 	for _, t := range []struct {
 		dst  *int64
@@ -84,7 +84,7 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 		}
 		*t.dst = ts
 	}
-	in := lineageInput{tags: j.Tags}
+	in := lineageInput{tags: []string(j.Tags)}
 	cd := j.CardData
 	if len(cd) == 0 || string(cd) == "null" {
 		cd = j.CardData2
@@ -146,17 +146,11 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 	return rec, true
 }
 
-func number(n *json.Number) int64 {
-	if n == nil {
+func number(f float64) int64 {
+	if f < 0 || f != f || f > 1<<62 {
 		return -1
 	}
-	if v, err := n.Int64(); err == nil {
-		return v
-	}
-	if f, err := strconv.ParseFloat(string(*n), 64); err == nil {
-		return int64(f)
-	}
-	return -1
+	return int64(f)
 }
 
 func snippet(b []byte) string {
@@ -370,4 +364,86 @@ func readJSONArray(ctx context.Context, r io.Reader, source string, emit Emit) e
 	}()
 	deliverInOrder(results, emit)
 	return parseErr
+}
+
+// lineageTags decodes a listing's tags array keeping only the tags lineage
+// reads (base_model:..., and peft/lora/adapter markers): Hub records carry
+// a dozen other tags each, and allocating them dominates decoding.
+type lineageTags []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *lineageTags) UnmarshalJSON(data []byte) error {
+	*t = nil
+	i := 0
+	skipWS := func() {
+		for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+			i++
+		}
+	}
+	skipWS()
+	if i < len(data) && data[i] == 'n' {
+		return nil // null
+	}
+	if i >= len(data) || data[i] != '[' {
+		return fmt.Errorf("tags: want an array of strings")
+	}
+	i++
+	for {
+		skipWS()
+		if i < len(data) && data[i] == ']' {
+			return nil
+		}
+		if i >= len(data) || data[i] != '"' {
+			return fmt.Errorf("tags: want an array of strings")
+		}
+		start := i
+		i++
+		escaped := false
+		for i < len(data) && data[i] != '"' {
+			if data[i] == '\\' {
+				escaped = true
+				i++
+			}
+			i++
+		}
+		if i >= len(data) {
+			return fmt.Errorf("tags: unterminated string")
+		}
+		i++
+		raw := data[start+1 : i-1]
+		if keepTag(raw) {
+			var s string
+			if escaped {
+				if err := json.Unmarshal(data[start:i], &s); err != nil {
+					return fmt.Errorf("tags: %w", err)
+				}
+			} else {
+				s = string(raw)
+			}
+			*t = append(*t, s)
+		}
+		skipWS()
+		if i < len(data) && data[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(data) && data[i] == ']' {
+			return nil
+		}
+		return fmt.Errorf("tags: want , or ] after a tag")
+	}
+}
+
+func keepTag(raw []byte) bool {
+	if bytes.HasPrefix(raw, []byte("base_model:")) {
+		return true
+	}
+	switch len(raw) {
+	case 4, 5, 7:
+		switch strings.ToLower(string(raw)) {
+		case "peft", "lora", "qlora", "adapter":
+			return true
+		}
+	}
+	return false
 }

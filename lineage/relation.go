@@ -2,7 +2,6 @@ package lineage
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/lineage-project/lineage/graph"
@@ -84,10 +83,56 @@ func RelationLabels(r Relation) graph.LabelSet {
 	return graph.LabelsOf(EdgeLabel(r, true), EdgeLabel(r, false))
 }
 
-// quantMarker matches quantization markers in a model id: GGUF, AWQ, GPTQ,
-// EXL2, HQQ, bnb-4bit/8bit, MLX with a bit width, llama.cpp quant types
-// (Q4_K_M, Q8_0, IQ3_XS), N-bit and Nbpw forms, int4/int8, fp8.
-var quantMarker = regexp.MustCompile(`(?i)(^|[-_./])(gguf|ggml|awq|gptq|exl2|exl3|hqq|bnb|mlx-?\d+-?bits?|\d+-?bits?|\d+(\.\d+)?-?bpw|i?q\d(_[a-z0-9]+)*|int[48]|fp8|w[48]a\d+|nf4|quantized|quant)($|[-_./])`)
+// quantToken reports whether one token of a model id (split at '-', '_',
+// '.', '/') marks a quantization: GGUF, GGML, AWQ, GPTQ, EXL2/EXL3, HQQ,
+// bnb, nf4, fp8, int4/int8, llama.cpp types (Q4, Q8, IQ3 followed by _K,
+// _0 ... as further tokens), N-bit / Nbit / Nbits, N.Nbpw, MLX bit widths
+// (mlx-4bit splits into mlx + 4bit).
+func quantToken(t string) bool {
+	if len(t) == 0 || len(t) > 12 {
+		return false
+	}
+	var buf [12]byte
+	for i := 0; i < len(t); i++ {
+		buf[i] = lower(t[i])
+	}
+	l := string(buf[:len(t)])
+	switch l {
+	case "gguf", "ggml", "awq", "gptq", "exl2", "exl3", "hqq", "bnb", "nf4", "fp8", "int4", "int8",
+		"quantized", "quant", "bpw", "bit", "bits":
+		return true
+	}
+	// qN, iqN: llama.cpp quant types (the _K_M suffix is a separate token)
+	q := ""
+	if strings.HasPrefix(l, "iq") {
+		q = l[2:]
+	} else if strings.HasPrefix(l, "q") {
+		q = l[1:]
+	}
+	if len(q) >= 1 && len(q) <= 2 && allDigits(q) {
+		return true
+	}
+	// Nbit, Nbits, N.Nbpw (the dot splits: the "Nbpw" part), w4a16
+	for _, suf := range []string{"bits", "bit", "bpw"} {
+		if d, ok := strings.CutSuffix(l, suf); ok && d != "" && allDigits(d) {
+			return true
+		}
+	}
+	if len(l) >= 4 && l[0] == 'w' && strings.Contains(l, "a") {
+		w, a, _ := strings.Cut(l[1:], "a")
+		return allDigits(w) && allDigits(a) && w != "" && a != ""
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // InferRelation applies the documented heuristic for a child that declares
 // no relation: two or more parents is a merge; a quantization marker in the
@@ -98,7 +143,7 @@ func InferRelation(childID string, nParents int, library string, tags []string) 
 	if nParents >= 2 {
 		return Merge
 	}
-	if quantMarker.MatchString(childID) {
+	if HasQuantMarker(childID) {
 		return Quantized
 	}
 	if strings.EqualFold(library, "peft") {
@@ -113,5 +158,20 @@ func InferRelation(childID string, nParents int, library string, tags []string) 
 	return Finetune
 }
 
-// HasQuantMarker reports whether id carries a quantization marker.
-func HasQuantMarker(id string) bool { return quantMarker.MatchString(id) }
+// HasQuantMarker reports whether id carries a quantization marker in its
+// name part (see quantToken). It does not allocate.
+func HasQuantMarker(id string) bool {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		id = id[i+1:]
+	}
+	start := 0
+	for i := 0; i <= len(id); i++ {
+		if i == len(id) || id[i] == '-' || id[i] == '_' || id[i] == '.' {
+			if quantToken(id[start:i]) {
+				return true
+			}
+			start = i + 1
+		}
+	}
+	return false
+}

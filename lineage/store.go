@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unsafe"
@@ -21,7 +20,7 @@ type Store struct {
 
 	names   []byte   // every display name, concatenated
 	nameOff []uint32 // name of v is names[nameOff[v]:nameOff[v+1]]
-	order   []int32  // NodeIDs sorted case-insensitively by name
+	table   []int32  // open-addressing table of NodeIDs by foldHash(name); -1 empty
 
 	created, modified, downloads, downloadsAll, likes []int64
 	library, pipeline, license                        []uint16
@@ -149,11 +148,20 @@ func (s *Store) Lookup(query string) (graph.NodeID, error) {
 }
 
 func (s *Store) find(id string) (graph.NodeID, bool) {
-	i := sort.Search(len(s.order), func(i int) bool {
-		return foldLess(id, s.Name(graph.NodeID(s.order[i]))) <= 0
-	})
-	if i < len(s.order) && strings.EqualFold(s.Name(graph.NodeID(s.order[i])), id) {
-		return graph.NodeID(s.order[i]), true
+	if len(s.table) == 0 {
+		return -1, false
+	}
+	mask := uint64(len(s.table) - 1)
+	i := foldHash(id) & mask
+	for probes := 0; probes < len(s.table); probes++ {
+		v := s.table[i]
+		if v < 0 {
+			return -1, false
+		}
+		if strings.EqualFold(s.Name(graph.NodeID(v)), id) {
+			return graph.NodeID(v), true
+		}
+		i = (i + 1) & mask
 	}
 	return -1, false
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -110,6 +111,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	d.register(fs)
 	out := fs.String("o", "", "index `FILE` to write")
 	strict := fs.Bool("strict", false, "exit 1 when the input has any problem")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -122,6 +124,17 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if d.index != "" {
 		return usagef("build reads --in inputs, not --index")
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	quiet := d.quiet
 	s, err := d.loadWith(ctx, stderr, quiet, true)
