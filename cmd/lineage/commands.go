@@ -73,9 +73,17 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	if err != nil {
 		return nil, err
 	}
-	if !quietNote && !d.quiet {
-		if n := len(s.Diagnostics()); n > 0 {
-			fmt.Fprintf(stderr, "note: %d problems in the input (lineage stats --in ... lists them)\n", n)
+	if !quietNote && !d.quiet && len(d.in) > 0 {
+		// Dangling parents are normal in a partial crawl; the note is about
+		// records that could not be read as written.
+		n := 0
+		for _, dg := range s.Diagnostics() {
+			if dg.Kind != lineage.KindDangling {
+				n++
+			}
+		}
+		if n > 0 {
+			fmt.Fprintf(stderr, "note: %d problems in the input (lineage stats --in ... lists them; --quiet hides this)\n", n)
 		}
 	}
 	return s, nil
