@@ -147,15 +147,22 @@ func FromCSR(n int, fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff []in
 		return nil, err
 	}
 	// Every forward edge must have its reverse twin with the same label.
+	// Rows are sorted and duplicate-free (checked above), so the two edge
+	// sets are equal exactly when their multisets are; compare a
+	// commutative sum of strong per-edge hashes (linear, no searching: this
+	// runs on every index load). A mismatch is certain to be caught unless
+	// two different edge sets collide in 64 bits.
+	var fsum, rsum uint64
 	for v := 0; v < n; v++ {
-		dst, lab := fwdDst[fwdOff[v]:fwdOff[v+1]], fwdLab[fwdOff[v]:fwdOff[v+1]]
-		for i, w := range dst {
-			rd, rl := revDst[revOff[w]:revOff[w+1]], revLab[revOff[w]:revOff[w+1]]
-			j, ok := slices.BinarySearch(rd, NodeID(v))
-			if !ok || rl[j] != lab[i] {
-				return nil, fmt.Errorf("%w: edge %d->%d has no matching reverse edge", ErrInvalid, v, w)
-			}
+		for i := fwdOff[v]; i < fwdOff[v+1]; i++ {
+			fsum += edgeHash(NodeID(v), fwdDst[i], fwdLab[i])
 		}
+		for i := revOff[v]; i < revOff[v+1]; i++ {
+			rsum += edgeHash(revDst[i], NodeID(v), revLab[i])
+		}
+	}
+	if fsum != rsum {
+		return nil, fmt.Errorf("%w: forward and reverse edges disagree", ErrInvalid)
 	}
 	return &Graph{n: n, fwdOff: fwdOff, fwdDst: fwdDst, fwdLab: fwdLab, revOff: revOff, revDst: revDst, revLab: revLab}, nil
 }
@@ -291,4 +298,16 @@ func sortRow(dst []NodeID, lab []Label, seq []int32) {
 	for i, x := range es {
 		dst[i], seq[i], lab[i] = x.d, x.s, x.l
 	}
+}
+
+// edgeHash mixes an edge into 64 bits (splitmix64 finaliser).
+func edgeHash(from, to NodeID, l Label) uint64 {
+	x := uint64(uint32(from))<<32 | uint64(uint32(to))
+	x ^= uint64(l) * 0x9e3779b97f4a7c15
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }

@@ -10,6 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
@@ -17,7 +21,7 @@ import (
 
 // IndexVersion is the index file format version this package reads and
 // writes. Any change to the layout bumps it.
-const IndexVersion = 2
+const IndexVersion = 3
 
 const indexMagic = "LNGIDX\r\n"
 
@@ -47,7 +51,7 @@ const (
 )
 
 const headerSize = 32
-const tableEntry = 24
+const tableEntry = 32
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -67,8 +71,9 @@ func isLittleEndian() bool {
 // WriteIndex writes the store to path atomically: to a temporary file in
 // the same directory, synced, then renamed over path. The file holds a
 // header (magic, format version, length, CRC-32C of the rest), a section
-// table, and the arrays of the graph and the node table, 8-byte aligned,
-// in little-endian order.
+// table (each section's offset, length and CRC-32C; the header's CRC covers
+// the table), and the arrays of the graph and the node table, 8-byte
+// aligned, in little-endian order.
 func (s *Store) WriteIndex(path string) (err error) {
 	if !isLittleEndian() {
 		return errors.New("write index: index files are little-endian and this platform is not")
@@ -97,37 +102,32 @@ func (s *Store) WriteIndex(path string) (err error) {
 	head := make([]byte, headerSize+numSections*tableEntry)
 	off := uint64(len(head))
 	align := func(x uint64) uint64 { return (x + 7) &^ 7 }
+	pad := make([]byte, 8)
+	var parts [][]byte
+	pos := off
 	for i, sc := range secs {
 		off = align(off)
+		if p := off - pos; p > 0 {
+			parts = append(parts, pad[:p])
+		}
 		e := head[headerSize+i*tableEntry:]
 		binary.LittleEndian.PutUint32(e[0:], uint32(i+1))
 		binary.LittleEndian.PutUint32(e[4:], uint32(sc.elem))
 		binary.LittleEndian.PutUint64(e[8:], off)
 		binary.LittleEndian.PutUint64(e[16:], uint64(len(sc.data)/sc.elem))
+		binary.LittleEndian.PutUint32(e[24:], crc32.Checksum(sc.data, castagnoli))
+		parts = append(parts, sc.data)
 		off += uint64(len(sc.data))
+		pos = off
 	}
 	total := off
 	copy(head, indexMagic)
 	binary.LittleEndian.PutUint32(head[8:], IndexVersion)
 	binary.LittleEndian.PutUint32(head[12:], numSections)
 	binary.LittleEndian.PutUint64(head[16:], total)
-
-	// CRC over everything after the header, computed as we lay it out.
-	crc := crc32.Update(0, castagnoli, head[headerSize:])
-	pad := make([]byte, 8)
-	pos := uint64(len(head))
-	var parts [][]byte
-	for _, sc := range secs {
-		if p := align(pos) - pos; p > 0 {
-			parts = append(parts, pad[:p])
-			crc = crc32.Update(crc, castagnoli, pad[:p])
-			pos += p
-		}
-		parts = append(parts, sc.data)
-		crc = crc32.Update(crc, castagnoli, sc.data)
-		pos += uint64(len(sc.data))
-	}
-	binary.LittleEndian.PutUint32(head[24:], crc)
+	// The header checksum covers the section table, which holds each
+	// section's own CRC-32C; sections are verified in parallel on load.
+	binary.LittleEndian.PutUint32(head[24:], crc32.Checksum(head[headerSize:], castagnoli))
 
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".lineage-index-*")
@@ -169,7 +169,8 @@ func (s *Store) WriteIndex(path string) (err error) {
 	return nil
 }
 
-// LoadIndex reads an index file written by WriteIndex with one read,
+// LoadIndex maps (or, where mapping is unavailable, reads in one call) an
+// index file written by WriteIndex,
 // verifies its version, length and checksum, and wraps the arrays in place
 // (no per-node allocation). A truncated, corrupted or other-version file is
 // an error wrapping ErrIndexCorrupt or ErrIndexVersion, never a wrong answer.
@@ -183,11 +184,16 @@ func LoadIndex(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
 	}
-	// Allocate as []uint64 so every section is 8-byte aligned in memory.
-	words := make([]uint64, (st.Size()+7)/8)
-	buf := bytesOf(words)[:st.Size()]
-	if _, err := io.ReadFull(f, buf); err != nil {
-		return nil, fmt.Errorf("load index %s: %w: %v", path, ErrIndexCorrupt, err)
+	// Map the file where the platform allows (page-aligned, so every
+	// section is 8-byte aligned); else one read into a []uint64-backed
+	// buffer, aligned likewise.
+	buf, ok := mapFile(f, st.Size())
+	if !ok {
+		words := make([]uint64, (st.Size()+7)/8)
+		buf = bytesOf(words)[:st.Size()]
+		if _, err := io.ReadFull(f, buf); err != nil {
+			return nil, fmt.Errorf("load index %s: %w: %v", path, ErrIndexCorrupt, err)
+		}
 	}
 	s, err := decodeIndex(buf)
 	if err != nil {
@@ -228,10 +234,11 @@ func decodeIndex(buf []byte) (*Store, error) {
 	if nsec != numSections || len(buf) < headerSize+int(nsec)*tableEntry {
 		return nil, corrupt("section table has %d entries, want %d", nsec, numSections)
 	}
-	if crc := crc32.Checksum(buf[headerSize:], castagnoli); crc != binary.LittleEndian.Uint32(buf[24:]) {
-		return nil, corrupt("checksum mismatch")
+	if crc := crc32.Checksum(buf[headerSize:headerSize+int(nsec)*tableEntry], castagnoli); crc != binary.LittleEndian.Uint32(buf[24:]) {
+		return nil, corrupt("section table checksum mismatch")
 	}
 	var raw [numSections + 1][]byte
+	var sums [numSections + 1]uint32
 	for i := 0; i < int(nsec); i++ {
 		e := buf[headerSize+i*tableEntry:]
 		kind := binary.LittleEndian.Uint32(e)
@@ -242,6 +249,10 @@ func decodeIndex(buf []byte) (*Store, error) {
 			return nil, corrupt("section %d out of bounds", i+1)
 		}
 		raw[kind] = buf[off : off+cnt*elem]
+		sums[kind] = binary.LittleEndian.Uint32(e[24:])
+	}
+	if bad := verifySections(raw[1:], sums[1:]); bad > 0 {
+		return nil, corrupt("section %d checksum mismatch", bad)
 	}
 	i32 := func(b []byte) []int32 { return castSlice[int32](b) }
 	s := &Store{
@@ -318,4 +329,44 @@ func castSlice[T any](b []byte) []T {
 		return []T{}
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/sz)
+}
+
+// verifySections checks every section's CRC-32C, spreading the sections
+// over the CPUs (largest first). It returns the 1-based number of a bad
+// section, or 0.
+func verifySections(raw [][]byte, sums []uint32) int {
+	idx := make([]int, len(raw))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return len(raw[idx[a]]) > len(raw[idx[b]]) })
+	// CRCs are per section: balance whole sections greedily across workers.
+	workers := min(runtime.GOMAXPROCS(0), len(raw))
+	load := make([]int, workers)
+	assign := make([][]int, workers)
+	for _, i := range idx {
+		w := 0
+		for j := range load {
+			if load[j] < load[w] {
+				w = j
+			}
+		}
+		load[w] += len(raw[i])
+		assign[w] = append(assign[w], i)
+	}
+	var bad atomic.Int32
+	var wg sync.WaitGroup
+	for _, list := range assign {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range list {
+				if crc32.Checksum(raw[i], castagnoli) != sums[i] {
+					bad.CompareAndSwap(0, int32(i+1))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return int(bad.Load())
 }

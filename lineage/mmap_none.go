@@ -1,0 +1,7 @@
+//go:build !unix
+
+package lineage
+
+import "os"
+
+func mapFile(f *os.File, size int64) ([]byte, bool) { return nil, false }

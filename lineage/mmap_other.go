@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package lineage
+
+const mapPopulate = 0
