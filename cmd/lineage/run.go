@@ -79,6 +79,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdTree(ctx, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, rest, stdout, stderr)
+	case "lint":
+		err = cmdLint(ctx, rest, stdout, stderr)
+	case "origins":
+		err = cmdOrigins(ctx, rest, stdout, stderr)
+	case "timeline":
+		err = cmdTimeline(ctx, rest, stdout, stderr)
+	case "velocity":
+		err = cmdVelocity(ctx, rest, stdout, stderr)
+	case "report":
+		err = cmdReport(ctx, rest, stdout, stderr)
+	case "fetch":
+		err = cmdFetch(ctx, rest, stdout, stderr)
+	case "serve":
+		err = cmdServe(ctx, rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "lineage: unknown command %q\n\n%s", cmd, usageText)
 		return exitUsage
