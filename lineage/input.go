@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"io/fs"
@@ -68,6 +69,10 @@ func ReadPaths(ctx context.Context, paths []string, emit Emit) error {
 			if err != nil {
 				return fmt.Errorf("read card: %w", err)
 			}
+			if ds := digestsOf(ctx); ds != nil {
+				sum := sha256.Sum256(data)
+				ds.add(p, sum[:])
+			}
 			id := cardIDFromPath(filepath.Dir(p))
 			var diags []Diagnostic
 			rec, ok := ParseCard(id, p, data, func(d Diagnostic) { diags = append(diags, d) })
@@ -110,6 +115,15 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 	var in io.Reader = rc
 	if fn := progressOf(ctx); fn != nil {
 		in = countingReader{rc, fn}
+	}
+	if ds := digestsOf(ctx); ds != nil {
+		h := sha256.New()
+		in = io.TeeReader(in, h)
+		defer func() {
+			// Hash what was not consumed too, so the digest is of the file.
+			io.Copy(h, rc)
+			ds.add(name, h.Sum(nil))
+		}()
 	}
 	br := bufio.NewReaderSize(in, 1<<16)
 	var r io.Reader = br
@@ -243,6 +257,10 @@ func readCards(ctx context.Context, root string, paths []string, emit Emit) erro
 					if err != nil {
 						errOnce.Do(func() { firstErr = fmt.Errorf("read card: %w", err) })
 						continue
+					}
+					if ds := digestsOf(ctx); ds != nil {
+						sum := sha256.Sum256(data)
+						ds.add(p, sum[:])
 					}
 					rel, _ := filepath.Rel(root, filepath.Dir(p))
 					id := cardIDFromPath(rel)

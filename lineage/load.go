@@ -32,20 +32,26 @@ func Build(ctx context.Context, paths []string) (*Store, error) {
 	// About one model per 400 bytes of a Hub listing: sizing up front
 	// saves regrowing the node tables at Hub scale.
 	b.Reserve(int(InputSize(paths) / 400))
+	ctx, ds := withDigests(ctx)
 	if err := ReadPaths(ctx, paths, b.Emit); err != nil {
 		return nil, err
 	}
-	return b.Finish(), nil
+	s := b.Finish()
+	s.info.Digest = ds.total()
+	return s, nil
 }
 
 // BuildSources reads sources (see ReadSource) into a new Store.
 func BuildSources(ctx context.Context, srcs []Source) (*Store, error) {
 	b := NewBuilder()
+	ctx, ds := withDigests(ctx)
 	for _, s := range srcs {
 		b.AddSource(s.Name())
 		if err := ReadSource(ctx, s, b.Emit); err != nil {
 			return nil, err
 		}
 	}
-	return b.Finish(), nil
+	s := b.Finish()
+	s.info.Digest = ds.total()
+	return s, nil
 }

@@ -2,10 +2,15 @@ package lineage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"sync"
 )
 
 type progressKey struct{}
@@ -53,4 +58,46 @@ func InputSize(paths []string) int64 {
 		})
 	}
 	return total
+}
+
+type digestKey struct{}
+
+// digestSet collects a SHA-256 per input file while it is read.
+type digestSet struct {
+	mu      sync.Mutex
+	entries map[string]string
+}
+
+func withDigests(ctx context.Context) (context.Context, *digestSet) {
+	d := &digestSet{entries: map[string]string{}}
+	return context.WithValue(ctx, digestKey{}, d), d
+}
+
+func digestsOf(ctx context.Context) *digestSet {
+	d, _ := ctx.Value(digestKey{}).(*digestSet)
+	return d
+}
+
+func (d *digestSet) add(name string, sum []byte) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.entries[name] = hex.EncodeToString(sum)
+	d.mu.Unlock()
+}
+
+// total returns "sha256:" and the SHA-256 of the sorted "name sha256" lines
+// of every input: the input digest quoted in manifests.
+func (d *digestSet) total() string {
+	names := make([]string, 0, len(d.entries))
+	for n := range d.entries {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s %s\n", n, d.entries[n])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

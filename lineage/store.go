@@ -107,6 +107,10 @@ func (s *Store) License(v graph.NodeID) string  { return s.strs[s.license[v]] }
 // Stats returns the store's summary counts.
 func (s *Store) Stats() Stats { return s.info.Stats }
 
+// Digest returns the input digest: "sha256:" and the SHA-256 over the sorted
+// (file name, SHA-256 of its bytes) lines of every input read.
+func (s *Store) Digest() string { return s.info.Digest }
+
 // Sources returns the inputs the store was built from.
 func (s *Store) Sources() []string { return s.info.Sources }
 
