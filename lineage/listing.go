@@ -46,9 +46,35 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 		return rec, false
 	}
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
+	var pre cardMeta
+	hasPre := false
+	if !scanListing(data, &j, &pre, &hasPre) {
+		j, hasPre = jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}, false
+		if err := json.Unmarshal(data, &j); err != nil {
+			bad(snippet(data), "invalid JSON: "+err.Error())
+			return rec, false
+		}
+	}
+	return assembleListing(source, line, &j, &pre, hasPre, diag)
+}
+
+// parseListingSlow is ParseListingRecord without the fast scanner (for
+// tests that compare the two paths).
+func parseListingSlow(source string, line int, data []byte, diag func(Diagnostic)) (Record, bool) {
+	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	if err := json.Unmarshal(data, &j); err != nil {
-		bad(snippet(data), "invalid JSON: "+err.Error())
-		return rec, false
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: snippet(data), Detail: "invalid JSON: " + err.Error()})
+		return Record{}, false
+	}
+	return assembleListing(source, line, &j, nil, false, diag)
+}
+
+// assembleListing turns a decoded listing object into a Record. pre is the
+// already-scanned cardData when hasPre is set; otherwise j.CardData is
+// decoded here.
+func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasPre bool, diag func(Diagnostic)) (rec Record, ok bool) {
+	bad := func(value, detail string) {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
 	raw := j.ID
 	if raw == "" {
@@ -89,7 +115,20 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 	if len(cd) == 0 || string(cd) == "null" {
 		cd = j.CardData2
 	}
-	if len(cd) > 0 && string(cd) != "null" {
+	if hasPre {
+		meta := *pre
+		in.card, in.cardOrigin = &meta, "cardData"
+		if rec.License == "" {
+			rec.License = meta.license
+		}
+		if rec.Pipeline == "" {
+			rec.Pipeline = meta.pipeline
+		}
+		if rec.Library == "" {
+			rec.Library = meta.library
+		}
+		rec.Languages = meta.languages
+	} else if len(cd) > 0 && string(cd) != "null" {
 		var m map[string]any
 		switch cd[0] {
 		case '{':

@@ -1,0 +1,531 @@
+package lineage
+
+import (
+	"bytes"
+	"sync"
+
+	json "github.com/goccy/go-json"
+)
+
+// A Hub listing record is a flat JSON object of a dozen known fields. At Hub
+// scale (two million records) a general JSON decoder spends most of its time
+// building values lineage then throws away (a dozen tags per record, nested
+// card data). scanListing is a single-pass scanner for the common shape: it
+// reads only the fields lineage keeps, skips everything else without
+// allocating, and gives up (returns false) on anything unusual — an escaped
+// string where a value is kept, an unexpected type, malformed JSON — in
+// which case the caller decodes the record with the general decoder. Both
+// paths feed the same assembly code, so they cannot disagree on meaning;
+// a test checks that they produce identical records.
+
+// scanner walks one JSON document.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) eat(c byte) bool {
+	if s.peek() == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes and returns its bytes (aliasing the
+// input). ok is false for an escaped or malformed string.
+func (s *scanner) str() ([]byte, bool) {
+	if s.peek() != '"' {
+		return nil, false
+	}
+	start := s.i + 1
+	j := bytes.IndexByte(s.b[start:], '"')
+	if j < 0 {
+		return nil, false
+	}
+	v := s.b[start : start+j]
+	if bytes.IndexByte(v, '\\') >= 0 {
+		return nil, false
+	}
+	for _, c := range v {
+		if c < 0x20 || c >= 0x80 {
+			// Control characters are invalid JSON; non-ASCII text is left
+			// to the general decoder, which validates UTF-8.
+			return nil, false
+		}
+	}
+	s.i = start + j + 1
+	return v, true
+}
+
+// skipStr skips a string, escapes allowed.
+func (s *scanner) skipStr() bool {
+	if s.peek() != '"' {
+		return false
+	}
+	i := s.i + 1
+	for i < len(s.b) {
+		switch c := s.b[i]; {
+		case c == '\\':
+			if i+1 >= len(s.b) {
+				return false
+			}
+			switch s.b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s.b) {
+					return false
+				}
+				for _, h := range s.b[i+2 : i+6] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return false
+					}
+				}
+				i += 6
+			default:
+				return false
+			}
+			continue
+		case c == '"':
+			s.i = i + 1
+			return true
+		case c < 0x20:
+			return false
+		}
+		i++
+	}
+	return false
+}
+
+// skip skips any JSON value.
+func (s *scanner) skip(depth int) bool {
+	if depth > maxYAMLDepth {
+		return false
+	}
+	switch s.peek() {
+	case '"':
+		return s.skipStr()
+	case '{':
+		s.i++
+		if s.eat('}') {
+			return true
+		}
+		for {
+			if !s.skipStr() || !s.eat(':') || !s.skip(depth+1) {
+				return false
+			}
+			if s.eat(',') {
+				continue
+			}
+			return s.eat('}')
+		}
+	case '[':
+		s.i++
+		if s.eat(']') {
+			return true
+		}
+		for {
+			if !s.skip(depth + 1) {
+				return false
+			}
+			if s.eat(',') {
+				continue
+			}
+			return s.eat(']')
+		}
+	case 't':
+		return s.lit("true")
+	case 'f':
+		return s.lit("false")
+	case 'n':
+		return s.lit("null")
+	default:
+		return s.skipNumber()
+	}
+}
+
+// skipNumber skips a number in strict JSON grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) skipNumber() bool {
+	b, i := s.b, s.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if !digits() {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	s.i = i
+	return true
+}
+
+func (s *scanner) lit(w string) bool {
+	if s.i+len(w) <= len(s.b) && string(s.b[s.i:s.i+len(w)]) == w {
+		s.i += len(w)
+		return true
+	}
+	return false
+}
+
+// num reads a non-negative integer or null (-1). Other numbers give up.
+func (s *scanner) num() (float64, bool) {
+	if s.peek() == 'n' {
+		return -1, s.lit("null")
+	}
+	var n float64
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		n = n*10 + float64(s.b[s.i]-'0')
+		s.i++
+	}
+	if s.i == start || s.i-start > 15 {
+		return 0, false
+	}
+	if s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '.', 'e', 'E':
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// optStr reads a string or null ("").
+func (s *scanner) optStr() ([]byte, bool) {
+	if s.peek() == 'n' {
+		return nil, s.lit("null")
+	}
+	return s.str()
+}
+
+// strList reads a string, a list of strings, or null; present is false for
+// null. Anything else gives up.
+func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, ok bool) {
+	switch s.peek() {
+	case 'n':
+		return nil, false, s.lit("null")
+	case '"':
+		v, ok := s.str()
+		if !ok {
+			return nil, false, false
+		}
+		return []string{string(v)}, true, true
+	case '[':
+		s.i++
+		if s.eat(']') {
+			return nil, true, true
+		}
+		for {
+			v, ok := s.str()
+			if !ok {
+				return nil, false, false
+			}
+			if keep == nil || keep(v) {
+				out = append(out, string(v))
+			}
+			if s.eat(',') {
+				continue
+			}
+			return out, true, s.eat(']')
+		}
+	}
+	return nil, false, false
+}
+
+// interned holds the few distinct values of library_name, pipeline_tag and
+// license, so two million records share them instead of allocating each.
+var interned = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
+
+func intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	interned.RLock()
+	s, ok := interned.m[string(b)]
+	interned.RUnlock()
+	if ok {
+		return s
+	}
+	if len(b) > 64 {
+		return string(b) // not a vocabulary word; don't grow the table
+	}
+	interned.Lock()
+	defer interned.Unlock()
+	if s, ok := interned.m[string(b)]; ok {
+		return s
+	}
+	if len(interned.m) >= 4096 {
+		return string(b)
+	}
+	s = string(b)
+	interned.m[s] = s
+	return s
+}
+
+// listingKeys are the JSON field names of jsonRecord.
+var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at", "lastModified", "last_modified",
+	"downloads", "downloadsAllTime", "likes", "library_name", "pipeline_tag", "tags", "cardData", "card_data", "baseModels"}
+
+// scanListing fills j (and meta, when the record has an object cardData)
+// from data. It returns false when the record must go to the general
+// decoder instead.
+func scanListing(data []byte, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
+	s := scanner{b: data}
+	fromCardData := new(bool)
+	if !s.eat('{') {
+		return false
+	}
+	if s.eat('}') {
+		return s.peek() == 0
+	}
+	for {
+		key, ok := s.str()
+		if !ok || !s.eat(':') {
+			return false
+		}
+		var v []byte
+		switch string(key) {
+		case "id":
+			if v, ok = s.optStr(); !ok {
+				return false
+			}
+			j.ID = string(v)
+		case "modelId":
+			if v, ok = s.optStr(); !ok {
+				return false
+			}
+			j.ModelID = string(v)
+		case "author":
+			if v, ok = s.optStr(); !ok {
+				return false
+			}
+			j.Author = intern(v)
+		case "createdAt", "created_at", "lastModified", "last_modified":
+			if v, ok = s.optStr(); !ok {
+				return false
+			}
+			str := string(v)
+			switch string(key) {
+			case "createdAt":
+				j.CreatedAt = str
+			case "created_at":
+				j.CreatedAt2 = str
+			case "lastModified":
+				j.LastModified = str
+			default:
+				j.LastModified2 = str
+			}
+		case "downloads", "downloadsAllTime", "likes":
+			n, ok := s.num()
+			if !ok {
+				return false
+			}
+			switch string(key) {
+			case "downloads":
+				j.Downloads = n
+			case "downloadsAllTime":
+				j.DownloadsAllTime = n
+			default:
+				j.Likes = n
+			}
+		case "library_name", "pipeline_tag":
+			if v, ok = s.optStr(); !ok {
+				return false
+			}
+			if string(key) == "library_name" {
+				j.Library = intern(v)
+			} else {
+				j.Pipeline = intern(v)
+			}
+		case "tags":
+			tags, _, ok := s.strList(keepTag)
+			if !ok {
+				return false
+			}
+			j.Tags = tags
+		case "cardData", "card_data":
+			// The general path uses cardData, and card_data only when
+			// cardData is absent or null.
+			if string(key) == "card_data" && *fromCardData {
+				if !s.skip(0) {
+					return false
+				}
+				break
+			}
+			switch s.peek() {
+			case '{':
+				*meta = cardMeta{}
+				if !scanCardData(&s, meta) {
+					return false
+				}
+				*hasMeta = true
+				*fromCardData = string(key) == "cardData"
+			case 'n':
+				if !s.lit("null") {
+					return false
+				}
+				if string(key) == "cardData" {
+					// a null cardData after an object one: general path
+					if *fromCardData {
+						return false
+					}
+				}
+			default:
+				return false // a YAML string or something odd: general path
+			}
+		case "baseModels":
+			start := s.i
+			if !s.skip(0) {
+				return false
+			}
+			raw := data[start:s.i]
+			if string(bytes.TrimSpace(raw)) != "null" {
+				j.BaseModels = json.RawMessage(raw)
+			}
+		default:
+			// The general decoder matches field names case-insensitively;
+			// leave such records to it.
+			for _, k := range listingKeys {
+				if bytes.EqualFold(key, []byte(k)) {
+					return false
+				}
+			}
+			if !s.skip(0) {
+				return false
+			}
+		}
+		if s.eat(',') {
+			continue
+		}
+		if !s.eat('}') {
+			return false
+		}
+		return s.peek() == 0
+	}
+}
+
+// scanCardData reads the keys of a cardData object that metaFromMap reads,
+// with the same meaning, skipping the rest.
+func scanCardData(s *scanner, c *cardMeta) bool {
+	if !s.eat('{') {
+		return false
+	}
+	if s.eat('}') {
+		return true
+	}
+	for {
+		key, ok := s.str()
+		if !ok || !s.eat(':') {
+			return false
+		}
+		switch string(key) {
+		case "base_model":
+			// metaFromMap: present (even null) sets hasBaseModel.
+			l, _, ok := s.strList(nil)
+			if !ok {
+				return false
+			}
+			c.hasBaseModel, c.baseModel, c.bad = true, l, nil
+		case "finetuned_from":
+			l, _, ok := s.strList(nil)
+			if !ok {
+				return false
+			}
+			c.finetunedFrom = l
+		case "base_model_relation":
+			if s.peek() == 'n' {
+				if !s.lit("null") {
+					return false
+				}
+				c.hasRelation, c.relation = false, ""
+				break
+			}
+			v, ok := s.str()
+			if !ok {
+				return false
+			}
+			c.hasRelation, c.relation = true, string(v)
+		case "license", "pipeline_tag", "library_name":
+			l, _, ok := s.strList(nil)
+			if !ok {
+				return false
+			}
+			first := ""
+			if len(l) > 0 {
+				first = intern([]byte(l[0]))
+			}
+			switch string(key) {
+			case "license":
+				c.license = first
+			case "pipeline_tag":
+				c.pipeline = first
+			default:
+				c.library = first
+			}
+		case "tags", "language":
+			l, _, ok := s.strList(nil)
+			if !ok {
+				return false
+			}
+			if string(key) == "tags" {
+				c.tags = l
+			} else {
+				c.languages = l
+			}
+		default:
+			if !s.skip(1) {
+				return false
+			}
+		}
+		if s.eat(',') {
+			continue
+		}
+		return s.eat('}')
+	}
+}
