@@ -92,14 +92,14 @@ func (b *Builder) name(v graph.NodeID) string {
 	return string(b.blob[b.off[v]:b.off[v+1]])
 }
 
-// eqFold reports whether v's name folds to key.
-func (b *Builder) eqFold(v int32, key string) bool {
+// eqFold reports whether v's name equals id case-insensitively.
+func (b *Builder) eqFold(v int32, id string) bool {
 	nm := b.blob[b.off[v]:b.off[v+1]]
-	if len(nm) != len(key) {
+	if len(nm) != len(id) {
 		return false
 	}
 	for i := range nm {
-		if lower(nm[i]) != key[i] {
+		if lower(nm[i]) != lower(id[i]) {
 			return false
 		}
 	}
@@ -144,18 +144,15 @@ func (b *Builder) Reserve(n int) {
 	b.gen = slices.Grow(b.gen, n-len(b.gen))
 }
 
-func (b *Builder) intern(id, key string, own bool) graph.NodeID {
-	if key == "" {
-		key = FoldID(id)
-	}
+func (b *Builder) intern(id string, own bool) graph.NodeID {
 	mask := uint64(len(b.table) - 1)
-	i := foldHash(key) & mask
+	i := foldHash(id) & mask
 	for {
 		v := b.table[i]
 		if v < 0 {
 			break
 		}
-		if b.eqFold(v, key) {
+		if b.eqFold(v, id) {
 			if own && b.flags[v]&flagNamed == 0 {
 				copy(b.blob[b.off[v]:], id) // same length: ids differ only in case
 				b.flags[v] |= flagNamed
@@ -227,7 +224,7 @@ func (b *Builder) str(s string) uint16 {
 // Add merges one record.
 func (b *Builder) Add(r *Record) {
 	own := r.Kind != KindEdgeList
-	v := b.intern(r.ID, r.Key, own)
+	v := b.intern(r.ID, own)
 	if own {
 		b.records++
 		kindFlag := flagListing
@@ -291,7 +288,7 @@ func (b *Builder) Add(r *Record) {
 	}
 	g := b.gen[v]
 	for _, p := range r.Parents {
-		pv := b.intern(p.ID, p.Key, false)
+		pv := b.intern(p.ID, false)
 		if pv == v {
 			continue // self-reference through a case variant: already reported
 		}

@@ -122,8 +122,9 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	at := func(kind, value, detail string) {
 		diag(Diagnostic{Kind: kind, Source: r.Source, Line: r.Line, ID: r.ID, Value: value, Detail: detail})
 	}
-	// Relations named in tags, per parent (folded id). Parents are few, so
-	// small slices beat maps here (this runs for millions of records).
+	// Relations named in tags, per parent (ids compared case-insensitively).
+	// Parents are few, so small slices beat maps here (this runs for
+	// millions of records), and nothing is lower-cased into a new string.
 	type tagRelation struct {
 		key string
 		rel Relation
@@ -145,13 +146,13 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		}
 		if hasRel {
 			if id, _, p := NormalizeID(rest); p == "" {
-				tagRels = append(tagRels, tagRelation{FoldID(id), rel})
+				tagRels = append(tagRels, tagRelation{id, rel})
 			}
 		}
 		// base_model:ID and base_model:REL:ID name the same parent: the Hub
 		// writes both, so a repeat here is not a duplicate declaration.
-		k := FoldID(strings.TrimSpace(rest))
-		if !slices.Contains(tagKeys, k) {
+		k := strings.TrimSpace(rest)
+		if !slices.ContainsFunc(tagKeys, func(x string) bool { return strings.EqualFold(x, k) }) {
 			tagKeys = append(tagKeys, k)
 			tagParents = append(tagParents, rest)
 		}
@@ -188,10 +189,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		cands = append(cands, candidate{FromTags, tagParents, "tags"})
 	}
 
-	if r.Key == "" {
-		r.Key = FoldID(r.ID)
-	}
-	self := r.Key
+	self := r.ID
 	nListed := 0 // values in the winning list, repeats included
 	for _, c := range cands {
 		var parents []Parent
@@ -204,16 +202,15 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			if changed && strings.TrimSpace(raw) != id {
 				at(KindURLForm, raw, "in "+c.origin+"; write base_model: "+id)
 			}
-			key := FoldID(id)
-			if key == self {
+			if strings.EqualFold(id, self) {
 				at(KindSelfRef, raw, "in "+c.origin+"; a model cannot be its own base model, remove it")
 				continue
 			}
-			if slices.ContainsFunc(parents, func(p Parent) bool { return p.Key == key }) {
+			if slices.ContainsFunc(parents, func(p Parent) bool { return strings.EqualFold(p.ID, id) }) {
 				at(KindListDup, raw, "listed twice in "+c.origin)
 				continue
 			}
-			parents = append(parents, Parent{ID: id, Key: key})
+			parents = append(parents, Parent{ID: id})
 		}
 		if len(parents) == 0 {
 			continue
@@ -251,7 +248,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	inferred, haveInferred := Finetune, false
 	for i := range r.Parents {
 		p := &r.Parents[i]
-		j := slices.IndexFunc(tagRels, func(t tagRelation) bool { return t.key == p.Key })
+		j := slices.IndexFunc(tagRels, func(t tagRelation) bool { return strings.EqualFold(t.key, p.ID) })
 		switch {
 		case hasDeclared:
 			p.Relation, p.Declared = declared, true

@@ -3,6 +3,8 @@ package lineage
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	json "github.com/goccy/go-json"
 )
@@ -51,29 +53,32 @@ func (s *scanner) eat(c byte) bool {
 	return false
 }
 
+// plain marks the bytes a kept string may hold on the fast path: printable
+// ASCII other than '"' and '\\' (escapes, control characters and non-ASCII
+// text go to the general decoder).
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string without escapes and returns its bytes (aliasing the
-// input). ok is false for an escaped or malformed string.
+// input). ok is false for an escaped, non-ASCII or malformed string.
 func (s *scanner) str() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
 	}
-	start := s.i + 1
-	j := bytes.IndexByte(s.b[start:], '"')
-	if j < 0 {
+	b := s.b
+	i := s.i + 1
+	for i < len(b) && plain[b[i]] {
+		i++
+	}
+	if i >= len(b) || b[i] != '"' {
 		return nil, false
 	}
-	v := s.b[start : start+j]
-	if bytes.IndexByte(v, '\\') >= 0 {
-		return nil, false
-	}
-	for _, c := range v {
-		if c < 0x20 || c >= 0x80 {
-			// Control characters are invalid JSON; non-ASCII text is left
-			// to the general decoder, which validates UTF-8.
-			return nil, false
-		}
-	}
-	s.i = start + j + 1
+	v := b[s.i+1 : i]
+	s.i = i + 1
 	return v, true
 }
 
@@ -275,36 +280,48 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 	return nil, false, false
 }
 
-// interned holds the few distinct values of library_name, pipeline_tag and
-// license, so two million records share them instead of allocating each.
-var interned = struct {
-	sync.RWMutex
-	m map[string]string
-}{m: map[string]string{}}
+// interned holds the few distinct values of author, library_name,
+// pipeline_tag and license, so two million records share them instead of
+// allocating each. Readers load an immutable snapshot (no lock, no
+// contention between decoding workers); a miss copies the map under a lock.
+var (
+	internSnap atomic.Pointer[map[string]string]
+	internMu   sync.Mutex
+)
 
 func intern(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	interned.RLock()
-	s, ok := interned.m[string(b)]
-	interned.RUnlock()
-	if ok {
-		return s
+	if m := internSnap.Load(); m != nil {
+		if s, ok := (*m)[string(b)]; ok {
+			return s
+		}
 	}
 	if len(b) > 64 {
 		return string(b) // not a vocabulary word; don't grow the table
 	}
-	interned.Lock()
-	defer interned.Unlock()
-	if s, ok := interned.m[string(b)]; ok {
-		return s
+	internMu.Lock()
+	defer internMu.Unlock()
+	old := internSnap.Load()
+	if old != nil {
+		if s, ok := (*old)[string(b)]; ok {
+			return s
+		}
+		if len(*old) >= 4096 {
+			return string(b)
+		}
 	}
-	if len(interned.m) >= 4096 {
-		return string(b)
+	m := make(map[string]string, 1)
+	if old != nil {
+		m = make(map[string]string, len(*old)+1)
+		for k, v := range *old {
+			m[k] = v
+		}
 	}
-	s = string(b)
-	interned.m[s] = s
+	s := string(b)
+	m[s] = s
+	internSnap.Store(&m)
 	return s
 }
 
@@ -345,21 +362,30 @@ func scanListing(data []byte, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			j.Author = intern(v)
+			j.Author = string(v)
 		case "createdAt", "created_at", "lastModified", "last_modified":
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			str := string(v)
+			// The Hub's own date form is parsed here, without making a
+			// string; anything else is kept for the general date parser.
+			var str string
+			ts, parsed := int64(0), false
+			if len(v) > 0 {
+				ts, parsed = parseHubTime(unsafe.String(&v[0], len(v)))
+			}
+			if !parsed {
+				str = string(v)
+			}
 			switch string(key) {
 			case "createdAt":
-				j.CreatedAt = str
+				j.CreatedAt, j.createdTS, j.createdParsed = str, ts, parsed
 			case "created_at":
-				j.CreatedAt2 = str
+				j.CreatedAt2, j.created2TS, j.created2Parsed = str, ts, parsed
 			case "lastModified":
-				j.LastModified = str
+				j.LastModified, j.modifiedTS, j.modifiedParsed = str, ts, parsed
 			default:
-				j.LastModified2 = str
+				j.LastModified2, j.modified2TS, j.modified2Parsed = str, ts, parsed
 			}
 		case "downloads", "downloadsAllTime", "likes":
 			n, ok := s.num()

@@ -31,6 +31,10 @@ type jsonRecord struct {
 	CardData         json.RawMessage `json:"cardData"`
 	CardData2        json.RawMessage `json:"card_data"`
 	BaseModels       json.RawMessage `json:"baseModels"`
+
+	// Dates the fast scanner already parsed (the string field is then "").
+	createdTS, created2TS, modifiedTS, modified2TS                 int64
+	createdParsed, created2Parsed, modifiedParsed, modified2Parsed bool
 }
 
 // ParseListingRecord parses one JSON object of a Hub API listing. line is its
@@ -96,12 +100,24 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 		Library: j.Library, Pipeline: j.Pipeline, Tags: []string(j.Tags),
 		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
 	for _, t := range []struct {
-		dst  *int64
-		a, b string
-		name string
-	}{{&rec.Created, j.CreatedAt, j.CreatedAt2, "createdAt"}, {&rec.Modified, j.LastModified, j.LastModified2, "lastModified"}} {
+		dst      *int64
+		a, b     string
+		aTS, bTS int64
+		aOK, bOK bool
+		name     string
+	}{{&rec.Created, j.CreatedAt, j.CreatedAt2, j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt"},
+		{&rec.Modified, j.LastModified, j.LastModified2, j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified"}} {
+		// The first spelling wins when it is non-empty, as before.
+		if t.aOK {
+			*t.dst = t.aTS
+			continue
+		}
 		v := t.a
 		if v == "" {
+			if t.bOK {
+				*t.dst = t.bTS
+				continue
+			}
 			v = t.b
 		}
 		ts, ok := parseTime(v)

@@ -62,7 +62,6 @@ func (p ParentSource) String() string {
 // Parent is one declared parent of a record.
 type Parent struct {
 	ID       string   // normalised id, as spelled in the declaration
-	Key      string   // FoldID(ID), computed by the parser
 	Relation Relation // relation of the child to this parent
 	Declared bool     // false when the relation was inferred
 }
@@ -70,7 +69,6 @@ type Parent struct {
 // Record is one model as stated by one input record.
 type Record struct {
 	ID     string // normalised model id as spelled by the record
-	Key    string // FoldID(ID); parsers fill it in (Builder.Add computes it when empty)
 	Kind   SourceKind
 	Source string // file the record came from
 	Line   int    // line (cards, JSON Lines, CSV) or element number (JSON array)
