@@ -75,6 +75,9 @@ func (b *Builder) Emit(recs []Record, diags []Diagnostic) {
 
 func (b *Builder) addDiag(d Diagnostic) {
 	if len(b.diags) < b.maxDiags {
+		// Record strings may alias a whole input chunk; copies keep the
+		// diagnostics from holding the input in memory.
+		d.ID, d.Value, d.Detail = strings.Clone(d.ID), strings.Clone(d.Value), strings.Clone(d.Detail)
 		b.diags = append(b.diags, d)
 	}
 }
@@ -123,7 +126,7 @@ func (b *Builder) Reserve(n int) {
 		return
 	}
 	size := len(b.table)
-	for size < 2*n {
+	for 7*size < 10*n {
 		size *= 2
 	}
 	if size > len(b.table) {
@@ -180,7 +183,7 @@ func (b *Builder) intern(id string, own bool) graph.NodeID {
 	if own {
 		b.flags[v] |= flagNamed
 	}
-	if 2*len(b.flags) > len(b.table) {
+	if 10*len(b.flags) > 7*len(b.table) {
 		b.grow()
 	}
 	return v

@@ -24,6 +24,18 @@ import (
 type scanner struct {
 	b []byte
 	i int
+	// owned says the input buffer is never modified or reused, so kept
+	// strings may alias it instead of being copied (the buffer then lives
+	// as long as any of them).
+	owned bool
+}
+
+// text returns v as a string: aliasing the input when it is owned, else a copy.
+func (s *scanner) text(v []byte) string {
+	if s.owned && len(v) > 0 {
+		return unsafe.String(&v[0], len(v))
+	}
+	return string(v)
 }
 
 func (s *scanner) ws() {
@@ -257,7 +269,7 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 		if !ok {
 			return nil, false, false
 		}
-		return []string{string(v)}, true, true
+		return []string{s.text(v)}, true, true
 	case '[':
 		s.i++
 		if s.eat(']') {
@@ -269,7 +281,7 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 				return nil, false, false
 			}
 			if keep == nil || keep(v) {
-				out = append(out, string(v))
+				out = append(out, s.text(v))
 			}
 			if s.eat(',') {
 				continue
@@ -332,8 +344,8 @@ var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at",
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
 // decoder instead.
-func scanListing(data []byte, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
-	s := scanner{b: data}
+func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
+	s := scanner{b: data, owned: owned}
 	fromCardData := new(bool)
 	if !s.eat('{') {
 		return false
@@ -352,17 +364,17 @@ func scanListing(data []byte, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			j.ID = string(v)
+			j.ID = s.text(v)
 		case "modelId":
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			j.ModelID = string(v)
+			j.ModelID = s.text(v)
 		case "author":
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			j.Author = string(v)
+			j.Author = s.text(v)
 		case "createdAt", "created_at", "lastModified", "last_modified":
 			if v, ok = s.optStr(); !ok {
 				return false
@@ -375,7 +387,7 @@ func scanListing(data []byte, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool
 				ts, parsed = parseHubTime(unsafe.String(&v[0], len(v)))
 			}
 			if !parsed {
-				str = string(v)
+				str = s.text(v)
 			}
 			switch string(key) {
 			case "createdAt":
@@ -516,7 +528,7 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 			if !ok {
 				return false
 			}
-			c.hasRelation, c.relation = true, string(v)
+			c.hasRelation, c.relation = true, s.text(v)
 		case "license", "pipeline_tag", "library_name":
 			l, _, ok := s.strList(nil)
 			if !ok {

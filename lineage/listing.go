@@ -42,6 +42,12 @@ type jsonRecord struct {
 // through diag and returns ok=false when the record cannot be used at all.
 // It never panics on any input.
 func ParseListingRecord(source string, line int, data []byte, diag func(Diagnostic)) (rec Record, ok bool) {
+	return parseListing(source, line, data, false, diag)
+}
+
+// parseListing is ParseListingRecord; owned says data is never reused, so
+// the record's strings may alias it.
+func parseListing(source string, line int, data []byte, owned bool, diag func(Diagnostic)) (rec Record, ok bool) {
 	bad := func(value, detail string) {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
@@ -52,7 +58,7 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	var pre cardMeta
 	hasPre := false
-	if !scanListing(data, &j, &pre, &hasPre) {
+	if !scanListing(data, owned, &j, &pre, &hasPre) {
 		j, hasPre = jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}, false
 		if err := json.Unmarshal(data, &j); err != nil {
 			bad(snippet(data), "invalid JSON: "+err.Error())
@@ -319,7 +325,9 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 					}
 					l = bytes.TrimSpace(l)
 					if len(l) > 0 {
-						if rec, ok := ParseListingRecord(source, line, l, diag); ok {
+						// Each chunk is a fresh allocation that is never
+						// reused, so records may alias it.
+						if rec, ok := parseListing(source, line, l, true, diag); ok {
 							b.recs = append(b.recs, rec)
 						}
 					}

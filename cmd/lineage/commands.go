@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -35,6 +36,18 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.quiet, "quiet", false, "print no notes on stderr")
 }
 
+// setMemoryLimit gives the garbage collector a soft memory limit scaled to
+// the input (half its size, at least 256 MiB) unless GOMEMLIMIT is set:
+// parsing makes much short-lived garbage, and without a limit the heap
+// grows to twice the live graph before a collection. Above the limit the
+// collector works harder but never fails; it only trades CPU for memory.
+func setMemoryLimit(inputBytes int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(max(256<<20, inputBytes/2))
+}
+
 // isTerminal reports whether w is a terminal (progress is shown only there).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -60,6 +73,7 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	if len(d.in) == 0 {
 		s, err = lineage.BuildSources(ctx, lineage.SampleSources())
 	} else {
+		setMemoryLimit(lineage.InputSize(d.in))
 		if !quietProgress && isTerminal(stderr) {
 			bar := progressbar.NewOptions64(lineage.InputSize(d.in),
 				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
@@ -399,12 +413,14 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rank", "[--top N] [--relation R,...] [--json]", stderr)
+	fs := newFlagSet("rank", "[--top N] [--relation R,...] [--group org|country [--attribution full|fractional] [--origins FILE]] [--json]", stderr)
 	var d dataFlags
 	d.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	top := fs.Int("top", 25, "show the top `N` foundations (0: all)")
 	rel := fs.String("relation", "", "count descendants along these relations only (`R,...`)")
+	var grp groupFlags // --group, --attribution, --origins (origins.go)
+	grp.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -415,6 +431,9 @@ func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *top < 0 {
 		return usagef("--top must be >= 0")
 	}
+	if err := grp.check(); err != nil {
+		return err
+	}
 	labels, err := lineage.ParseRelations(*rel)
 	if err != nil {
 		return err
@@ -422,6 +441,9 @@ func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	s, err := d.load(ctx, stderr)
 	if err != nil {
 		return err
+	}
+	if grp.by != "" {
+		return grp.rank(s, labels, *top, *asJSON, stdout)
 	}
 	entries := s.Rank(*top, labels)
 	if *asJSON {
