@@ -110,8 +110,12 @@ func (g *Graph) CSR() (fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff [
 
 // FromCSR wraps existing CSR arrays (as written by CSR) without copying them.
 // It validates the arrays in O(N+E) and returns an error wrapping ErrInvalid
-// when they are inconsistent, so a corrupted file can never yield a graph
-// that panics or answers wrongly.
+// when they are inconsistent: offsets, bounds, sorted duplicate-free rows
+// and labels are checked exactly, so no accepted graph can make a query
+// index out of range; that the reverse arrays hold exactly the forward
+// edges is checked by comparing 64-bit sums of per-edge hashes, which
+// catches any accidental corruption (a deliberately crafted pair of arrays
+// could collide; an index file also carries checksums).
 func FromCSR(n int, fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff []int32, revDst []NodeID, revLab []Label) (*Graph, error) {
 	if n < 0 || len(fwdOff) != n+1 || len(revOff) != n+1 {
 		return nil, fmt.Errorf("%w: offsets have %d and %d entries for %d nodes", ErrInvalid, len(fwdOff), len(revOff), n)

@@ -3,6 +3,7 @@ package graph
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Bitset is a fixed-size set of node ids.
@@ -96,7 +97,11 @@ func (g *Graph) countReach(start NodeID, dir Direction, labels LabelSet, seen Bi
 		return seen.TestAndSet(v)
 	}
 	mark(start)
-	stack := []NodeID{start}
+	var stack []NodeID
+	if st != nil {
+		stack = st.stack[:0] // reuse the worker's stack
+	}
+	stack = append(stack, start)
 	count := 0
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
@@ -109,13 +114,18 @@ func (g *Graph) countReach(start NodeID, dir Direction, labels LabelSet, seen Bi
 			}
 		}
 	}
+	if st != nil {
+		st.stack = stack
+	}
 	return count
 }
 
-// stamps is a visited set that is cleared in O(1) by bumping a generation.
+// stamps is a visited set that is cleared in O(1) by bumping a generation,
+// with a traversal stack to reuse.
 type stamps struct {
-	gen int32
-	s   []int32
+	gen   int32
+	s     []int32
+	stack []NodeID
 }
 
 func (s *stamps) reset() {
@@ -159,22 +169,32 @@ func (g *Graph) hasIn(v NodeID, labels LabelSet) bool {
 // distinct nodes reachable from it along edges with labels in labels (the
 // node itself excluded), in the order of starts.
 //
-// It avoids one traversal per start where it can prove the answer: in a
-// weakly connected component (over the selected edges) that is acyclic and
-// has exactly one source, every node is reachable from that source, so its
-// count is the component size minus one. Components with several sources
-// (families joined by merges) or with a cycle are counted by traversal from
-// each start, with an O(1)-reset visited set, split across CPUs.
+// It avoids one traversal per start where it can prove the answer: a weakly
+// connected component (over the selected edges) of k nodes with exactly one
+// source and k-1 edges is a tree rooted at that source, so the source's
+// count is k-1 (the size of a lone node's component is 1: count 0). Any other
+// start (a node with a parent, a source of a component that other sources
+// share, or that holds a merge or a cycle) is counted by traversal, with an
+// O(1)-reset visited set, split across CPUs.
 func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	n := g.n
 	out := make([]int, len(starts))
 	if len(starts) == 0 {
 		return out
 	}
-	// Weakly connected components over the selected edges (union-find).
+	// Weakly connected components over the selected edges: union-find by
+	// size with path halving. Each root holds its component's size, number
+	// of sources and number of selected edges (a self-loop counts too, so a
+	// component with one is never a tree).
 	parent := make([]int32, n)
-	for i := range parent {
-		parent[i] = int32(i)
+	size := make([]int32, n)
+	sources := make([]int32, n)
+	edges := make([]int32, n)
+	for v := range n {
+		parent[v], size[v] = int32(v), 1
+		if !g.hasIn(NodeID(v), labels) {
+			sources[v] = 1
+		}
 	}
 	find := func(x int32) int32 {
 		for parent[x] != x {
@@ -183,43 +203,34 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 		}
 		return x
 	}
-	for v := 0; v < n; v++ {
+	for v := range n {
 		dst, lab := g.Out(NodeID(v))
+		rv := int32(-1) // root of v, found at its first selected edge
 		for i, w := range dst {
 			if !labels.Has(lab[i]) {
 				continue
 			}
-			a, b := find(int32(v)), find(int32(w))
-			if a != b {
-				if a < b {
-					parent[b] = a
-				} else {
-					parent[a] = b
-				}
+			if rv < 0 {
+				rv = find(int32(v))
 			}
-		}
-	}
-	// Per component: size, number of sources, and whether it holds a cycle.
-	size := make([]int32, n)
-	sources := make([]int32, n)
-	cyclic := NewBitset(n)
-	sccOf, _ := g.SCC(labels)
-	for v := 0; v < n; v++ {
-		r := find(int32(v))
-		size[r]++
-		if !g.hasIn(NodeID(v), labels) {
-			sources[r]++
-		}
-	}
-	for v := 0; v < n; v++ {
-		if sccOf[v] >= 0 {
-			cyclic.Set(NodeID(find(int32(v))))
+			rw := find(int32(w))
+			if rv == rw {
+				edges[rv]++
+				continue
+			}
+			if size[rv] < size[rw] {
+				rv, rw = rw, rv
+			}
+			parent[rw] = rv // rv stays the root of v
+			size[rv] += size[rw]
+			sources[rv] += sources[rw]
+			edges[rv] += edges[rw] + 1
 		}
 	}
 	var slow []int // indices into starts needing traversal
 	for i, s := range starts {
 		r := find(int32(s))
-		if sources[r] == 1 && !cyclic.Has(NodeID(r)) && !g.hasIn(s, labels) {
+		if sources[r] == 1 && edges[r] == size[r]-1 && !g.hasIn(s, labels) {
 			out[i] = int(size[r]) - 1
 			continue
 		}
@@ -230,18 +241,14 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(slow))
 	var wg sync.WaitGroup
-	var next int64
-	var mu sync.Mutex
+	var next atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			st := &stamps{s: make([]int32, n)}
 			for {
-				mu.Lock()
-				k := next
-				next++
-				mu.Unlock()
+				k := next.Add(1) - 1
 				if int(k) >= len(slow) {
 					return
 				}
@@ -284,8 +291,8 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 		if index[s] >= 0 {
 			continue
 		}
-		// Nodes without selected out-edges or in-edges cannot be on a cycle:
-		// skip the bookkeeping for them (most of a Hub-scale graph).
+		// Nodes without out-edges cannot be on a cycle: skip the
+		// bookkeeping for them (most of a Hub-scale graph).
 		if g.OutDegree(NodeID(s)) == 0 {
 			index[s] = next
 			next++
@@ -308,7 +315,12 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 				if !labels.Has(l) {
 					continue
 				}
-				if index[w] < 0 {
+				if index[w] < 0 && g.OutDegree(w) == 0 {
+					// A leaf is a component of its own and on no cycle:
+					// number it without pushing it (most children are leaves).
+					index[w] = next
+					next++
+				} else if index[w] < 0 {
 					index[w], low[w] = next, next
 					next++
 					stack = append(stack, w)
@@ -325,23 +337,25 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 			}
 			// v is finished.
 			if low[v] == index[v] {
-				var comp []NodeID
-				for {
-					w := stack[len(stack)-1]
+				if stack[len(stack)-1] == v {
+					// A component of one node (nearly all of them): a cycle
+					// only with a self-loop. Allocate nothing otherwise.
 					stack = stack[:len(stack)-1]
-					onStack[w>>6] &^= 1 << (uint(w) & 63)
-					comp = append(comp, w)
-					if w == v {
-						break
-					}
-				}
-				isCycle := len(comp) > 1
-				if !isCycle {
+					onStack[v>>6] &^= 1 << (uint(v) & 63)
 					if l, ok := g.EdgeLabel(v, v); ok && labels.Has(l) {
-						isCycle = true
+						cycles = append(cycles, []NodeID{v})
 					}
-				}
-				if isCycle {
+				} else {
+					var comp []NodeID
+					for {
+						w := stack[len(stack)-1]
+						stack = stack[:len(stack)-1]
+						onStack[w>>6] &^= 1 << (uint(w) & 63)
+						comp = append(comp, w)
+						if w == v {
+							break
+						}
+					}
 					sortNodes(comp)
 					cycles = append(cycles, comp)
 				}
