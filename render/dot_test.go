@@ -1,0 +1,378 @@
+package render_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lineage-project/lineage/render"
+	"github.com/lineage-project/lineage/render/internal/rendertest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// Hostile model ids: quoting, escapes, markup, newlines, unicode.
+var hostileNames = []string{
+	`evil/"><script>alert(1)</script>`,
+	`back\slash\`,
+	`new` + "\n" + `line` + "\r\n" + `x`,
+	`subst/\N \G \E \L \n`,
+	`amp/a&amp;b&lt;c`,
+	`uni/日本語-モデル-ñ-🦙`,
+	"bad/utf8-\xff\xfe",
+	`mermaid/a]b[c"d#e;f|g<br/>h` + "`",
+}
+
+func hostileWorld() *rendertest.World {
+	w := rendertest.New()
+	w.Meta("root/base", 1234, "2024-02-02\"<b>")
+	rels := []string{"finetune", "adapter", "quantized", "merge"}
+	for i, n := range hostileNames {
+		w.Add("root/base", n, rels[i%4])
+		w.Add(n, n+"-child", "finetune")
+	}
+	return w
+}
+
+// goldenCases are rendered to testdata/NAME.dot and testdata/NAME.mmd.
+func goldenCases() []struct {
+	name string
+	w    *rendertest.World
+	root string
+	opt  render.Options
+} {
+	return []struct {
+		name string
+		w    *rendertest.World
+		root string
+		opt  render.Options
+	}{
+		{"mistral", rendertest.Parse(mistralDSL), "mistralai/Mistral-7B-v0.1", render.Options{Fold: true}},
+		{"zephyr-lr", rendertest.Parse(mistralDSL), "HuggingFaceH4/zephyr-7b-beta", render.Options{Fold: true, RankDir: "LR"}},
+		{"diamond", rendertest.Parse(diamondDSL), "top", render.Options{}},
+		{"cycle", rendertest.Parse(cycleDSL), "a", render.Options{Fold: true}},
+		{"fanout", fanout(), "org/base", render.Options{Fold: true, MaxNodes: 8}},
+		{"hostile", hostileWorld(), "root/base", render.Options{}},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opt.Root = tc.w.ID(tc.root)
+			f := selectT(t, tc.w, tc.opt)
+			var dot, mmd bytes.Buffer
+			if err := f.WriteDOT(&dot); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.WriteMermaid(&mmd); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name+".dot", dot.Bytes())
+			golden(t, tc.name+".mmd", mmd.Bytes())
+		})
+	}
+}
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./render -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./render -update rewrites it):\n%s", path, lineDiff(string(want), string(got)))
+	}
+}
+
+// lineDiff returns a short line diff of two texts: the first differing
+// lines with a little context.
+func lineDiff(want, got string) string {
+	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var out strings.Builder
+	shown := 0
+	for i := 0; i < max(len(a), len(b)) && shown < 10; i++ {
+		var x, y string
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y || i >= len(a) || i >= len(b) {
+			fmt.Fprintf(&out, "line %d:\n-\t%s\n+\t%s\n", i+1, x, y)
+			shown++
+		}
+	}
+	if len(a) != len(b) {
+		fmt.Fprintf(&out, "(%d lines, want %d)\n", len(b), len(a))
+	}
+	return out.String()
+}
+
+// dotStrings returns the quoted strings of a DOT text, decoded the way
+// Graphviz decodes an escString label (\" -> ", \\ -> \, &amp; -> &). It
+// fails the test if a string is not terminated on its line.
+func dotStrings(t *testing.T, dot string) []string {
+	t.Helper()
+	var out []string
+	for n, line := range strings.Split(dot, "\n") {
+		for i := 0; i < len(line); i++ {
+			if line[i] != '"' {
+				continue
+			}
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(line) && line[j] != '"'; j++ {
+				if line[j] == '\\' && j+1 < len(line) {
+					j++
+					if line[j] == 'n' {
+						b.WriteByte('\n')
+						continue
+					}
+				}
+				b.WriteByte(line[j])
+			}
+			if j >= len(line) {
+				t.Fatalf("line %d: unterminated string: %s", n+1, line)
+			}
+			out = append(out, strings.ReplaceAll(b.String(), "&amp;", "&"))
+			i = j
+		}
+	}
+	return out
+}
+
+func TestDOTEscaping(t *testing.T) {
+	w := hostileWorld()
+	f := selectT(t, w, render.Options{Root: w.ID("root/base"), MaxNodes: -1})
+	var dot bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	text := dot.String()
+	strs := dotStrings(t, text)
+	labels := map[string]bool{}
+	for _, s := range strs {
+		labels[strings.Split(s, "\n")[0]] = true
+	}
+	for _, n := range hostileNames {
+		want := strings.ToValidUTF8(n, "\uFFFD")
+		want = strings.NewReplacer("\r", "\uFFFD", "\n", "\uFFFD").Replace(want)
+		if !labels[want] {
+			t.Errorf("no DOT label decodes to %q", want)
+		}
+	}
+	// Nothing outside quoted strings may come from a name.
+	for _, line := range strings.Split(text, "\n") {
+		if rest := stripStrings(line); strings.Contains(rest, "script") || strings.Contains(rest, "日本") || strings.Contains(rest, "slash") {
+			t.Errorf("name text outside a quoted string: %s", line)
+		}
+	}
+	if strings.Count(text, "\n") != strings.Count(text, ";\n")+strings.Count(text, "{\n")+strings.Count(text, "}\n") {
+		t.Errorf("a statement spans lines: a newline leaked into the DOT")
+	}
+	// URLs are percent-encoded.
+	if !strings.Contains(text, `URL="https://huggingface.co/evil/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E"`) {
+		t.Errorf("hostile URL not percent-encoded:\n%s", text)
+	}
+}
+
+func TestMermaidEscaping(t *testing.T) {
+	w := hostileWorld()
+	f := selectT(t, w, render.Options{Root: w.ID("root/base"), MaxNodes: -1})
+	var mmd bytes.Buffer
+	if err := f.WriteMermaid(&mmd); err != nil {
+		t.Fatal(err)
+	}
+	for n, line := range strings.Split(mmd.String(), "\n") {
+		if strings.HasPrefix(line, "  n") && strings.Contains(line, `["`) {
+			open := strings.Index(line, `["`)
+			close := strings.LastIndex(line, `"]`)
+			inner := line[open+2 : close]
+			if strings.ContainsAny(inner, "\"<>[]`") && !strings.Contains(inner, "<br/>") {
+				t.Errorf("line %d: unescaped syntax in label: %s", n+1, line)
+			}
+			if strings.Contains(strings.ReplaceAll(inner, "<br/>", ""), "<") {
+				t.Errorf("line %d: markup in label: %s", n+1, line)
+			}
+		}
+	}
+	if !strings.Contains(mmd.String(), `evil/#quot;#62;#60;script#62;alert#40;1#41;#60;/script#62;`) {
+		t.Errorf("hostile id not entity-escaped:\n%s", mmd.String())
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	render1 := func(w *rendertest.World, root string) (string, string) {
+		f := selectT(t, w, render.Options{Root: w.ID(root), Fold: true, MaxNodes: 60})
+		var dot, mmd bytes.Buffer
+		if err := f.WriteDOT(&dot); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.WriteMermaid(&mmd); err != nil {
+			t.Fatal(err)
+		}
+		return dot.String(), mmd.String()
+	}
+	w := rendertest.Synthetic(2000)
+	d1, m1 := render1(w, "org0/model-0")
+	d2, m2 := render1(w, "org0/model-0")
+	if d1 != d2 || m1 != m2 {
+		t.Fatalf("two renders of the same family differ")
+	}
+	// The same tree built in another order (other node ids) draws the same.
+	lines := strings.Split(strings.TrimSpace(`
+org/base = 100 2024-01-01
+c: b finetune
+b: org/base finetune
+a: org/base finetune
+e: b quantized
+d: a adapter
+f: c finetune
+g: c finetune
+`), "\n")
+	wa := rendertest.Parse(strings.Join(lines, "\n"))
+	for i, j := 0, len(lines)-1; i < j; i, j = i+1, j-1 {
+		lines[i], lines[j] = lines[j], lines[i]
+	}
+	wb := rendertest.Parse(strings.Join(lines, "\n"))
+	da, ma := render1(wa, "org/base")
+	db, mb := render1(wb, "org/base")
+	if da != db || ma != mb {
+		t.Errorf("order of construction changed the output:\n%s", lineDiff(da, db))
+	}
+}
+
+func FuzzDOTLabel(f *testing.F) {
+	for _, n := range hostileNames {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		w := rendertest.New()
+		w.Add("root", name, "finetune")
+		if name == "root" {
+			return
+		}
+		fam, err := render.Select(w.Graph(), infoOf(w), render.Options{Root: w.ID("root")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dot bytes.Buffer
+		if err := fam.WriteDOT(&dot); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, s := range dotStrings(t, dot.String()) {
+			if strings.Split(s, "\n")[0] == cleanRef(name) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no DOT string decodes to %q:\n%s", cleanRef(name), dot.String())
+		}
+	})
+}
+
+// cleanRef is the reference for what a name looks like once drawn.
+func cleanRef(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == '\u2028' || r == '\u2029' {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// stripStrings removes the quoted strings (with their escapes) of a line.
+func stripStrings(line string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func FuzzMermaidLabel(f *testing.F) {
+	for _, n := range hostileNames {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if name == "root" {
+			return
+		}
+		w := rendertest.New()
+		w.Add("root", name, "finetune")
+		fam, err := render.Select(w.Graph(), infoOf(w), render.Options{Root: w.ID("root")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mmd bytes.Buffer
+		if err := fam.WriteMermaid(&mmd); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(mmd.String(), "\n")
+		label, found := "", false
+		for _, l := range lines {
+			if rest, ok := strings.CutPrefix(l, "  n1[\""); ok && strings.HasSuffix(rest, "\"]") {
+				label, found = strings.TrimSuffix(rest, "\"]"), true
+			}
+		}
+		if !found {
+			t.Fatalf("no label line for n1:\n%s", mmd.String())
+		}
+		if strings.ContainsAny(label, "\"<>`\n") {
+			t.Fatalf("label %q holds Mermaid syntax or markup", label)
+		}
+		if got := decodeMermaid(label); got != cleanRef(name) {
+			t.Errorf("label decodes to %q, want %q", got, cleanRef(name))
+		}
+	})
+}
+
+// decodeMermaid undoes Mermaid's entity escapes (#quot; and #NNN;).
+func decodeMermaid(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '#' {
+			if j := strings.IndexByte(s[i:], ';'); j > 0 {
+				ent := s[i+1 : i+j]
+				if ent == "quot" {
+					b.WriteByte('"')
+					i += j
+					continue
+				}
+				var r int
+				if _, err := fmt.Sscanf(ent, "%d", &r); err == nil && fmt.Sprint(r) == ent {
+					b.WriteRune(rune(r))
+					i += j
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,996 @@
+package render
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// Relation names the renderer knows how to style. Info.Relation should
+// return one of them; any other name is drawn as a plain grey edge.
+const (
+	Finetune  = "finetune"
+	Adapter   = "adapter"
+	Quantized = "quantized"
+	Merge     = "merge"
+)
+
+// DefaultMaxNodes is the model budget used when Options.MaxNodes is zero.
+const DefaultMaxNodes = 150
+
+// DefaultURLPrefix is prepended to the path-escaped model name to make a
+// node's link when Info.URL is nil.
+const DefaultURLPrefix = "https://huggingface.co/"
+
+// Info tells the renderer what nodes and edge labels mean. Name and
+// Relation are required; the other fields may be nil. Every function must
+// be deterministic and cheap: Select calls them once or a few times for
+// each node of the family.
+type Info struct {
+	// Name returns the model id of v, such as "org/name".
+	Name func(v graph.NodeID) string
+	// Downloads returns the download count of v, or -1 when unknown.
+	Downloads func(v graph.NodeID) int64
+	// Created returns the creation date of v ("2025-01-20"), or "".
+	Created func(v graph.NodeID) string
+	// URL returns the link of v. When nil the link is DefaultURLPrefix
+	// followed by the path-escaped name.
+	URL func(v graph.NodeID) string
+	// Relation returns the relation an edge label stands for: normally one
+	// of Finetune, Adapter, Quantized or Merge.
+	Relation func(l graph.Label) string
+	// Inferred reports whether the relation of l was inferred rather than
+	// declared by the model's author. When nil every relation is declared.
+	Inferred func(l graph.Label) bool
+}
+
+// Options selects which part of the graph Select draws.
+type Options struct {
+	// Root is the queried model.
+	Root graph.NodeID
+	// Up includes the ancestors of Root up to its foundations; Down
+	// includes its descendants. When both are false both are included.
+	Up, Down bool
+	// Depth limits how many edges away from Root a model may be, in each
+	// direction; zero or negative means no limit.
+	Depth int
+	// Labels restricts the edges followed; zero means every label.
+	Labels graph.LabelSet
+	// MaxNodes is the budget of models drawn (summary and badge nodes come
+	// on top of it). Zero means DefaultMaxNodes; negative means no limit.
+	// The root is always drawn, even with a budget of one.
+	MaxNodes int
+	// Fold folds the leaf children of a drawn model whose relation is in
+	// FoldRelations into one count badge per model ("+45 quantized,
+	// +120 adapter"), whatever the budget. Callers that want the usual
+	// behaviour set it to true (the zero value does not fold).
+	Fold bool
+	// FoldRelations lists the relations whose leaves Fold folds; nil means
+	// Quantized and Adapter.
+	FoldRelations []string
+	// RankDir is the direction of the drawing: "LR" (left to right, the
+	// default when empty) or "TB" (top to bottom). Left to right suits
+	// lineage better: model ids are long and families fan out, so siblings
+	// stacked vertically keep the picture compact.
+	RankDir string
+}
+
+// NodeKind says what a Node of a Family stands for.
+type NodeKind uint8
+
+const (
+	// Model is a single model of the family.
+	Model NodeKind = iota
+	// Summary stands for models left out by the node budget: the children
+	// of its anchor reached by one relation, with all their descendants
+	// that are not drawn ("+312 quantized"), or, when Up is set, the
+	// ancestors of its anchor reached by one relation.
+	Summary
+	// Badge stands for the leaf children of its anchor folded by
+	// Options.Fold ("+45 quantized, +120 adapter").
+	Badge
+)
+
+// String returns "model", "summary" or "badge".
+func (k NodeKind) String() string {
+	switch k {
+	case Model:
+		return "model"
+	case Summary:
+		return "summary"
+	case Badge:
+		return "badge"
+	}
+	return fmt.Sprintf("NodeKind(%d)", uint8(k))
+}
+
+// Count is a number of folded models reached through one relation.
+type Count struct {
+	Relation string // the relation of the edge that leaves the drawn part
+	N        int    // how many models
+}
+
+// Node is one box of the picture: a model, or a group of folded models.
+type Node struct {
+	// Kind says whether the node is a model, a summary or a badge.
+	Kind NodeKind
+	// ID is the model's node id; -1 for summaries and badges.
+	ID graph.NodeID
+	// Name is the model id ("org/name"); empty for summaries and badges.
+	Name string
+	// URL is the model's link; empty for summaries and badges.
+	URL string
+	// Downloads is the model's download count, or -1 when unknown.
+	Downloads int64
+	// Created is the model's creation date, or "".
+	Created string
+	// Depth is the number of edges from the root: negative for ancestors,
+	// zero for the root, positive for descendants. For a summary or badge
+	// it is the depth of the models it folds that are nearest the root.
+	Depth int
+	// Root marks the queried model.
+	Root bool
+	// Foundation marks a model with no parent (along the selected labels).
+	Foundation bool
+	// Anchor is, for a summary or badge, the index in Family.Nodes of the
+	// model it hangs from; -1 for models.
+	Anchor int
+	// Up is set on a summary that folds ancestors of its anchor.
+	Up bool
+	// Inferred is set on a summary whose folded models are all reached
+	// through inferred relations.
+	Inferred bool
+	// Folded lists, for a summary or badge, how many models it stands for
+	// by relation; a summary has exactly one entry.
+	Folded []Count
+	// Examples names up to three of the most downloaded folded models.
+	Examples []string
+}
+
+// Total returns the number of models a node stands for: 1 for a model, the
+// sum of Folded otherwise.
+func (n *Node) Total() int {
+	if n.Kind == Model {
+		return 1
+	}
+	t := 0
+	for _, c := range n.Folded {
+		t += c.N
+	}
+	return t
+}
+
+// Edge is one arrow of the picture, from parent to child.
+type Edge struct {
+	// From and To are indices in Family.Nodes.
+	From, To int
+	// Relation is the relation of the edge; empty for the edge to a badge.
+	Relation string
+	// Inferred marks a relation that was inferred rather than declared.
+	Inferred bool
+}
+
+// Family is the selected and folded neighbourhood of a model, ready to be
+// written. Nodes lists the drawn models first, ordered by depth, then
+// downloads (descending), then name; summaries and badges follow, ordered
+// by anchor. Edges are ordered by (From, To).
+type Family struct {
+	// Nodes are the boxes of the picture.
+	Nodes []Node
+	// Edges are the arrows of the picture.
+	Edges []Edge
+	// Root is the index in Nodes of the queried model.
+	Root int
+	// Size is the number of models in the family (the root included).
+	Size int
+	// Shown is the number of models drawn.
+	Shown int
+	// Folded is the number of models folded into summaries and badges:
+	// Size - Shown.
+	Folded int
+	// FoldedBy totals Folded by relation (in relation order: finetune,
+	// adapter, quantized, merge, then others by name).
+	FoldedBy []Count
+	// RankDir is "TB" or "LR".
+	RankDir string
+}
+
+// Caption returns the one-line account of what the picture shows, such as
+// "showing 150 of 12,345 models; 12,195 folded".
+func (f *Family) Caption() string {
+	if f.Folded == 0 {
+		if f.Size == 1 {
+			return "showing 1 model"
+		}
+		return "showing all " + commas(int64(f.Size)) + " models"
+	}
+	return fmt.Sprintf("showing %s of %s models; %s folded", commas(int64(f.Shown)), commas(int64(f.Size)), commas(int64(f.Folded)))
+}
+
+// FoldedLine returns the totals of folded models by relation, such as
+// "folded: 11,000 quantized, 1,195 adapter", or "" when nothing is folded.
+func (f *Family) FoldedLine() string {
+	if len(f.FoldedBy) == 0 {
+		return ""
+	}
+	return "folded: " + countList(f.FoldedBy)
+}
+
+// countList formats counts as "11,000 quantized, 1,195 adapter".
+func countList(cs []Count) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(commas(int64(c.N)))
+		b.WriteByte(' ')
+		b.WriteString(relName(c.Relation))
+	}
+	return b.String()
+}
+
+func relName(r string) string {
+	if r == "" {
+		return "other"
+	}
+	return r
+}
+
+// Errors returned by Select.
+var (
+	// ErrBadOptions reports options or callbacks that cannot be used.
+	ErrBadOptions = errors.New("bad render options")
+)
+
+// Select picks the family of opt.Root in g and folds it to fit the budget.
+//
+// The family is Root, its ancestors (Up) and its descendants (Down),
+// following only edges whose label is in opt.Labels and at most opt.Depth
+// edges away. Every edge of g between two drawn models is drawn, so a merge
+// keeps all its parents that are in the picture, and a cycle shows as one.
+// Self-loops are not drawn.
+//
+// How folding chooses: with Fold, the leaf children (no children of their
+// own in the family) that a drawn model reaches by a FoldRelations relation
+// become one badge per model. Then the budget is spent breadth-first, level
+// by level: first on ancestors (closest first, then by downloads, then by
+// name), then on descendants. At each level the candidates are the
+// not-yet-drawn children of the models drawn at the previous level; when
+// they do not all fit, the ones with the most distinct descendants in the
+// family are kept, ties broken by downloads, then name. Every model left out
+// is counted exactly once, in the summary of the first drawn model that
+// reaches it (its nearest drawn ancestor in breadth-first order), one
+// summary per drawn model and relation.
+//
+// The work done is proportional to the size of the family, not of g.
+func Select(g *graph.Graph, info Info, opt Options) (*Family, error) {
+	if g == nil {
+		return nil, fmt.Errorf("%w: nil graph", ErrBadOptions)
+	}
+	if info.Name == nil || info.Relation == nil {
+		return nil, fmt.Errorf("%w: Info.Name and Info.Relation are required", ErrBadOptions)
+	}
+	if opt.Root < 0 || int(opt.Root) >= g.NumNodes() {
+		return nil, fmt.Errorf("%w: root %d not in graph of %d nodes", ErrBadOptions, opt.Root, g.NumNodes())
+	}
+	rankdir := strings.ToUpper(opt.RankDir)
+	switch rankdir {
+	case "":
+		rankdir = "LR"
+	case "TB", "LR":
+	default:
+		return nil, fmt.Errorf("%w: rankdir %q (want LR or TB)", ErrBadOptions, opt.RankDir)
+	}
+	s := newSelector(g, info, opt)
+	s.collect()
+	s.choose()
+	s.attribute()
+	f := s.build()
+	f.RankDir = rankdir
+	return f, nil
+}
+
+// selector holds the family in local dense indices (0 is the root), so
+// that all per-node state is sized by the family, not by the graph.
+type selector struct {
+	g        *graph.Graph
+	root     graph.NodeID
+	info     Info
+	labels   graph.LabelSet
+	up, down bool
+	depthMax int
+	budget   int // models; -1 no limit
+	fold     bool
+	foldRel  []string
+
+	idx   map[graph.NodeID]int32
+	ids   []graph.NodeID
+	depth []int32 // signed depth
+	anc   []bool  // reached going up
+	desc  []bool  // reached going down (or root)
+
+	// Family-induced edges, in local indices.
+	outOff []int32
+	outDst []int32
+	outLab []graph.Label
+	// Down-graph children: out-edges between root/descendant nodes.
+	downOff []int32
+	downDst []int32
+	downLab []graph.Label
+	// Up-graph parents: in-edges between root/ancestor nodes.
+	upOff []int32
+	upDst []int32
+	upLab []graph.Label
+
+	keep      []bool
+	keptOrder []int32 // kept nodes in selection order (root first)
+
+	// Lazily computed descendant counts in the down graph (-1: unknown).
+	count []int32
+
+	// Attribution of folded nodes to keys.
+	key  []int32 // -1 unassigned or kept
+	keys []*foldKey
+
+	// Cached per-node data.
+	names []string
+	dls   []int64
+}
+
+type foldKey struct {
+	anchor   int32 // local index of the drawn model
+	rel      string
+	up       bool
+	badge    bool
+	inferred bool // all first edges inferred so far
+	minDepth int32
+	counts   []Count
+	examples []int32 // local indices, best first, at most 3
+}
+
+func newSelector(g *graph.Graph, info Info, opt Options) *selector {
+	s := &selector{g: g, root: opt.Root, info: info, labels: opt.Labels, up: opt.Up, down: opt.Down, depthMax: opt.Depth, fold: opt.Fold}
+	if s.labels == 0 {
+		s.labels = graph.AllLabels
+	}
+	if !s.up && !s.down {
+		s.up, s.down = true, true
+	}
+	switch {
+	case opt.MaxNodes == 0:
+		s.budget = DefaultMaxNodes
+	case opt.MaxNodes < 0:
+		s.budget = -1
+	default:
+		s.budget = opt.MaxNodes
+	}
+	s.foldRel = opt.FoldRelations
+	if s.foldRel == nil {
+		s.foldRel = []string{Quantized, Adapter}
+	}
+	return s
+}
+
+func (s *selector) add(v graph.NodeID, d int32) int32 {
+	if i, ok := s.idx[v]; ok {
+		return i
+	}
+	i := int32(len(s.ids))
+	s.idx[v] = i
+	s.ids = append(s.ids, v)
+	s.depth = append(s.depth, d)
+	s.anc = append(s.anc, false)
+	s.desc = append(s.desc, false)
+	return i
+}
+
+// collect finds the family by breadth-first search in each direction and
+// builds the family-induced adjacency.
+func (s *selector) collect() {
+	s.idx = map[graph.NodeID]int32{}
+	s.add(s.root, 0)
+	s.desc[0] = true
+	if s.up {
+		s.bfs(graph.Up)
+	}
+	if s.down {
+		s.bfs(graph.Down)
+	}
+	n := len(s.ids)
+	s.names = make([]string, n)
+	s.dls = make([]int64, n)
+	for i, v := range s.ids {
+		s.names[i] = s.info.Name(v)
+		s.dls[i] = -1
+		if s.info.Downloads != nil {
+			s.dls[i] = s.info.Downloads(v)
+		}
+	}
+	// Induced edges, forward, sorted by local source then by NodeID of the
+	// target (the graph's row order), which is deterministic.
+	type e struct {
+		a, b int32
+		l    graph.Label
+	}
+	var es []e
+	for a, v := range s.ids {
+		dst, lab := s.g.Out(v)
+		for k, w := range dst {
+			if !s.labels.Has(lab[k]) || w == v {
+				continue
+			}
+			if b, ok := s.idx[w]; ok {
+				es = append(es, e{int32(a), b, lab[k]})
+			}
+		}
+	}
+	s.outOff, s.outDst, s.outLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
+		for _, x := range es {
+			yield(x.a, x.b, x.l)
+		}
+	})
+	s.downOff, s.downDst, s.downLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
+		for _, x := range es {
+			if s.desc[x.a] && s.desc[x.b] {
+				yield(x.a, x.b, x.l)
+			}
+		}
+	})
+	isUp := func(i int32) bool { return i == 0 || s.anc[i] }
+	s.upOff, s.upDst, s.upLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
+		for _, x := range es {
+			if isUp(x.a) && isUp(x.b) {
+				yield(x.b, x.a, x.l)
+			}
+		}
+	})
+}
+
+// csr builds a compressed row structure over n rows from the edges produced
+// by each, keeping their order within a row (a stable counting sort).
+func csr(n int, each func(yield func(a, b int32, l graph.Label))) ([]int32, []int32, []graph.Label) {
+	off := make([]int32, n+1)
+	each(func(a, _ int32, _ graph.Label) { off[a+1]++ })
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	total := off[n]
+	dst := make([]int32, total)
+	lab := make([]graph.Label, total)
+	pos := slices.Clone(off[:n])
+	each(func(a, b int32, l graph.Label) {
+		dst[pos[a]], lab[pos[a]] = b, l
+		pos[a]++
+	})
+	return off, dst, lab
+}
+
+// bfs walks from the root in one direction, adding nodes to the family.
+func (s *selector) bfs(dir graph.Direction) {
+	seen := map[graph.NodeID]bool{s.ids[0]: true}
+	frontier := []graph.NodeID{s.ids[0]}
+	sign := int32(1)
+	if dir == graph.Up {
+		sign = -1
+	}
+	for d := int32(1); len(frontier) > 0 && (s.depthMax <= 0 || int(d) <= s.depthMax); d++ {
+		var next []graph.NodeID
+		for _, v := range frontier {
+			var nb []graph.NodeID
+			var lab []graph.Label
+			if dir == graph.Up {
+				nb, lab = s.g.In(v)
+			} else {
+				nb, lab = s.g.Out(v)
+			}
+			for k, w := range nb {
+				if !s.labels.Has(lab[k]) || seen[w] {
+					continue
+				}
+				seen[w] = true
+				i := s.add(w, sign*d)
+				if dir == graph.Up {
+					s.anc[i] = true
+				} else {
+					s.desc[i] = true
+				}
+				next = append(next, w)
+			}
+		}
+		frontier = next
+	}
+}
+
+func (s *selector) foldable(rel string) bool { return slices.Contains(s.foldRel, rel) }
+
+func (s *selector) isLeaf(i int32) bool { return s.downOff[i] == s.downOff[i+1] }
+
+// badgeEdge reports whether the down edge to child c with label l folds
+// into its parent's badge.
+func (s *selector) badgeEdge(c int32, l graph.Label) bool {
+	return s.fold && s.isLeaf(c) && s.foldable(s.info.Relation(l))
+}
+
+// choose spends the budget: ancestors first, then descendants, level by
+// level, keeping the most important candidates of each level.
+func (s *selector) choose() {
+	n := len(s.ids)
+	s.keep = make([]bool, n)
+	s.keep[0] = true
+	s.keptOrder = []int32{0}
+	remaining := -1
+	if s.budget >= 0 {
+		remaining = max(s.budget-1, 0)
+	}
+	if s.up {
+		remaining = s.level(s.upOff, s.upDst, s.upLab, false, remaining)
+	}
+	if s.down {
+		s.level(s.downOff, s.downDst, s.downLab, true, remaining)
+	}
+}
+
+// level runs the level-by-level selection over one direction's adjacency
+// and returns the budget left (-1: unlimited).
+func (s *selector) level(off, dst []int32, lab []graph.Label, down bool, remaining int) int {
+	inCand := make([]bool, len(s.ids))
+	// visited marks nodes expanded (or queued) in this direction; models
+	// kept earlier (an ancestor that is also a descendant, in a cycle) are
+	// walked through without spending budget.
+	visited := make([]bool, len(s.ids))
+	visited[0] = true
+	frontier := []int32{0}
+	for len(frontier) > 0 {
+		var cands, next []int32
+		for _, v := range frontier {
+			for k := off[v]; k < off[v+1]; k++ {
+				c := dst[k]
+				if s.keep[c] {
+					if !visited[c] {
+						visited[c] = true
+						next = append(next, c)
+					}
+					continue
+				}
+				if inCand[c] || (down && s.badgeEdge(c, lab[k])) {
+					continue
+				}
+				inCand[c] = true
+				cands = append(cands, c)
+			}
+		}
+		if remaining >= 0 && len(cands) > remaining {
+			if down {
+				s.ensureCounts(cands)
+			}
+			slices.SortFunc(cands, func(a, b int32) int { return s.importance(a, b, down) })
+			for _, c := range cands[remaining:] {
+				inCand[c] = false
+			}
+			cands = cands[:remaining]
+		}
+		for _, c := range cands {
+			s.keep[c] = true
+			s.keptOrder = append(s.keptOrder, c)
+			visited[c] = true
+			next = append(next, c)
+		}
+		if remaining >= 0 {
+			remaining -= len(cands)
+		}
+		frontier = next
+	}
+	return remaining
+}
+
+// importance orders candidates, most important first: descendant count
+// (down only), downloads, name case-insensitively, name, node id.
+func (s *selector) importance(a, b int32, down bool) int {
+	if down {
+		if c := cmp.Compare(s.count[b], s.count[a]); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(s.dls[b], s.dls[a]); c != 0 {
+		return c
+	}
+	return s.byName(a, b)
+}
+
+func (s *selector) byName(a, b int32) int {
+	if c := cmp.Compare(strings.ToLower(s.names[a]), strings.ToLower(s.names[b])); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(s.names[a], s.names[b]); c != 0 {
+		return c
+	}
+	return cmp.Compare(s.ids[a], s.ids[b])
+}
+
+// ensureCounts computes the number of distinct descendants in the down
+// graph for each node in vs. A node whose reachable part is a tree (every
+// node below it has one parent and there is no cycle) gets its count by
+// summing its children's; the others are counted by a walk.
+func (s *selector) ensureCounts(vs []int32) {
+	n := len(s.ids)
+	if s.count == nil {
+		s.count = make([]int32, n)
+		s.treeCounts()
+	}
+	var stamp []int32
+	gen := int32(0)
+	var stack []int32
+	for _, v := range vs {
+		if s.count[v] >= 0 {
+			continue
+		}
+		if stamp == nil {
+			stamp = make([]int32, n)
+		}
+		gen++
+		stamp[v] = gen
+		stack = append(stack[:0], v)
+		c := int32(0)
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for k := s.downOff[u]; k < s.downOff[u+1]; k++ {
+				w := s.downDst[k]
+				if stamp[w] != gen {
+					stamp[w] = gen
+					c++
+					stack = append(stack, w)
+				}
+			}
+		}
+		s.count[v] = c
+	}
+}
+
+// treeCounts fills count for every node whose down-reachable part is a
+// tree, and -1 for the others, in one post-order pass.
+func (s *selector) treeCounts() {
+	n := len(s.ids)
+	indeg := make([]int32, n)
+	for _, w := range s.downDst {
+		indeg[w]++
+	}
+	const (
+		white = iota
+		grey
+		black
+	)
+	state := make([]uint8, n)
+	tree := make([]bool, n)
+	for i := range s.count {
+		s.count[i] = -1
+	}
+	type frame struct{ v, k int32 }
+	for start := int32(0); start < int32(n); start++ {
+		if state[start] != white || !s.desc[start] {
+			continue
+		}
+		stack := []frame{{start, s.downOff[start]}}
+		state[start] = grey
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			if f.k < s.downOff[f.v+1] {
+				w := s.downDst[f.k]
+				f.k++
+				if state[w] == white {
+					state[w] = grey
+					stack = append(stack, frame{w, s.downOff[w]})
+				}
+				continue
+			}
+			v := f.v
+			stack = stack[:len(stack)-1]
+			state[v] = black
+			ok, sum := true, int32(0)
+			for k := s.downOff[v]; k < s.downOff[v+1]; k++ {
+				w := s.downDst[k]
+				if indeg[w] != 1 || state[w] != black || !tree[w] {
+					ok = false
+					break
+				}
+				sum += 1 + s.count[w]
+			}
+			if ok {
+				tree[v] = true
+				s.count[v] = sum
+			}
+		}
+	}
+}
+
+// attribute assigns every family node that is not drawn to exactly one
+// summary or badge: that of the first drawn model reaching it.
+func (s *selector) attribute() {
+	n := len(s.ids)
+	s.key = make([]int32, n)
+	for i := range s.key {
+		s.key[i] = -1
+	}
+	assigned := func(i int32) bool { return s.keep[i] || s.key[i] >= 0 }
+	type id struct {
+		anchor    int32
+		rel       string
+		up, badge bool
+	}
+	keyIdx := map[id]int32{}
+	getKey := func(anchor int32, rel string, up, badge bool) int32 {
+		if badge {
+			rel = ""
+		}
+		k := id{anchor, rel, up, badge}
+		if i, ok := keyIdx[k]; ok {
+			return i
+		}
+		i := int32(len(s.keys))
+		keyIdx[k] = i
+		s.keys = append(s.keys, &foldKey{anchor: anchor, rel: rel, up: up, badge: badge, inferred: true, minDepth: 1 << 30})
+		return i
+	}
+	note := func(ki, node int32, rel string, l graph.Label, first bool) {
+		k := s.keys[ki]
+		s.key[node] = ki
+		if first && (s.info.Inferred == nil || !s.info.Inferred(l)) {
+			k.inferred = false
+		}
+		if d := abs32(s.depth[node]); d < k.minDepth {
+			k.minDepth = d
+		}
+		if k.badge {
+			rel = s.info.Relation(l)
+		}
+		j := slices.IndexFunc(k.counts, func(c Count) bool { return c.Relation == rel })
+		if j < 0 {
+			k.counts = append(k.counts, Count{Relation: rel})
+			j = len(k.counts) - 1
+		}
+		k.counts[j].N++
+		// Keep the three most important examples.
+		k.examples = append(k.examples, node)
+		slices.SortFunc(k.examples, func(a, b int32) int { return s.importance(a, b, false) })
+		if len(k.examples) > 3 {
+			k.examples = k.examples[:3]
+		}
+	}
+	spread := func(off, dst []int32, lab []graph.Label, up bool, sources []int32) {
+		var queue []int32
+		for _, v := range sources {
+			for k := off[v]; k < off[v+1]; k++ {
+				c := dst[k]
+				if assigned(c) {
+					continue
+				}
+				rel := s.info.Relation(lab[k])
+				badge := !up && s.badgeEdge(c, lab[k])
+				note(getKey(v, rel, up, badge), c, rel, lab[k], true)
+				queue = append(queue, c)
+			}
+		}
+		for len(queue) > 0 {
+			u := queue[0]
+			queue = queue[1:]
+			ki := s.key[u]
+			for k := off[u]; k < off[u+1]; k++ {
+				c := dst[k]
+				if assigned(c) {
+					continue
+				}
+				note(ki, c, s.keys[ki].rel, lab[k], false)
+				queue = append(queue, c)
+			}
+		}
+	}
+	if s.up {
+		var src []int32
+		for _, v := range s.keptOrder {
+			if v == 0 || s.anc[v] {
+				src = append(src, v)
+			}
+		}
+		spread(s.upOff, s.upDst, s.upLab, true, src)
+	}
+	if s.down {
+		var src []int32
+		for _, v := range s.keptOrder {
+			if s.desc[v] {
+				src = append(src, v)
+			}
+		}
+		spread(s.downOff, s.downDst, s.downLab, false, src)
+	}
+}
+
+func abs32(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// relOrder orders relation names: the four known ones first, in a fixed
+// order, then the others by name.
+func relOrder(a, b string) int {
+	rank := func(r string) int {
+		switch r {
+		case Finetune:
+			return 0
+		case Adapter:
+			return 1
+		case Quantized:
+			return 2
+		case Merge:
+			return 3
+		}
+		return 4
+	}
+	if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, b)
+}
+
+// build turns the selection into a Family.
+func (s *selector) build() *Family {
+	var kept []int32
+	for i := range s.ids {
+		if s.keep[i] {
+			kept = append(kept, int32(i))
+		}
+	}
+	slices.SortFunc(kept, func(a, b int32) int {
+		if c := cmp.Compare(s.depth[a], s.depth[b]); c != 0 {
+			return c
+		}
+		return s.importance(a, b, false)
+	})
+	f := &Family{Size: len(s.ids), Shown: len(kept)}
+	f.Folded = f.Size - f.Shown
+	pos := make([]int, len(s.ids))
+	for i := range pos {
+		pos[i] = -1
+	}
+	for p, i := range kept {
+		pos[i] = p
+		v := s.ids[i]
+		nd := Node{
+			Kind:       Model,
+			ID:         v,
+			Name:       s.names[i],
+			URL:        s.url(v, s.names[i]),
+			Downloads:  s.dls[i],
+			Depth:      int(s.depth[i]),
+			Root:       i == 0,
+			Foundation: s.foundation(v),
+			Anchor:     -1,
+		}
+		if s.info.Created != nil {
+			nd.Created = s.info.Created(v)
+		}
+		if i == 0 {
+			f.Root = p
+		}
+		f.Nodes = append(f.Nodes, nd)
+	}
+	for _, a := range kept {
+		for k := s.outOff[a]; k < s.outOff[a+1]; k++ {
+			b := s.outDst[k]
+			if !s.keep[b] {
+				continue
+			}
+			f.Edges = append(f.Edges, s.edge(pos[a], pos[b], s.outLab[k]))
+		}
+	}
+	// Folded groups, ordered by anchor position, ancestors' summaries
+	// first, then summaries by relation, then the badge.
+	keys := slices.Clone(s.keys)
+	slices.SortFunc(keys, func(a, b *foldKey) int {
+		if c := cmp.Compare(pos[a.anchor], pos[b.anchor]); c != 0 {
+			return c
+		}
+		if a.up != b.up {
+			if a.up {
+				return -1
+			}
+			return 1
+		}
+		if a.badge != b.badge {
+			if a.badge {
+				return 1
+			}
+			return -1
+		}
+		return relOrder(a.rel, b.rel)
+	})
+	totals := map[string]int{}
+	for _, k := range keys {
+		slices.SortFunc(k.counts, func(a, b Count) int { return relOrder(a.Relation, b.Relation) })
+		sign := 1
+		if k.up {
+			sign = -1
+		}
+		nd := Node{
+			Kind:      Summary,
+			ID:        -1,
+			Downloads: -1,
+			Depth:     sign * int(k.minDepth),
+			Anchor:    pos[k.anchor],
+			Up:        k.up,
+			Inferred:  k.inferred && !k.badge,
+			Folded:    k.counts,
+		}
+		if k.badge {
+			nd.Kind = Badge
+		}
+		for _, e := range k.examples {
+			nd.Examples = append(nd.Examples, s.names[e])
+		}
+		p := len(f.Nodes)
+		f.Nodes = append(f.Nodes, nd)
+		switch {
+		case k.up:
+			f.Edges = append(f.Edges, Edge{From: p, To: pos[k.anchor], Relation: k.rel, Inferred: nd.Inferred})
+		case k.badge:
+			f.Edges = append(f.Edges, Edge{From: pos[k.anchor], To: p})
+		default:
+			f.Edges = append(f.Edges, Edge{From: pos[k.anchor], To: p, Relation: k.rel, Inferred: nd.Inferred})
+		}
+		for _, c := range k.counts {
+			totals[c.Relation] += c.N
+		}
+	}
+	rels := make([]string, 0, len(totals))
+	for r := range totals {
+		rels = append(rels, r)
+	}
+	slices.SortFunc(rels, relOrder)
+	for _, r := range rels {
+		f.FoldedBy = append(f.FoldedBy, Count{Relation: r, N: totals[r]})
+	}
+	slices.SortFunc(f.Edges, func(a, b Edge) int {
+		if c := cmp.Compare(a.From, b.From); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.To, b.To)
+	})
+	return f
+}
+
+func (s *selector) edge(from, to int, l graph.Label) Edge {
+	e := Edge{From: from, To: to, Relation: s.info.Relation(l)}
+	if s.info.Inferred != nil {
+		e.Inferred = s.info.Inferred(l)
+	}
+	return e
+}
+
+// foundation reports whether v has no parent along the selected labels.
+func (s *selector) foundation(v graph.NodeID) bool {
+	_, lab := s.g.In(v)
+	for _, l := range lab {
+		if s.labels.Has(l) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *selector) url(v graph.NodeID, name string) string {
+	if s.info.URL != nil {
+		return s.info.URL(v)
+	}
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return DefaultURLPrefix + strings.Join(parts, "/")
+}
