@@ -42,6 +42,7 @@ type Builder struct {
 	strs                                              []string
 	strIdx                                            map[string]uint16
 
+	lastStart       []int32 // index in eChild of a node's latest statement, -1 none
 	eChild, eParent []graph.NodeID
 	eLabel          []graph.Label
 	eGen            []uint32
@@ -145,9 +146,13 @@ func (b *Builder) Reserve(n int) {
 	b.prec = slices.Grow(b.prec, n-len(b.prec))
 	b.pkind = slices.Grow(b.pkind, n-len(b.pkind))
 	b.gen = slices.Grow(b.gen, n-len(b.gen))
+	b.lastStart = slices.Grow(b.lastStart, n-len(b.lastStart))
 }
 
-func (b *Builder) intern(id string, own bool) graph.NodeID {
+// intern returns the node of id, creating it when new. variant is the
+// spelling the node had before when id spells it with other letter case
+// (for a record's own id, the earlier spelling it replaces), else "".
+func (b *Builder) intern(id string, own bool) (node graph.NodeID, variant string) {
 	mask := uint64(len(b.table) - 1)
 	i := foldHash(id) & mask
 	for {
@@ -156,11 +161,15 @@ func (b *Builder) intern(id string, own bool) graph.NodeID {
 			break
 		}
 		if b.eqFold(v, id) {
+			nm := b.blob[b.off[v]:b.off[v+1]]
+			if string(nm) != id {
+				variant = string(nm)
+			}
 			if own && b.flags[v]&flagNamed == 0 {
-				copy(b.blob[b.off[v]:], id) // same length: ids differ only in case
+				copy(nm, id) // same length: ids differ only in case
 				b.flags[v] |= flagNamed
 			}
-			return graph.NodeID(v)
+			return graph.NodeID(v), variant
 		}
 		i = (i + 1) & mask
 	}
@@ -180,13 +189,14 @@ func (b *Builder) intern(id string, own bool) graph.NodeID {
 	b.library = append(b.library, 0)
 	b.pipeline = append(b.pipeline, 0)
 	b.license = append(b.license, 0)
+	b.lastStart = append(b.lastStart, -1)
 	if own {
 		b.flags[v] |= flagNamed
 	}
 	if 10*len(b.flags) > 7*len(b.table) {
 		b.grow()
 	}
-	return v
+	return v, ""
 }
 
 // grow doubles the table and re-inserts every node.
@@ -227,7 +237,11 @@ func (b *Builder) str(s string) uint16 {
 // Add merges one record.
 func (b *Builder) Add(r *Record) {
 	own := r.Kind != KindEdgeList
-	v := b.intern(r.ID, own)
+	v, variant := b.intern(r.ID, own)
+	if variant != "" && own && b.flags[v]&flagRecord == 0 {
+		b.addDiag(Diagnostic{Kind: KindCaseVariant, Source: r.Source, Line: r.Line, ID: r.ID, Value: variant,
+			Detail: "referenced earlier as " + variant + "; its own record spells it " + r.ID, Fix: "base_model: " + r.ID})
+	}
 	if own {
 		b.records++
 		kindFlag := flagListing
@@ -268,6 +282,11 @@ func (b *Builder) Add(r *Record) {
 			b.license[v] = b.str(r.License)
 		}
 		if dup && b.pkind[v] == r.Kind {
+			if earlier := b.statement(v); !sameParentIDs(earlier, r.Parents) {
+				b.addDiag(Diagnostic{Kind: KindDupConflict, Source: r.Source, Line: r.Line, ID: r.ID,
+					Value:  "earlier: " + strings.Join(earlier, ", ") + "; later: " + joinIDs(r.Parents),
+					Detail: "two records of this model declare different parents; the later one wins", Fix: parentsYAML(r.Parents)})
+			}
 			// The later record of the same kind replaces the earlier
 			// statement entirely, including "no parents".
 			b.gen[v]++
@@ -290,16 +309,50 @@ func (b *Builder) Add(r *Record) {
 		return
 	}
 	g := b.gen[v]
+	if b.prec[v] != FromEdgeList || b.lastStart[v] < 0 {
+		b.lastStart[v] = int32(len(b.eChild))
+	}
 	for _, p := range r.Parents {
-		pv := b.intern(p.ID, false)
+		pv, variant := b.intern(p.ID, false)
 		if pv == v {
 			continue // self-reference through a case variant: already reported
+		}
+		if variant != "" {
+			b.addDiag(Diagnostic{Kind: KindCaseVariant, Source: r.Source, Line: r.Line, ID: r.ID, Value: p.ID,
+				Detail: "parent spelled " + p.ID + ", elsewhere " + variant + " (ids are case-insensitive; one node)", Fix: "base_model: " + variant})
 		}
 		b.eChild = append(b.eChild, v)
 		b.eParent = append(b.eParent, pv)
 		b.eLabel = append(b.eLabel, EdgeLabel(p.Relation, p.Declared))
 		b.eGen = append(b.eGen, g)
 	}
+}
+
+// statement returns the parent names of v's current statement.
+func (b *Builder) statement(v graph.NodeID) []string {
+	var out []string
+	start := b.lastStart[v]
+	if start < 0 || b.prec[v] == FromNone {
+		return nil
+	}
+	for i := int(start); i < len(b.eChild) && b.eChild[i] == v; i++ {
+		if b.eGen[i] == b.gen[v] {
+			out = append(out, b.name(b.eParent[i]))
+		}
+	}
+	return out
+}
+
+func sameParentIDs(a []string, b []Parent) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.ContainsFunc(b, func(p Parent) bool { return strings.EqualFold(p.ID, x) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Diagnostics returns every problem reported so far (capped at about a

@@ -119,9 +119,24 @@ type lineageInput struct {
 // normalises the ids, drops and reports self-references, duplicates and
 // unusable values, and settles each parent's relation.
 func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
+	// Problems are held until the parents are settled, so each can carry
+	// the corrected YAML as its suggested fix.
+	var pending []Diagnostic
 	at := func(kind, value, detail string) {
-		diag(Diagnostic{Kind: kind, Source: r.Source, Line: r.Line, ID: r.ID, Value: value, Detail: detail})
+		pending = append(pending, Diagnostic{Kind: kind, Source: r.Source, Line: r.Line, ID: r.ID, Value: value, Detail: detail})
 	}
+	defer func() {
+		if len(pending) == 0 {
+			return
+		}
+		fix := parentsYAML(r.Parents)
+		for _, d := range pending {
+			if d.Fix == "" {
+				d.Fix = fix
+			}
+			diag(d)
+		}
+	}()
 	// Relations named in tags, per parent (ids compared case-insensitively).
 	// Parents are few, so small slices beat maps here (this runs for
 	// millions of records), and nothing is lower-cased into a new string.
@@ -217,6 +232,12 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		}
 		r.Parents, r.ParentFrom = parents, c.from
 		nListed = len(c.values)
+		if c.from == FromCard && len(tagParents) > 0 && !sameIDs(parents, tagParents) {
+			pending = append(pending, Diagnostic{Kind: KindCardTags, Source: r.Source, Line: r.Line, ID: r.ID,
+				Value:  "card: " + joinIDs(parents) + "; tags: " + strings.Join(tagParents, ", "),
+				Detail: "the " + c.origin + " and the Hub's base_model tags name different parents; lineage uses the card",
+				Fix:    parentsYAML(parents)})
+		}
 		break
 	}
 	if len(r.Parents) == 0 {
@@ -263,6 +284,65 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			p.Relation, p.Declared = inferred, false
 		}
 	}
+	// A declared relation that its own id contradicts.
+	for _, p := range r.Parents {
+		if !p.Declared {
+			continue
+		}
+		marked := HasQuantMarker(r.ID)
+		switch {
+		case p.Relation == Finetune && marked:
+			at(KindRelationContradicts, p.Relation.String(), "declared finetune of "+p.ID+", but the id carries a quantization marker")
+			pending[len(pending)-1].Fix = "base_model_relation: quantized"
+		case p.Relation == Quantized && !marked:
+			at(KindRelationContradicts, p.Relation.String(), "declared quantized from "+p.ID+", but the id carries no quantization marker (GGUF, AWQ, GPTQ, 4bit, ...)")
+			pending[len(pending)-1].Fix = "base_model_relation: finetune (if it is not a quantization)"
+		default:
+			continue
+		}
+		break // one report per record
+	}
+}
+
+// parentsYAML writes parents as the base_model front matter that states them.
+func parentsYAML(ps []Parent) string {
+	switch len(ps) {
+	case 0:
+		return "remove the base_model key (no valid parent remains)"
+	case 1:
+		return "base_model: " + ps[0].ID
+	}
+	var b strings.Builder
+	b.WriteString("base_model:")
+	for _, p := range ps {
+		b.WriteString("\n- " + p.ID)
+	}
+	return b.String()
+}
+
+func joinIDs(ps []Parent) string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// sameIDs reports whether parents and the raw tag values name the same set
+// of ids (case-insensitively, after normalisation).
+func sameIDs(parents []Parent, tags []string) bool {
+	n := 0
+	for _, t := range tags {
+		id, _, problem := NormalizeID(t)
+		if problem != "" {
+			continue
+		}
+		n++
+		if !slices.ContainsFunc(parents, func(p Parent) bool { return strings.EqualFold(p.ID, id) }) {
+			return false
+		}
+	}
+	return n == len(parents)
 }
 
 // parseTime reads the date forms found in Hub data: RFC 3339 with or

@@ -20,6 +20,12 @@ const (
 	KindDangling     = "dangling_parent"
 	KindListDup      = "list_duplicate"
 	KindSkippedInput = "skipped_input"
+
+	KindCaseVariant         = "case_variant"
+	KindDupConflict         = "duplicate_conflicting_parents"
+	KindRelationContradicts = "relation_contradicts_id"
+	KindCardTags            = "card_tags_disagree"
+	KindGrandparentShortcut = "grandparent_shortcut"
 )
 
 // NormalizeID reduces a model reference to the Hub's ORG/NAME form (or a

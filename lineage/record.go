@@ -3,6 +3,7 @@ package lineage
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors callers branch on.
@@ -97,6 +98,7 @@ type Diagnostic struct {
 	ID     string `json:"id,omitempty"`    // the model the problem belongs to
 	Value  string `json:"value,omitempty"` // the offending value
 	Detail string `json:"detail,omitempty"`
+	Fix    string `json:"fix,omitempty"` // the corrected front matter, when one can be given
 }
 
 func (d Diagnostic) String() string {
@@ -116,6 +118,9 @@ func (d Diagnostic) String() string {
 	}
 	if d.Detail != "" {
 		s += ": " + d.Detail
+	}
+	if d.Fix != "" {
+		s += " (fix: " + strings.ReplaceAll(d.Fix, "\n", " ") + ")"
 	}
 	return s
 }
