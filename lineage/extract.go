@@ -212,6 +212,9 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			id, changed, problem := NormalizeID(raw)
 			if problem != "" {
 				at(problem, raw, "in "+c.origin+"; not a Hub id, ignored")
+				if sid, ok := salvageID(raw); ok {
+					pending[len(pending)-1].Fix = "base_model: " + sid + " (if that is the model meant)"
+				}
 				continue
 			}
 			if changed && strings.TrimSpace(raw) != id {

@@ -198,3 +198,22 @@ func lower(c byte) byte {
 	}
 	return c
 }
+
+// salvageID guesses the id a broken value meant: markup and quotes cut
+// off, stray characters trimmed from the ends ("org/x\">...</a>" and
+// "org/x~" give "org/x"). It reports false when no valid id remains or the
+// value is a local path.
+func salvageID(raw string) (string, bool) {
+	s := raw
+	if i := strings.IndexAny(s, "<>\"'"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+	id, _, problem := NormalizeID(s)
+	if problem != "" || !strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}

@@ -31,6 +31,7 @@ Commands:
   rank         foundations ranked by distinct descendant count
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       write the graph as a listing (jsonl) or an edge list (csv)
+  lint         every problem in the input, with source, line and the fix
   version      print the index format version
 
 Data flags (every query command):
@@ -106,6 +107,10 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
+	}
+	var ep errProblems
+	if errors.As(err, &ep) {
+		return exitFailure // lint already printed them
 	}
 	var ue usageError
 	if errors.As(err, &ue) || errors.Is(err, lineage.ErrUsage) {
