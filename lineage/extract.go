@@ -212,7 +212,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			id, changed, problem := NormalizeID(raw)
 			if problem != "" {
 				at(problem, raw, "in "+c.origin+"; not a Hub id, ignored")
-				if sid, ok := salvageID(raw); ok {
+				if sid, ok := salvageID(raw); ok && (problem == KindHTML || problem == KindInvalidID) {
 					pending[len(pending)-1].Fix = "base_model: " + sid + " (if that is the model meant)"
 				}
 				continue

@@ -166,7 +166,11 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 // quantization that declared p: same organisation as p first, then
 // downloads, then id.
 func better(s *Store, x, y, p graph.NodeID) bool {
-	org := func(v graph.NodeID) string { n := s.Name(v); i := strings.IndexByte(n, '/'); return strings.ToLower(n[:max(i, 0)]) }
+	org := func(v graph.NodeID) string {
+		n := s.Name(v)
+		i := strings.IndexByte(n, '/')
+		return strings.ToLower(n[:max(i, 0)])
+	}
 	if ox, oy := org(x) == org(p), org(y) == org(p); ox != oy {
 		return ox
 	}
