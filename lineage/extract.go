@@ -256,6 +256,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			declared, hasDeclared = rel, true
 		} else {
 			at(KindUnknownRel, c.relation, "base_model_relation must be adapter, finetune, quantized or merge")
+			pending[len(pending)-1].Fix = "base_model_relation: " + InferRelation(r.ID, len(r.Parents), r.Library, r.Tags).String() + " (as lineage infers it; or adapter, finetune, quantized, merge)"
 		}
 	}
 	var bmRel Relation

@@ -3,6 +3,7 @@ package lineage
 import (
 	"bytes"
 	"context"
+	stdjson "encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -60,6 +61,16 @@ func parseListing(source string, line int, data []byte, owned bool, diag func(Di
 	hasPre := false
 	if !scanListing(data, owned, &j, &pre, &hasPre) {
 		j, hasPre = jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}, false
+		if d := jsonDepth(data); d > maxYAMLDepth {
+			bad("", fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, maxYAMLDepth))
+			return rec, false
+		}
+		if !stdjson.Valid(data) {
+			// goccy/go-json reads past the end of some truncated input (an
+			// escape ending a key: {"\y\) and panics; only valid JSON reaches it.
+			bad(snippet(data), fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage))))
+			return rec, false
+		}
 		if err := json.Unmarshal(data, &j); err != nil {
 			bad(snippet(data), "invalid JSON: "+err.Error())
 			return rec, false
@@ -72,6 +83,14 @@ func parseListing(source string, line int, data []byte, owned bool, diag func(Di
 // tests that compare the two paths).
 func parseListingSlow(source string, line int, data []byte, diag func(Diagnostic)) (Record, bool) {
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
+	if d := jsonDepth(data); d > maxYAMLDepth {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Detail: fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, maxYAMLDepth)})
+		return Record{}, false
+	}
+	if !stdjson.Valid(data) { // see parseListing
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: snippet(data), Detail: fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage)))})
+		return Record{}, false
+	}
 	if err := json.Unmarshal(data, &j); err != nil {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: snippet(data), Detail: "invalid JSON: " + err.Error()})
 		return Record{}, false
@@ -509,4 +528,33 @@ func keepTag(raw []byte) bool {
 		}
 	}
 	return false
+}
+
+// jsonDepth returns the deepest nesting of arrays and objects in data,
+// ignoring brackets inside strings.
+func jsonDepth(data []byte) int {
+	depth, best := 0, 0
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if in {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case '[', '{':
+			depth++
+			best = max(best, depth)
+		case ']', '}':
+			depth--
+		}
+	}
+	return best
 }

@@ -103,7 +103,7 @@ func printLint(w io.Writer, problems []lineage.Diagnostic, summary map[string]in
 			if p.Line > 0 {
 				loc = fmt.Sprintf("%s:%d", p.Source, p.Line)
 			}
-			if loc != "" {
+			if loc != "" && p.ID != "" {
 				loc += ": "
 			}
 			fmt.Fprintf(w, "  %s%s", loc, p.ID)
