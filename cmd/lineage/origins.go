@@ -1,24 +1,1029 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"html/template"
 	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/render/chart"
 )
 
-// Placeholders for the origins/timeline issue; replaced by their implementation.
+// The analytic commands: rank --group, origins, timeline, velocity, report.
+// Each prints a manifest: as a "manifest" object in --json, as a footer in
+// tables.
+
+// analyticFlags are the flags the analytic commands share.
+type analyticFlags struct {
+	d           dataFlags
+	asJSON      bool
+	rel         string
+	attribution string
+	origins     stringList
+	from, to    string
+}
+
+func (f *analyticFlags) register(fs *flag.FlagSet, window bool) {
+	f.d.register(fs)
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
+	fs.StringVar(&f.rel, "relation", "", "follow edges of these relations only (`R,...`: adapter, finetune, quantized, merge)")
+	fs.StringVar(&f.attribution, "attribution", "full", "credit rule for a derivative built on k foundations: `full` (1 to each) or fractional (1/k to each)")
+	fs.Var(&f.origins, "origins", "origins table `FILE` (CSV org,name,country,kind,source) adding to or overriding the embedded one; repeatable")
+	if window {
+		fs.StringVar(&f.from, "from", "", "count derivatives created on or after `DATE` (YYYY-MM-DD, YYYY-MM or YYYY)")
+		fs.StringVar(&f.to, "to", "", "count derivatives created on or before `DATE` (YYYY-MM-DD, YYYY-MM or YYYY, inclusive)")
+	}
+}
+
+// scope parses the flags into a scope (usage errors) and reads the origins
+// table (failures).
+func (f *analyticFlags) scope() (lineage.Scope, *lineage.Origins, error) {
+	var sc lineage.Scope
+	var err error
+	if sc.Labels, err = lineage.ParseRelations(f.rel); err != nil {
+		return sc, nil, err
+	}
+	if sc.Attribution, err = lineage.ParseAttribution(f.attribution); err != nil {
+		return sc, nil, err
+	}
+	if sc.From, err = parseDate(f.from, false); err != nil {
+		return sc, nil, usagef("--from: %v", err)
+	}
+	if sc.To, err = parseDate(f.to, true); err != nil {
+		return sc, nil, usagef("--to: %v", err)
+	}
+	if !sc.From.IsZero() && !sc.To.IsZero() && !sc.From.Before(sc.To) {
+		return sc, nil, usagef("--from %s is after --to %s", f.from, f.to)
+	}
+	o, err := loadOrigins(f.origins)
+	return sc, o, err
+}
+
+// analysis loads the store and credits its derivatives.
+func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *lineage.Analysis, error) {
+	sc, o, err := f.scope()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := f.d.load(ctx, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, lineage.NewAnalysis(s, o, sc), nil
+}
+
+// loadOrigins returns the embedded origins table with the rows of files.
+func loadOrigins(files []string) (*lineage.Origins, error) {
+	o := lineage.DefaultOrigins()
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("origins: %w", err)
+		}
+		rows, err := lineage.ParseOrigins(bytes.NewReader(data), filepath.Base(name))
+		if err != nil {
+			return nil, err
+		}
+		o = o.With(rows, filepath.Base(name))
+	}
+	return o, nil
+}
+
+// parseDate parses YYYY-MM-DD, YYYY-MM or YYYY (UTC). With end set it
+// returns the start of the next day, month or year: an exclusive bound
+// for an inclusive date.
+func parseDate(s string, end bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, l := range []struct {
+		layout string
+		y, m   int
+		d      int
+	}{{"2006-01-02", 0, 0, 1}, {"2006-01", 0, 1, 0}, {"2006", 1, 0, 0}} {
+		if t, err := time.Parse(l.layout, s); err == nil {
+			if end {
+				t = t.AddDate(l.y, l.m, l.d)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad date %q (want YYYY-MM-DD, YYYY-MM or YYYY)", s)
+}
+
+// groupFlags are rank's --group, --attribution and --origins.
+type groupFlags struct {
+	by          string
+	attribution string
+	origins     stringList
+}
+
+func (g *groupFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.by, "group", "", "aggregate descendants by the foundation's `org|country` (see lineage origins)")
+	fs.StringVar(&g.attribution, "attribution", "", "with --group: `full` (default; a derivative counts for each of its foundations) or fractional (1/k to each of k)")
+	fs.Var(&g.origins, "origins", "with --group: origins table `FILE` adding to or overriding the embedded one; repeatable")
+}
+
+// check validates the flags before any input is read.
+func (g *groupFlags) check() error {
+	switch g.by {
+	case "":
+		if g.attribution != "" || len(g.origins) > 0 {
+			return usagef("--attribution and --origins need --group org|country")
+		}
+		return nil
+	case "org", "country":
+	default:
+		return usagef("--group must be org or country (got %q)", g.by)
+	}
+	_, err := lineage.ParseAttribution(g.attribution)
+	return err
+}
+
+// rank prints the foundations' descendants aggregated by group.
+func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJSON bool, stdout io.Writer) error {
+	by, _ := lineage.ParseGroupBy(g.by)
+	attr, _ := lineage.ParseAttribution(g.attribution)
+	o, err := loadOrigins(g.origins)
+	if err != nil {
+		return err
+	}
+	a := lineage.NewAnalysis(s, o, lineage.Scope{Labels: labels, Attribution: attr})
+	r := a.Rank(by)
+	man := a.Manifest()
+	shown := lineage.TopGroups(r.Groups, top, r.Derivatives)
+	if asJSON {
+		return writeJSON(stdout, struct {
+			By          string               `json:"by"`
+			Attribution string               `json:"attribution"`
+			Derivatives int                  `json:"derivatives"`
+			Groups      []lineage.GroupShare `json:"groups"`
+			Manifest    lineage.Manifest     `json:"manifest"`
+		}{r.By, attr.String(), r.Derivatives, shown, man})
+	}
+	writeGroupTable(stdout, r, shown, attr)
+	fmt.Fprintf(stdout, "DERIVATIVES: distinct descendants of the group's foundations, %s attribution; SHARE: of the %d derivatives counted.\n", attr, r.Derivatives)
+	writeUnknownNote(stdout, r.Groups, r.Derivatives, by)
+	writeManifest(stdout, man)
+	return nil
+}
+
+func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupShare, attr lineage.Attribution) {
+	pos := map[string]int{}
+	for i, g := range r.Groups {
+		pos[g.Key] = i + 1
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if r.By == "country" {
+		fmt.Fprintln(tw, "RANK\tDERIVATIVES\tSHARE\tFOUNDATIONS\tCOUNTRY\tNAME\tTOP FOUNDATION")
+	} else {
+		fmt.Fprintln(tw, "RANK\tDERIVATIVES\tSHARE\tFOUNDATIONS\tCOUNTRY\tORGANISATION\tHUB ORGS")
+	}
+	for _, g := range shown {
+		rank := "-"
+		if p := pos[g.Key]; p > 0 && g.Key != lineage.Other {
+			rank = fmt.Sprint(p)
+		}
+		if r.By == "country" {
+			fmt.Fprintf(tw, "%4s\t%11s\t%5s\t%11d\t%s\t%s\t%s\n", rank, credit(g.Derivatives, attr), pct(g.Share), g.Foundations, g.Key, g.Name, g.TopFoundation)
+		} else {
+			fmt.Fprintf(tw, "%4s\t%11s\t%5s\t%11d\t%s\t%s\t%s\n", rank, credit(g.Derivatives, attr), pct(g.Share), g.Foundations, g.Country, g.Key, strings.Join(g.HubOrgs, ", "))
+		}
+	}
+	tw.Flush()
+}
+
+// writeUnknownNote states the unknown bucket's share even when it is zero.
+func writeUnknownNote(w io.Writer, gs []lineage.GroupShare, n int, by lineage.GroupBy) {
+	var u lineage.GroupShare
+	for _, g := range gs {
+		if g.Key == lineage.Unknown {
+			u = g
+		}
+	}
+	what := "organisation not in the origins table or no country recorded"
+	if by == lineage.ByOrg {
+		what = "organisation not in the origins table"
+	}
+	fmt.Fprintf(w, "unknown (%s): %s of %d derivatives (%s).\n", what, trimFloat(u.Derivatives), n, pct(u.Share))
+}
+
+func writeManifest(w io.Writer, m lineage.Manifest) {
+	fmt.Fprintln(w, "manifest:")
+	for _, l := range m.Lines() {
+		fmt.Fprintln(w, "  "+l)
+	}
+}
+
+// credit formats a credit: an integer under full attribution.
+func credit(x float64, attr lineage.Attribution) string {
+	if attr == lineage.AttributionFull {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func trimFloat(x float64) string {
+	s := fmt.Sprintf("%.1f", x)
+	return strings.TrimSuffix(s, ".0")
+}
+
+// pct formats a share (0..1) as a percentage.
+func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
 
 func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("origins: not available yet")
+	fs := newFlagSet("origins", "[--list FROM:TO] [--attribution full|fractional] [--relation R,...] [--from DATE] [--to DATE] [--origins FILE] [--json]", stderr)
+	var f analyticFlags
+	f.register(fs, true)
+	list := fs.String("list", "", "list the derivatives of one cell: `FROM:TO` author country : foundation country (e.g. US:CN, DE:unknown)")
+	table := fs.Bool("table", false, "print the origins table itself (organisation, country, kind, source)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("origins takes no arguments")
+	}
+	var from, to string
+	if *list != "" {
+		var ok bool
+		from, to, ok = strings.Cut(*list, ":")
+		if !ok || strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
+			return usagef("--list wants FROM:TO country codes, such as US:CN (got %q)", *list)
+		}
+	}
+	if *table {
+		_, o, err := f.scope()
+		if err != nil {
+			return err
+		}
+		return writeOriginsTable(stdout, o, f.asJSON)
+	}
+	_, a, err := f.analysis(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	attr := a.Scope().Attribution
+	man := a.Manifest()
+	if *list != "" {
+		ms := a.CellModels(from, to)
+		if f.asJSON {
+			return writeJSON(stdout, struct {
+				Author     string              `json:"author_country"`
+				Foundation string              `json:"foundation_country"`
+				Count      int                 `json:"count"`
+				Models     []lineage.CellModel `json:"models"`
+				Manifest   lineage.Manifest    `json:"manifest"`
+			}{strings.ToUpper(from), normCell(to), len(ms), ms, man})
+		}
+		fmt.Fprintf(stdout, "%d derivative(s) whose author organisation is in %s, built on foundations from %s:\n", len(ms), countryLabel(strings.ToUpper(from)), countryLabel(normCell(to)))
+		if len(ms) > 0 {
+			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "DERIVATIVE\tCREATED\tFOUNDATIONS")
+			for _, m := range ms {
+				c := m.Created
+				if c == "" {
+					c = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", m.ID, c, strings.Join(m.Foundations, ", "))
+			}
+			tw.Flush()
+		}
+		writeManifest(stdout, man)
+		return nil
+	}
+	m := a.Matrix()
+	if f.asJSON {
+		return writeJSON(stdout, struct {
+			Attribution string `json:"attribution"`
+			lineage.OriginMatrix
+			Manifest lineage.Manifest `json:"manifest"`
+		}{attr.String(), m, man})
+	}
+	writeMatrix(stdout, m, attr)
+	writeManifest(stdout, man)
+	return nil
+}
+
+func normCell(c string) string {
+	if strings.EqualFold(strings.TrimSpace(c), lineage.Unknown) {
+		return lineage.Unknown
+	}
+	return strings.ToUpper(strings.TrimSpace(c))
+}
+
+func countryLabel(code string) string {
+	if n := lineage.CountryName(code); n != code {
+		return code + " (" + n + ")"
+	}
+	return code
+}
+
+func writeMatrix(w io.Writer, m lineage.OriginMatrix, attr lineage.Attribution) {
+	fmt.Fprintf(w, "Who builds on whom: derivatives by the country of their author organisation (rows) and of their foundations (columns), %s attribution.\n", attr)
+	if len(m.Rows) > 0 {
+		cells := map[[2]string]lineage.OriginCell{}
+		for _, c := range m.Cells {
+			cells[[2]string{c.Author, c.Foundation}] = c
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "AUTHOR\tDERIVATIVES\t")
+		for _, c := range m.Columns {
+			fmt.Fprintf(tw, "%s\t", "-> "+c)
+		}
+		fmt.Fprintln(tw)
+		for _, r := range m.Rows {
+			fmt.Fprintf(tw, "%s\t%d\t", r.Country, r.Derivatives)
+			for _, c := range m.Columns {
+				cell, ok := cells[[2]string{r.Country, c}]
+				if !ok {
+					fmt.Fprint(tw, ".\t")
+					continue
+				}
+				fmt.Fprintf(tw, "%s (%s)\t", credit(cell.Derivatives, attr), pct(cell.ShareOfRow))
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "Each cell: derivatives credited to foundations of that country (share of the row's derivatives); lineage origins --list FROM:TO names them.")
+	}
+	fmt.Fprintf(w, "Author country known for %d of %d derivatives (%s); unknown author: %d not in the origins table, %d without a country (%s, left out).\n",
+		m.KnownAuthor, m.Derivatives, pct(1-m.UnknownAuthorShare), m.AuthorNotInTable, m.AuthorNoCountry, pct(m.UnknownAuthorShare))
+}
+
+func writeOriginsTable(w io.Writer, o *lineage.Origins, asJSON bool) error {
+	rows := o.Rows()
+	if asJSON {
+		return writeJSON(w, struct {
+			Version string           `json:"version"`
+			SHA256  string           `json:"sha256"`
+			Rows    []lineage.Origin `json:"rows"`
+		}{o.Version(), o.Hash(), rows})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ORG\tCOUNTRY\tKIND\tNAME\tSOURCE")
+	for _, r := range rows {
+		c := r.Country
+		if c == "" {
+			c = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Org, c, r.Kind, r.Name, r.Source)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "origins table %s %s: %d organisations\n", o.Version(), o.Hash(), o.Len())
+	return nil
 }
 
 func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("timeline: not available yet")
+	fs := newFlagSet("timeline", "[--by country|org|foundation] [--relation R,...] [--from DATE --to DATE] [--attribution full|fractional] [--top N] [--chart FILE] [--json]", stderr)
+	var f analyticFlags
+	f.register(fs, true)
+	byFlag := fs.String("by", "country", "credit new derivatives to their foundations' `country|org|foundation`")
+	top := fs.Int("top", 0, "show the top `N` groups; the rest are folded into \"other\" (0: 6 columns, every group in --json)")
+	chartFile := fs.String("chart", "", "also draw the monthly shares to `FILE` (.png or .svg)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("timeline takes no arguments")
+	}
+	by, err := lineage.ParseGroupBy(*byFlag)
+	if err != nil {
+		return err
+	}
+	if *top < 0 {
+		return usagef("--top must be >= 0")
+	}
+	if *chartFile != "" {
+		if _, err := chart.FormatFor(*chartFile); err != nil {
+			return usagef("--chart: %v", err)
+		}
+	}
+	_, a, err := f.analysis(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	attr := a.Scope().Attribution
+	tl := a.Timeline(by)
+	man := a.Manifest()
+	n := *top
+	if n == 0 {
+		n = 6
+	}
+	folded := tl.Fold(topKeys(tl.Totals, n))
+	if *chartFile != "" {
+		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error { return timelineChart(w, ff, folded, attr) }); err != nil {
+			return err
+		}
+		if !f.d.quiet {
+			fmt.Fprintf(stderr, "wrote %s\n", *chartFile)
+		}
+	}
+	if f.asJSON {
+		out := tl
+		if *top > 0 {
+			out = folded
+		}
+		return writeJSON(stdout, struct {
+			Attribution string `json:"attribution"`
+			lineage.Timeline
+			Manifest lineage.Manifest `json:"manifest"`
+		}{attr.String(), out, man})
+	}
+	writeTimeline(stdout, folded, attr)
+	writeManifest(stdout, man)
+	return nil
+}
+
+// topKeys returns the keys of the first n groups other than Unknown.
+func topKeys(gs []lineage.GroupShare, n int) []string {
+	var keys []string
+	for _, g := range gs {
+		if len(keys) == n {
+			break
+		}
+		if g.Key != lineage.Unknown {
+			keys = append(keys, g.Key)
+		}
+	}
+	return keys
+}
+
+// columns returns the column order of a folded timeline: its totals
+// order, with unknown and other last.
+func columns(tl lineage.Timeline) []string {
+	var keys []string
+	for _, g := range tl.Totals {
+		if g.Key != lineage.Unknown && g.Key != lineage.Other {
+			keys = append(keys, g.Key)
+		}
+	}
+	for _, k := range []string{lineage.Other, lineage.Unknown} {
+		present := false
+		for _, g := range tl.Totals {
+			present = present || g.Key == k
+		}
+		// unknown is a column even when empty: its share is always shown.
+		if present || k == lineage.Unknown && tl.By != "foundation" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
+	whose := "their foundations' " + tl.By
+	if tl.By == "foundation" {
+		whose = "their foundations"
+	}
+	fmt.Fprintf(w, "New derivatives per month of creation, credited to %s (%s attribution; share of the month's new derivatives).\n", whose, attr)
+	cols := columns(tl)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "MONTH\tNEW\t")
+	for _, c := range cols {
+		fmt.Fprintf(tw, "%s\t", c)
+	}
+	fmt.Fprintln(tw)
+	row := func(label string, n int, gs []lineage.GroupShare) {
+		byKey := map[string]lineage.GroupShare{}
+		for _, g := range gs {
+			byKey[g.Key] = g
+		}
+		fmt.Fprintf(tw, "%s\t%d\t", label, n)
+		for _, c := range cols {
+			g, ok := byKey[c]
+			if !ok {
+				fmt.Fprint(tw, ".\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%s %s\t", credit(g.Derivatives, attr), pct(g.Share))
+		}
+		fmt.Fprintln(tw)
+	}
+	for _, m := range tl.Months {
+		row(m.Month, m.Derivatives, m.Groups)
+	}
+	row("TOTAL", tl.Derivatives, tl.Totals)
+	tw.Flush()
+	if tl.By != "foundation" {
+		var u lineage.GroupShare
+		for _, g := range tl.Totals {
+			if g.Key == lineage.Unknown {
+				u = g
+			}
+		}
+		fmt.Fprintf(w, "unknown (foundation's organisation not in the origins table%s): %s of %d dated derivatives.\n", map[bool]string{true: " or without a country", false: ""}[tl.By == "country"], pct(u.Share), tl.Derivatives)
+	}
+	fmt.Fprintf(w, "%d derivative(s) have no creation time and are in no month.\n", tl.Undated)
+}
+
+// timelineChart draws the monthly shares, normalised to the month's credit
+// (under fractional attribution, the share of the month's new derivatives).
+func timelineChart(w io.Writer, f chart.Format, tl lineage.Timeline, attr lineage.Attribution) error {
+	if len(tl.Months) == 0 {
+		return fmt.Errorf("chart: no dated derivatives to draw")
+	}
+	cols := columns(tl)
+	periods := make([]string, len(tl.Months))
+	series := make([]chart.Series, len(cols))
+	for i, c := range cols {
+		series[i] = chart.Series{Name: c, Values: make([]float64, len(tl.Months)), Neutral: c == lineage.Unknown || c == lineage.Other}
+		if tl.By == "country" && c != lineage.Unknown && c != lineage.Other {
+			series[i].Name = countryLabel(c)
+		}
+	}
+	for mi, m := range tl.Months {
+		periods[mi] = m.Month
+		var sum float64
+		for _, g := range m.Groups {
+			sum += g.Derivatives
+		}
+		for _, g := range m.Groups {
+			if i := slices.Index(cols, g.Key); i >= 0 && sum > 0 {
+				series[i].Values[mi] = 100 * g.Derivatives / sum
+			}
+		}
+	}
+	labels := make([]string, len(tl.Months))
+	for i, m := range tl.Months {
+		labels[i] = fmt.Sprint(m.Derivatives)
+	}
+	ylabel := "% of new derivatives"
+	if attr == lineage.AttributionFull {
+		ylabel = "% of new derivatives' credit"
+	}
+	return chart.StackedShares(w, f, chart.Options{
+		Title:  fmt.Sprintf("New derivatives per month by %s (%s attribution)", map[bool]string{true: "foundation", false: "foundation " + tl.By}[tl.By == "foundation"], attr),
+		XLabel: "month of creation (number above a bar: new derivatives that month)", YLabel: ylabel, BarLabels: labels,
+	}, periods, series)
+}
+
+// writeChartFile writes a chart to name in the format its extension names.
+func writeChartFile(name string, draw func(io.Writer, chart.Format) error) error {
+	ff, err := chart.FormatFor(name)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	var buf bytes.Buffer
+	if err := draw(&buf, ff); err != nil {
+		return err
+	}
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	return nil
+}
+
+// velocityTargets resolves MODEL arguments: ids, or patterns with * or ?
+// matched case-insensitively against the foundations that have
+// descendants (each pattern expands to its matches by descendant count).
+func velocityTargets(s *lineage.Store, labels graph.LabelSet, args []string) ([]graph.NodeID, error) {
+	var out []graph.NodeID
+	seen := map[graph.NodeID]bool{}
+	var ranked []lineage.RankEntry
+	for _, arg := range args {
+		if !strings.ContainsAny(arg, "*?[") {
+			v, err := s.Lookup(arg)
+			if err != nil {
+				return nil, err
+			}
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+			continue
+		}
+		if ranked == nil {
+			ranked = s.Rank(0, labels)
+		}
+		pat := strings.ToLower(arg)
+		if _, err := path.Match(pat, ""); err != nil {
+			return nil, usagef("bad pattern %q: %v", arg, err)
+		}
+		n := 0
+		for _, e := range ranked {
+			if ok, _ := path.Match(pat, strings.ToLower(e.ID)); ok && !seen[e.Node()] {
+				seen[e.Node()] = true
+				out = append(out, e.Node())
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("pattern %q matches no foundation with descendants: %w", arg, lineage.ErrNotFound)
+		}
+	}
+	return out, nil
 }
 
 func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("velocity: not available yet")
+	fs := newFlagSet("velocity", "MODEL... [--relation R,...] [--attribution full|fractional] [--days N,...] [--chart FILE] [--json]", stderr)
+	var f analyticFlags
+	f.register(fs, false)
+	daysFlag := fs.String("days", "7,30,90,365", "windows in days after each model's creation (`N,...`)")
+	chartFile := fs.String("chart", "", "also draw cumulative descendants vs days since release to `FILE` (.png or .svg)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("velocity takes one or more MODEL ids or patterns (such as 'meta-llama/*')")
+	}
+	var days []int
+	for _, p := range strings.Split(*daysFlag, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(p), &n); err != nil || n < 0 {
+			return usagef("--days wants non-negative day counts such as 7,30,90,365 (got %q)", *daysFlag)
+		}
+		days = append(days, n)
+	}
+	slices.Sort(days)
+	days = slices.Compact(days)
+	if *chartFile != "" {
+		if _, err := chart.FormatFor(*chartFile); err != nil {
+			return usagef("--chart: %v", err)
+		}
+	}
+	s, a, err := f.analysis(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	vs, err := velocityTargets(s, a.Scope().Labels, pos)
+	if err != nil {
+		return err
+	}
+	attr := a.Scope().Attribution
+	entries := make([]lineage.VelocityEntry, len(vs))
+	for i, v := range vs {
+		entries[i] = a.Velocity(v, days)
+	}
+	man := a.Manifest()
+	if *chartFile != "" {
+		maxDays := days[len(days)-1]
+		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error {
+			return velocityChart(w, ff, a, vs, maxDays)
+		}); err != nil {
+			return err
+		}
+		if !f.d.quiet {
+			fmt.Fprintf(stderr, "wrote %s\n", *chartFile)
+		}
+	}
+	if f.asJSON {
+		return writeJSON(stdout, struct {
+			Attribution string                  `json:"attribution"`
+			Days        []int                   `json:"days"`
+			Models      []lineage.VelocityEntry `json:"models"`
+			Manifest    lineage.Manifest        `json:"manifest"`
+		}{attr.String(), days, entries, man})
+	}
+	writeVelocity(stdout, entries, days, attr)
+	writeManifest(stdout, man)
+	return nil
+}
+
+func writeVelocity(w io.Writer, entries []lineage.VelocityEntry, days []int, attr lineage.Attribution) {
+	fmt.Fprintf(w, "Distinct descendants created within N days of each model's own creation (%s attribution).\n", attr)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\tCREATED\t", max(len("MODEL"), maxIDLen(entries)), "MODEL")
+	for _, d := range days {
+		fmt.Fprintf(tw, "%dD\t", d)
+	}
+	fmt.Fprintln(tw, "ALL\tDATED\tUNDATED\tBEFORE\t")
+	notes, partial := false, false
+	ids := make([]string, len(entries))
+	width := len("MODEL")
+	for i, e := range entries {
+		ids[i] = e.ID
+		if !e.IsFoundation {
+			ids[i] += " (not a foundation)"
+		}
+		width = max(width, len(ids[i]))
+	}
+	for i, e := range entries {
+		created := e.Created
+		if created == "" {
+			created = "unknown"
+			notes = true
+		}
+		// Padding keeps the ids left-aligned in a right-aligned table.
+		fmt.Fprintf(tw, "%-*s\t%s\t", width, ids[i], created)
+		for i := range days {
+			switch {
+			case i >= len(e.Windows):
+				fmt.Fprint(tw, "-\t")
+			case !e.Windows[i].Complete:
+				fmt.Fprintf(tw, "%s*\t", credit(e.Windows[i].Derivatives, attr))
+				partial = true
+			default:
+				fmt.Fprintf(tw, "%s\t", credit(e.Windows[i].Derivatives, attr))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", credit(e.Descendants, attr), e.Dated, e.Undated, e.BeforeRelease)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "ND: descendants created within N days of the model; ALL: every descendant; DATED/UNDATED: with/without a creation time (undated ones are in no window); BEFORE: created before the model itself (in no window).")
+	if partial {
+		fmt.Fprintln(w, "*: the window ends after the newest creation time in the input, so the data does not cover all of it yet.")
+	}
+	if notes {
+		fmt.Fprintln(w, "CREATED unknown: the input has no creation time for that model, so its windows cannot be measured.")
+	}
+}
+
+func maxIDLen(entries []lineage.VelocityEntry) int {
+	n := 0
+	for _, e := range entries {
+		l := len(e.ID)
+		if !e.IsFoundation {
+			l += len(" (not a foundation)")
+		}
+		n = max(n, l)
+	}
+	return n
+}
+
+// velocityChart draws cumulative descendants against days since release
+// for every model with a known creation time.
+func velocityChart(w io.Writer, f chart.Format, a *lineage.Analysis, vs []graph.NodeID, maxDays int) error {
+	var curves []chart.Curve
+	var skipped []string
+	for _, v := range vs {
+		e := a.Velocity(v, nil)
+		// A curve stops where the data stops: a flat line past the newest
+		// creation time in the input would claim that nothing was made.
+		days := min(maxDays, e.ObservedDays)
+		ys := a.VelocityCurve(v, days)
+		if ys == nil {
+			skipped = append(skipped, e.ID)
+			continue
+		}
+		xs := make([]float64, len(ys))
+		for d := range xs {
+			xs[d] = float64(d)
+		}
+		name := fmt.Sprintf("%s (%s)", e.ID, e.Created)
+		if days < maxDays {
+			name = fmt.Sprintf("%s (%s, data to day %d)", e.ID, e.Created, days)
+		}
+		curves = append(curves, chart.Curve{Name: name, X: xs, Y: ys})
+	}
+	if len(curves) == 0 {
+		return fmt.Errorf("chart: no model with a known creation time among %s", strings.Join(skipped, ", "))
+	}
+	title := fmt.Sprintf("Cumulative descendants by days since release (%s attribution)", a.Scope().Attribution)
+	return chart.Curves(w, f, chart.Options{Title: title, XLabel: "days since the model's creation", YLabel: "descendants created"}, curves)
 }
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("report: not available yet")
+	fs := newFlagSet("report", "-o FILE [--top N] [--velocity MODEL,...] [--relation R,...] [--attribution full|fractional] [--from DATE --to DATE] [--origins FILE]", stderr)
+	var f analyticFlags
+	f.register(fs, true)
+	out := fs.String("o", "", "HTML `FILE` to write")
+	top := fs.Int("top", 15, "rows in the ranking tables and bars in the chart (`N`)")
+	velocity := fs.String("velocity", "", "models (or patterns) for the velocity section, comma-separated (`MODEL,...`; default: the 6 foundations with most descendants that have a creation time)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("report takes no arguments")
+	}
+	if *out == "" {
+		return usagef("report needs -o FILE")
+	}
+	if f.asJSON {
+		return usagef("report writes HTML; use the other commands for --json")
+	}
+	if *top <= 0 {
+		return usagef("--top must be > 0")
+	}
+	s, a, err := f.analysis(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	var vs []graph.NodeID
+	if *velocity != "" {
+		if vs, err = velocityTargets(s, a.Scope().Labels, strings.Split(*velocity, ",")); err != nil {
+			return err
+		}
+	} else {
+		for _, e := range s.Rank(0, a.Scope().Labels) {
+			if len(vs) == 6 {
+				break
+			}
+			if !s.Created(e.Node()).IsZero() {
+				vs = append(vs, e.Node())
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := writeReport(&buf, s, a, *top, vs); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if !f.d.quiet {
+		fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, buf.Len())
+	}
+	return nil
 }
+
+// reportData is what the report template shows.
+type reportData struct {
+	Generated   string
+	Attribution string
+	Rule        string
+	Manifest    lineage.Manifest
+	ManLines    []string
+	Countries   []lineage.GroupShare
+	Orgs        []lineage.GroupShare
+	Foundations []lineage.GroupShare
+	Counted     int
+	Matrix      lineage.OriginMatrix
+	MatrixRows  [][]string
+	Timeline    lineage.Timeline
+	TLCols      []string
+	TLRows      [][]string
+	Velocity    []lineage.VelocityEntry
+	Days        []int
+	Charts      map[string]template.URL
+	ChartErrs   []string
+}
+
+func writeReport(w io.Writer, s *lineage.Store, a *lineage.Analysis, top int, vs []graph.NodeID) error {
+	attr := a.Scope().Attribution
+	d := reportData{
+		Attribution: attr.String(), Rule: attr.Rule(), Manifest: a.Manifest(),
+		Counted: a.Counted(), Charts: map[string]template.URL{}, Days: lineage.VelocityDays,
+	}
+	d.ManLines = d.Manifest.Lines()
+	d.Countries = lineage.TopGroups(a.Rank(lineage.ByCountry).Groups, top, a.Counted())
+	d.Orgs = lineage.TopGroups(a.Rank(lineage.ByOrg).Groups, top, a.Counted())
+	fr := a.Rank(lineage.ByFoundation)
+	d.Foundations = fr.Groups[:min(top, len(fr.Groups))]
+	d.Matrix = a.Matrix()
+	cells := map[[2]string]lineage.OriginCell{}
+	for _, c := range d.Matrix.Cells {
+		cells[[2]string{c.Author, c.Foundation}] = c
+	}
+	for _, r := range d.Matrix.Rows {
+		row := []string{r.Country, fmt.Sprint(r.Derivatives)}
+		for _, c := range d.Matrix.Columns {
+			if cell, ok := cells[[2]string{r.Country, c}]; ok {
+				row = append(row, fmt.Sprintf("%s (%s)", credit(cell.Derivatives, attr), pct(cell.ShareOfRow)))
+			} else {
+				row = append(row, "")
+			}
+		}
+		d.MatrixRows = append(d.MatrixRows, row)
+	}
+	tl := a.Timeline(lineage.ByCountry)
+	d.Timeline = tl.Fold(topKeys(tl.Totals, 7))
+	d.TLCols = columns(d.Timeline)
+	for _, m := range append(d.Timeline.Months, lineage.TimelineMonth{Month: "total", Derivatives: d.Timeline.Derivatives, Groups: d.Timeline.Totals}) {
+		byKey := map[string]lineage.GroupShare{}
+		for _, g := range m.Groups {
+			byKey[g.Key] = g
+		}
+		row := []string{m.Month, fmt.Sprint(m.Derivatives)}
+		for _, c := range d.TLCols {
+			if g, ok := byKey[c]; ok {
+				row = append(row, fmt.Sprintf("%s (%s)", credit(g.Derivatives, attr), pct(g.Share)))
+			} else {
+				row = append(row, "")
+			}
+		}
+		d.TLRows = append(d.TLRows, row)
+	}
+	for _, v := range vs {
+		d.Velocity = append(d.Velocity, a.Velocity(v, nil))
+	}
+	embed := func(key string, draw func(io.Writer, chart.Format) error) {
+		var buf bytes.Buffer
+		if err := draw(&buf, chart.PNG); err != nil {
+			d.ChartErrs = append(d.ChartErrs, key+": "+err.Error())
+			return
+		}
+		// A PNG data URL is self-contained and renders exactly as drawn
+		// (an SVG would depend on the viewer's fonts).
+		d.Charts[key] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+	}
+	embed("timeline", func(w io.Writer, f chart.Format) error { return timelineChart(w, f, d.Timeline, attr) })
+	embed("foundations", func(w io.Writer, f chart.Format) error {
+		labels := make([]string, len(d.Foundations))
+		values := make([]float64, len(d.Foundations))
+		for i, g := range d.Foundations {
+			labels[i], values[i] = g.Key, g.Derivatives
+		}
+		if len(labels) == 0 {
+			return fmt.Errorf("no foundation has a derivative")
+		}
+		return chart.Bars(w, f, chart.Options{Title: fmt.Sprintf("Top %d foundations by derivatives (%s attribution)", len(labels), attr), XLabel: "derivatives", Height: float64(120 + 22*len(labels))}, labels, values)
+	})
+	if len(vs) > 0 {
+		embed("velocity", func(w io.Writer, f chart.Format) error { return velocityChart(w, f, a, vs, 365) })
+	}
+	return reportTemplate.Execute(w, d)
+}
+
+var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct":     pct,
+	"credit":  func(x float64) string { return trimFloat(x) },
+	"country": countryLabel,
+	"join":    strings.Join,
+	"inc":     func(i int) int { return i + 1 },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lineage: who builds on whom</title>
+<style>
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; margin: 2rem auto; max-width: 84rem; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: 13px; }
+th, td { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
+th { background: #f5f5f5; }
+td.l, th.l { text-align: left; }
+.note { color: #555; font-size: 13px; }
+.manifest td { text-align: left; font-family: ui-monospace, "Liberation Mono", monospace; font-size: 12px; white-space: normal; }
+img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee; }
+.scroll { overflow-x: auto; }
+</style>
+</head>
+<body>
+<h1>Who builds on whom</h1>
+<p class="note">Organisations, countries of origin and derivatives over time, from the Hugging Face lineage graph. Attribution: <b>{{.Attribution}}</b> — {{.Rule}}. Shares are of the {{.Counted}} derivatives counted.</p>
+
+<h2>Manifest</h2>
+<table class="manifest">
+<tr><td>input digest</td><td>{{.Manifest.InputDigest}}</td></tr>
+<tr><td>sources</td><td>{{join .Manifest.Sources ", "}}</td></tr>
+<tr><td>records</td><td>{{.Manifest.Models}} models, {{.Manifest.Edges}} edges; {{.Manifest.Foundations}} foundations; {{.Manifest.Counted}} derivatives counted of {{.Manifest.Derivatives}} reached; {{.Manifest.NotReached}} models with a parent not reached</td></tr>
+<tr><td>relations</td><td>{{join .Manifest.Relations ", "}}</td></tr>
+<tr><td>attribution</td><td>{{.Manifest.Attribution}}: {{.Manifest.AttributionRule}}</td></tr>
+<tr><td>window</td><td>{{.Manifest.Window.String}}; {{.Manifest.Undated}} derivatives undated, {{.Manifest.OutsideWindow}} outside the window</td></tr>
+<tr><td>origins table</td><td>{{.Manifest.Origins.Version}} {{.Manifest.Origins.SHA256}} ({{.Manifest.Origins.Organisations}} organisations)</td></tr>
+</table>
+{{range .ChartErrs}}<p class="note">chart not drawn: {{.}}</p>{{end}}
+
+<h2>Influence by country of the foundation</h2>
+<table>
+<tr><th>rank</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">top foundation</th></tr>
+{{range $i, $g := .Countries}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{country $g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{$g.TopFoundation}}</td></tr>
+{{end}}</table>
+
+<h2>Influence by organisation</h2>
+<table>
+<tr><th>rank</th><th class="l">organisation</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">Hub orgs</th></tr>
+{{range $i, $g := .Orgs}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{$g.Key}}</td><td class="l">{{$g.Country}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{join $g.HubOrgs ", "}}</td></tr>
+{{end}}</table>
+
+<h2>Top foundations</h2>
+{{with index .Charts "foundations"}}<img class="chart" alt="bar chart of the top foundations by derivatives" src="{{.}}">{{end}}
+<table>
+<tr><th>rank</th><th class="l">foundation</th><th>derivatives</th><th>share</th></tr>
+{{range $i, $g := .Foundations}}<tr><td>{{$i | inc}}</td><td class="l">{{$g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td></tr>
+{{end}}</table>
+
+<h2>New derivatives per month by foundation country</h2>
+{{with index .Charts "timeline"}}<img class="chart" alt="stacked bars of the monthly share of new derivatives by foundation country" src="{{.}}">{{end}}
+<p class="note">{{.Timeline.Derivatives}} dated derivatives; {{.Timeline.Undated}} have no creation time and are in no month. Each cell: derivatives credited (share of the month's new derivatives).</p>
+<div class="scroll"><table>
+<tr><th class="l">month</th><th>new</th>{{range .TLCols}}<th>{{.}}</th>{{end}}</tr>
+{{range .TLRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table></div>
+
+<h2>Cross-origin matrix</h2>
+<p class="note">Rows: the country of the derivative's author organisation (its id prefix); columns: the country of its foundations. Cell: derivatives credited (share of the row). Author country known for {{.Matrix.KnownAuthor}} of {{.Matrix.Derivatives}} derivatives; {{.Matrix.AuthorNotInTable}} authors not in the origins table and {{.Matrix.AuthorNoCountry}} without a country ({{pct .Matrix.UnknownAuthorShare}}) are left out.</p>
+<div class="scroll"><table>
+<tr><th class="l">author</th><th>derivatives</th>{{range .Matrix.Columns}}<th>&rarr; {{.}}</th>{{end}}</tr>
+{{range .MatrixRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
+{{end}}</table></div>
+
+<h2>Velocity</h2>
+{{with index .Charts "velocity"}}<img class="chart" alt="cumulative descendants by days since release" src="{{.}}">{{end}}
+<table>
+<tr><th class="l">model</th><th class="l">created</th>{{range .Days}}<th>{{.}} days</th>{{end}}<th>all</th><th>dated</th><th>undated</th><th>before release</th></tr>
+{{range .Velocity}}<tr><td class="l">{{.ID}}</td><td class="l">{{if .Created}}{{.Created}}{{else}}unknown{{end}}</td>{{range .Windows}}<td>{{credit .Derivatives}}</td>{{else}}{{range $.Days}}<td>-</td>{{end}}{{end}}<td>{{credit .Descendants}}</td><td>{{.Dated}}</td><td>{{.Undated}}</td><td>{{.BeforeRelease}}</td></tr>
+{{end}}</table>
+<p class="note">Distinct descendants created within N days of the model's own creation; undated descendants and those dated before the model are in no window.</p>
+</body>
+</html>
+`))

@@ -165,10 +165,21 @@ func legendWidth(l *plot.Legend, names []string) vg.Length {
 	return w*1.1 + l.ThumbnailWidth + 16
 }
 
-// write draws p, and legend l at its right when l is not nil, on a white
-// canvas of the format, and writes it to w.
+// write draws p, and legend l when it is not nil, on a white canvas of the
+// format, and writes it to w. The legend goes at the right of the plot;
+// when that would take more than a third of the width, below it, the
+// canvas growing to make room.
 func write(w io.Writer, f Format, o Options, p *plot.Plot, l *plot.Legend, names []string) error {
 	width, height := o.size()
+	var lw, below vg.Length
+	if l != nil && len(names) > 0 {
+		lw = legendWidth(l, names)
+		if lw > width/3 {
+			lw = 0
+			below = vg.Length(len(names))*(l.TextStyle.Rectangle("Xg").Max.Y+l.Padding) + 16
+			height += below
+		}
+	}
 	var c interface {
 		vg.CanvasSizer
 		io.WriterTo
@@ -184,11 +195,14 @@ func write(w io.Writer, f Format, o Options, p *plot.Plot, l *plot.Legend, names
 	dc := draw.New(c)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	if l != nil && len(names) > 0 {
-		lw := legendWidth(l, names)
+	switch {
+	case lw > 0:
 		p.Draw(draw.Crop(dc, 4, -lw, 4, -4))
 		l.Draw(draw.Crop(dc, width-lw+10, -4, 0, -34))
-	} else {
+	case below > 0:
+		p.Draw(draw.Crop(dc, 4, -8, below, -4))
+		l.Draw(draw.Crop(dc, 60, -8, 4, -(height - below + 4)))
+	default:
 		p.Draw(draw.Crop(dc, 4, -8, 4, -4))
 	}
 	if _, err := c.WriteTo(w); err != nil {
@@ -225,6 +239,7 @@ func StackedShares(w io.Writer, f Format, o Options, periods []string, series []
 		}
 	}
 	p := newPlot(o)
+	p.Add(plotter.NewGrid()) // first: drawn under the bars
 	width, _ := o.size()
 	l := newLegend()
 	names := make([]string, len(series))
@@ -278,7 +293,6 @@ func StackedShares(w io.Writer, f Format, o Options, periods []string, series []
 		p.Add(lab)
 		p.Y.Max = top * 1.05
 	}
-	p.Add(plotter.NewGrid())
 	return write(w, f, o, p, &l, names)
 }
 
@@ -364,6 +378,7 @@ func Curves(w io.Writer, f Format, o Options, curves []Curve) error {
 		return errors.New("chart: curves need at least one curve")
 	}
 	p := newPlot(o)
+	p.Add(plotter.NewGrid())
 	l := newLegend()
 	l.ThumbnailWidth = 24
 	dashes := [][]vg.Length{nil, {6, 3}, {2, 2}, {8, 3, 2, 3}}
@@ -393,7 +408,6 @@ func Curves(w io.Writer, f Format, o Options, curves []Curve) error {
 		l.Add(c.Name, line)
 		names[i] = c.Name
 	}
-	p.Add(plotter.NewGrid())
 	p.Y.Min = 0
 	return write(w, f, o, p, &l, names)
 }

@@ -1,0 +1,52 @@
+package lineage_test
+
+import (
+	"context"
+	"fmt"
+	"testing/fstest"
+
+	"github.com/lineage-project/lineage/lineage"
+)
+
+// A foundation from France, one from China, a finetune of the first and a
+// merge of both.
+var exampleFS = fstest.MapFS{"models.jsonl": {Data: []byte(`{"id":"mistralai/Mistral-7B-v0.1","createdAt":"2023-09-20T00:00:00.000Z"}
+{"id":"Qwen/Qwen-7B","createdAt":"2023-08-03T00:00:00.000Z"}
+{"id":"alice/zephyr","createdAt":"2023-10-01T00:00:00.000Z","cardData":{"base_model":"mistralai/Mistral-7B-v0.1"}}
+{"id":"bob/merge","createdAt":"2023-10-05T00:00:00.000Z","cardData":{"base_model":["alice/zephyr","Qwen/Qwen-7B"]}}
+`)}}
+
+func ExampleNewAnalysis() {
+	s, err := lineage.BuildSources(context.Background(), []lineage.Source{lineage.FSSource(exampleFS, "models.jsonl")})
+	if err != nil {
+		panic(err)
+	}
+	// Fractional attribution: the merge gives 1/2 to each foundation.
+	a := lineage.NewAnalysis(s, nil, lineage.Scope{Attribution: lineage.AttributionFractional})
+	for _, g := range a.Rank(lineage.ByCountry).Groups {
+		fmt.Printf("%s (%s): %g derivatives, %.0f%%\n", g.Key, g.Name, g.Derivatives, 100*g.Share)
+	}
+	v, _ := s.Lookup("mistralai/Mistral-7B-v0.1")
+	e := a.Velocity(v, []int{7, 30})
+	fmt.Printf("%s created %s: %g within 7 days, %g within 30\n", e.ID, e.Created, e.Windows[0].Derivatives, e.Windows[1].Derivatives)
+	fmt.Println(a.Manifest().Attribution, a.Manifest().Counted)
+	// Output:
+	// FR (France): 1.5 derivatives, 75%
+	// CN (China): 0.5 derivatives, 25%
+	// mistralai/Mistral-7B-v0.1 created 2023-09-20: 0 within 7 days, 1.5 within 30
+	// fractional 2
+}
+
+func ExampleOrigins_Lookup() {
+	o := lineage.DefaultOrigins()
+	for _, org := range []string{"mistralai", "deepseek-ai", "TheBloke"} {
+		r, _ := o.Lookup(org)
+		fmt.Printf("%s: %s, %q, %s\n", org, r.Name, r.Country, r.Kind)
+	}
+	fmt.Println(o.Country("meta-llama/Llama-2-7b"), o.Country("someone/model"))
+	// Output:
+	// mistralai: Mistral AI, "FR", company
+	// deepseek-ai: DeepSeek, "CN", company
+	// TheBloke: TheBloke, "", community
+	// US unknown
+}
