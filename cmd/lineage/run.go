@@ -32,6 +32,12 @@ Commands:
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       write the graph as a listing (jsonl) or an edge list (csv)
   lint         every problem in the input, with source, line and the fix
+  origins      cross-origin matrix: author country -> foundation country
+  timeline     new derivatives per month by foundation country, org or foundation
+  velocity     derivatives within 7/30/90/365 days of each model's release
+  report       one self-contained HTML report (-o report.html)
+  fetch        build a listing from the live Hugging Face Hub API
+  serve        a local web UI and JSON API (127.0.0.1:8080)
   version      print the index format version
 
 Data flags (every query command):
