@@ -112,6 +112,9 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 	}
 	defer rc.Close()
 	name := src.Name()
+	if isParquetName(name) {
+		return readParquet(ctx, rc, name, emit)
+	}
 	var in io.Reader = rc
 	if fn := progressOf(ctx); fn != nil {
 		in = countingReader{rc, fn}
@@ -225,7 +228,7 @@ func isFormatErr(err error) bool {
 
 func isDataName(p string) bool {
 	b := strings.TrimSuffix(strings.ToLower(p), ".gz")
-	for _, ext := range []string{".jsonl", ".ndjson", ".json", ".csv", ".tsv"} {
+	for _, ext := range []string{".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet"} {
 		if strings.HasSuffix(b, ext) {
 			return true
 		}

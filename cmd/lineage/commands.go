@@ -462,10 +462,11 @@ func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "--format listing|edges [-o FILE]", stderr)
+	fs := newFlagSet("export", "--format listing|edges|graphml|csv|json|dot [--family MODEL] [-o FILE]", stderr)
 	var d dataFlags
 	d.register(fs)
-	format := fs.String("format", "", "listing (JSON Lines of model facts) or edges (CSV parent,child,relation,declared)")
+	format := fs.String("format", "", "listing (JSON Lines of model facts), edges (CSV parent,child,relation,declared), "+graphFormatsHelp)
+	family := fs.String("family", "", "with graphml, csv, json or dot: export only `MODEL`, its ancestors and its descendants")
 	out := fs.String("o", "", "output `FILE` (.gz compresses); default stdout")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -474,8 +475,14 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) > 0 {
 		return usagef("export takes no arguments")
 	}
+	if slices.Contains(graphFormats, *format) {
+		return exportGraph(ctx, &d, *format, *family, *out, stdout, stderr)
+	}
 	if !slices.Contains([]string{"listing", "edges"}, *format) {
-		return usagef("--format must be listing or edges")
+		return usagef("--format must be listing, edges, graphml, csv, json or dot")
+	}
+	if *family != "" {
+		return usagef("--family works with --format graphml, csv, json or dot")
 	}
 	s, err := d.load(ctx, stderr)
 	if err != nil {

@@ -1,16 +1,424 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lineage-project/lineage/cmd/lineage/web"
+	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/hub"
+	"github.com/lineage-project/lineage/render"
 )
 
-// Placeholders for the live-Hub/web-UI issue; replaced by their implementation.
+// --- fetch ---
 
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("fetch: not available yet")
+	fs := newFlagSet("fetch", "(--up MODEL | --down MODEL | --author NAME | --search TEXT)... [-o FILE]", stderr)
+	var up, down, authors, searches stringList
+	fs.Var(&up, "up", "fetch `MODEL` and its ancestors up to their foundations (repeatable)")
+	fs.Var(&down, "down", "fetch `MODEL` and its descendants: the models tagged base_model:MODEL, recursively (repeatable)")
+	fs.Var(&authors, "author", "fetch every model of user or organisation `NAME` (repeatable)")
+	fs.Var(&searches, "search", "fetch every model whose id contains `TEXT` (repeatable)")
+	out := fs.String("o", "", "write the JSON Lines listing to `FILE` (.gz compresses); default stdout")
+	depth := fs.Int("depth", 0, "with --down: at most `N` generations below the model (0: all)")
+	ancestors := fs.Bool("with-ancestors", false, "also fetch the ancestors of every model fetched (for --author, --search, --down)")
+	maxModels := fs.Int("max-models", 0, "stop after `N` models (0: no limit)")
+	maxRequests := fs.Int("max-requests", 5000, "send at most `N` requests to the Hub in this run (0: no cap); a capped run resumes from the cache")
+	concurrency := fs.Int("concurrency", 4, "at most `N` requests in flight")
+	cacheDir := fs.String("cache", "", "cache Hub answers in `DIR` (default: the user cache directory, lineage/hub)")
+	noCache := fs.Bool("no-cache", false, "neither read nor write the cache")
+	cacheTTL := fs.Duration("cache-ttl", 24*time.Hour, "reuse cached answers younger than `D` (0: forever)")
+	quiet := fs.Bool("quiet", false, "print no progress or summary on stderr")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("fetch takes no arguments; use --up MODEL, --down MODEL, --author NAME or --search TEXT")
+	}
+	if len(up)+len(down)+len(authors)+len(searches) == 0 {
+		return usagef("fetch needs --up MODEL, --down MODEL, --author NAME or --search TEXT")
+	}
+	if *depth < 0 || *maxModels < 0 || *maxRequests < 0 || *concurrency < 1 {
+		return usagef("--depth, --max-models and --max-requests must be >= 0, --concurrency >= 1")
+	}
+	for _, id := range append(append(stringList{}, up...), down...) {
+		if _, _, problem := lineage.NormalizeID(id); problem != "" {
+			return usagef("%q is not a Hub model id (want org/name)", id)
+		}
+	}
+
+	opt := hub.EnvOptions(os.Getenv)
+	opt.Concurrency, opt.MaxRequests = *concurrency, *maxRequests
+	if !*noCache {
+		dir := *cacheDir
+		if dir == "" {
+			base, err := os.UserCacheDir()
+			if err != nil {
+				return fmt.Errorf("fetch: no cache directory (%v); use --cache DIR or --no-cache", err)
+			}
+			dir = filepath.Join(base, "lineage", "hub")
+		}
+		if opt.Cache, err = hub.OpenCache(dir, *cacheTTL); err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+	}
+	var prog *fetchProgress
+	if !*quiet && isTerminal(stderr) {
+		prog = newFetchProgress(stderr)
+		opt.OnWait = prog.wait
+		defer prog.stop()
+	}
+	client, err := hub.NewClient(opt)
+	if err != nil {
+		return usagef("HF_ENDPOINT: %v", err)
+	}
+	f := &hub.Fetcher{API: client, Concurrency: *concurrency, MaxDepth: *depth, MaxModels: *maxModels}
+	if prog != nil {
+		f.Progress = func(p hub.Progress) { prog.update(p, client.Stats()) }
+	}
+	walkErr := func() error {
+		for _, id := range up {
+			if err := f.Up(ctx, id); err != nil {
+				return fmt.Errorf("fetch --up %s: %w", id, err)
+			}
+		}
+		for _, id := range down {
+			if err := f.Down(ctx, id); err != nil {
+				return fmt.Errorf("fetch --down %s: %w", id, err)
+			}
+		}
+		for _, a := range authors {
+			if err := f.List(ctx, hub.Query{Author: a}); err != nil {
+				return fmt.Errorf("fetch --author %s: %w", a, err)
+			}
+		}
+		for _, s := range searches {
+			if err := f.List(ctx, hub.Query{Search: s}); err != nil {
+				return fmt.Errorf("fetch --search %s: %w", s, err)
+			}
+		}
+		if *ancestors {
+			if err := f.WithAncestors(ctx); err != nil {
+				return fmt.Errorf("fetch --with-ancestors: %w", err)
+			}
+		}
+		return nil
+	}()
+	if prog != nil {
+		prog.stop()
+	}
+	capped := errors.Is(walkErr, hub.ErrRequestCap)
+	if walkErr != nil && !capped {
+		if errors.Is(walkErr, hub.ErrAuth) || errors.Is(walkErr, hub.ErrNotFound) || errors.Is(walkErr, hub.ErrRateLimited) {
+			return walkErr
+		}
+		return fmt.Errorf("%w (answers so far are cached; run the same command again to resume)", walkErr)
+	}
+	if f.Len() > 0 || walkErr == nil {
+		if err := writeOutput(*out, stdout, f.WriteJSONL); err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+	}
+	st := client.Stats()
+	if !*quiet {
+		dest := *out
+		if dest == "" {
+			dest = "stdout"
+		}
+		fmt.Fprintf(stderr, "fetched %d models to %s (%d requests, %d answered from the cache, %d retried)\n", f.Len(), dest, st.Requests, st.CacheHits, st.Retries)
+		if m := f.Missing(); len(m) > 0 {
+			fmt.Fprintf(stderr, "note: %d parent(s) not on the Hub or not visible without a token (deleted, private or gated): %s\n", len(m), capList(m, 5))
+		}
+		if f.Truncated() {
+			fmt.Fprintf(stderr, "note: stopped at --max-models %d; the listing is partial\n", *maxModels)
+		}
+		if n := f.Skipped(); n > 0 {
+			fmt.Fprintf(stderr, "note: %d record(s) from the Hub had no valid model id and were left out\n", n)
+		}
+	}
+	if capped {
+		return fmt.Errorf("fetch: stopped at --max-requests %d after %d models; the listing written is partial. Run the same command again to resume (answers so far are cached), or raise --max-requests", *maxRequests, f.Len())
+	}
+	return nil
 }
 
+func capList(s []string, n int) string {
+	if len(s) <= n {
+		return strings.Join(s, ", ")
+	}
+	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+}
+
+// writeOutput writes through write to path (atomically: a temporary file
+// renamed into place; .gz compresses) or to stdout when path is "" or -.
+func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		bw := bufio.NewWriter(stdout)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lineage-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	var w io.Writer = bw
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, ".gz") {
+		zw, _ = gzip.NewWriterLevel(bw, gzip.BestCompression)
+		w = zw
+	}
+	err = write(w)
+	if err == nil && zw != nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// fetchProgress draws one status line on a terminal, at most ten times a
+// second.
+type fetchProgress struct {
+	w       io.Writer
+	mu      sync.Mutex
+	last    time.Time
+	waiting string
+	shown   bool
+}
+
+func newFetchProgress(w io.Writer) *fetchProgress { return &fetchProgress{w: w} }
+
+func (p *fetchProgress) update(pr hub.Progress, st hub.ClientStats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 100*time.Millisecond && pr.Pending > 0 {
+		return
+	}
+	p.last = time.Now()
+	line := fmt.Sprintf("fetch: %d models, %d pending, %d requests (%d cached, %d retried)", pr.Models, pr.Pending, st.Requests, st.CacheHits, st.Retries)
+	if pr.Missing > 0 {
+		line += fmt.Sprintf(", %d missing", pr.Missing)
+	}
+	if p.waiting != "" {
+		line += "; " + p.waiting
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.shown = true
+}
+
+func (p *fetchProgress) wait(d time.Duration, why string) {
+	p.mu.Lock()
+	p.waiting = fmt.Sprintf("%s: waiting %s", why, d.Round(100*time.Millisecond))
+	p.mu.Unlock()
+}
+
+func (p *fetchProgress) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
+}
+
+// --- export (graph formats) ---
+
+// graphFormats are the export formats for graph tools.
+var graphFormats = []string{"graphml", "csv", "json", "dot"}
+
+const graphFormatsHelp = "graphml (GraphML for networkx, Gephi, yEd), csv (edge table Source,Target,Type,relation,declared), json (networkx node-link) or dot (Graphviz)"
+
+// exportGraph writes the store, or the family of one model, in a graph
+// format. A family's DOT is the family tree as lineage tree draws it,
+// unfolded.
+func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, stdout, stderr io.Writer) error {
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	var nodes []graph.NodeID
+	var v graph.NodeID
+	if family != "" {
+		if v, err = s.Lookup(family); err != nil {
+			return err
+		}
+		nodes = s.Family(v)
+	}
+	write := func(w io.Writer) error {
+		switch format {
+		case "graphml":
+			return s.WriteGraphML(w, nodes)
+		case "csv":
+			return s.WriteEdgeCSV(w, nodes)
+		case "json":
+			return s.WriteNodeLink(w, nodes)
+		}
+		if family == "" {
+			return s.WriteDOT(w, nil)
+		}
+		fam, err := render.Select(s.G, renderInfo(s), render.Options{Root: v, MaxNodes: -1, RankDir: "LR"})
+		if err != nil {
+			return err
+		}
+		return fam.WriteDOT(w)
+	}
+	if err := writeOutput(out, stdout, write); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// --- serve ---
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("serve: not available yet")
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--in PATH...|--index FILE]", stderr)
+	var d dataFlags
+	d.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (loopback by default; the UI has no authentication)")
+	maxTree := fs.Int("max-tree-nodes", 300, "the largest tree a page may ask for, in `N` models")
+	renderTimeout := fs.Duration("render-timeout", 20*time.Second, "give up drawing one tree after `D`")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("serve takes no arguments")
+	}
+	if *maxTree < 1 || *renderTimeout <= 0 {
+		return usagef("--max-tree-nodes must be >= 1 and --render-timeout > 0")
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usagef("--addr %q: want HOST:PORT, such as 127.0.0.1:8080", *addr)
+	}
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	renderer, cleanup, rerr := findRenderer(ctx)
+	defer cleanup()
+	opt := web.Options{Store: s, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
+		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "serve: "+format+"\n", a...) }}
+	if rerr == nil {
+		opt.Render = func(ctx context.Context, dot []byte) ([]byte, error) {
+			return runRenderer(ctx, renderer, dot)
+		}
+	} else if !d.quiet {
+		fmt.Fprintf(stderr, "note: trees will not be drawn: %v\n", rerr)
+	}
+	ws, err := web.New(opt)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(stderr, "warning: serving on %s, beyond this machine; lineage serve has no authentication\n", ln.Addr())
+	}
+	srv := &http.Server{Handler: ws.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	fmt.Fprintf(stderr, "lineage serve: http://%s/ (%d models; Ctrl-C stops)\n", ln.Addr(), s.NumModels())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shut down: %w", err)
+	}
+	return nil
+}
+
+// findRenderer locates lineage-render as renderExternal does
+// ($LINEAGE_RENDER, next to this executable, on PATH); in the lineage source
+// tree (go run) it builds it once into a temporary directory, so that no
+// request pays for "go run".
+func findRenderer(ctx context.Context) (path string, cleanup func(), err error) {
+	cleanup = func() {}
+	if p := os.Getenv("LINEAGE_RENDER"); p != "" {
+		return p, cleanup, nil
+	}
+	if exe, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(exe), "lineage-render"); isExecutable(p) {
+			return p, cleanup, nil
+		}
+	}
+	if p, err := exec.LookPath("lineage-render"); err == nil {
+		return p, cleanup, nil
+	}
+	if _, err := os.Stat(filepath.Join("cmd", "lineage-render", "main.go")); err == nil {
+		if gobin, err := exec.LookPath("go"); err == nil {
+			dir, err := os.MkdirTemp("", "lineage-render-")
+			if err != nil {
+				return "", cleanup, err
+			}
+			cleanup = func() { os.RemoveAll(dir) }
+			p := filepath.Join(dir, "lineage-render")
+			var msg bytes.Buffer
+			cmd := exec.CommandContext(ctx, gobin, "build", "-o", p, "./cmd/lineage-render")
+			cmd.Stderr = &msg
+			if err := cmd.Run(); err != nil {
+				return "", cleanup, fmt.Errorf("build lineage-render: %v: %s", err, strings.TrimSpace(msg.String()))
+			}
+			return p, cleanup, nil
+		}
+	}
+	return "", cleanup, errNoRenderer
+}
+
+// runRenderer lays DOT out as SVG in a lineage-render process: Graphviz's
+// memory lives and dies with that process.
+func runRenderer(ctx context.Context, path string, dot []byte) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, path, "--format", "svg")
+	var out, errb bytes.Buffer
+	cmd.Stdin = bytes.NewReader(dot)
+	cmd.Stdout = &out
+	cmd.Stderr = &errb
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(errb.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("lineage-render: %s", msg)
+	}
+	return out.Bytes(), nil
 }

@@ -1,0 +1,291 @@
+package lineage
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// The graph writers below export the whole store, or a set of its models
+// (such as Family), for graph tools: GraphML (networkx, Gephi, yEd,
+// Cytoscape), a networkx node-link JSON document, a Gephi-style edge
+// table, and plain DOT. Each writes models in case-insensitive id order and
+// edges in (parent, child) order, so output is byte-identical across runs.
+// Node attributes: id, downloads and likes (absent when unknown), created
+// (YYYY-MM-DD, absent when unknown), foundation (no parent at all in the
+// store), library and pipeline (absent when unknown). Edge attributes:
+// relation and declared.
+
+// Family returns v, its ancestors and its descendants.
+func (s *Store) Family(v graph.NodeID) []graph.NodeID {
+	out := []graph.NodeID{v}
+	for _, dir := range []graph.Direction{graph.Up, graph.Down} {
+		for _, h := range s.G.Reach(v, dir, graph.AllLabels, 0) {
+			out = append(out, h.Node)
+		}
+	}
+	return out
+}
+
+// exportEdge is one edge of an export, as positions in the node order.
+type exportEdge struct {
+	from, to int32
+	label    graph.Label
+}
+
+// exportView orders nodes (all of them when nil, duplicates dropped) and
+// collects the edges between them.
+func (s *Store) exportView(nodes []graph.NodeID) ([]graph.NodeID, []exportEdge) {
+	var order []graph.NodeID
+	if nodes == nil {
+		for _, v := range s.sortedOrder() {
+			order = append(order, graph.NodeID(v))
+		}
+	} else {
+		order = slices.Clone(nodes)
+		slices.SortFunc(order, func(a, b graph.NodeID) int { return compareFold(s.Name(a), s.Name(b)) })
+		order = slices.Compact(order)
+	}
+	pos := make([]int32, s.G.NumNodes())
+	for i := range pos {
+		pos[i] = -1
+	}
+	for i, v := range order {
+		pos[v] = int32(i)
+	}
+	var edges []exportEdge
+	for i, v := range order {
+		kids, labs := s.G.Out(v)
+		for j, c := range kids {
+			if p := pos[c]; p >= 0 {
+				edges = append(edges, exportEdge{int32(i), p, labs[j]})
+			}
+		}
+	}
+	slices.SortFunc(edges, func(a, b exportEdge) int {
+		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.label, b.label))
+	})
+	return order, edges
+}
+
+func (s *Store) createdDate(v graph.NodeID) string {
+	if t := s.Created(v); !t.IsZero() {
+		return t.Format("2006-01-02")
+	}
+	return ""
+}
+
+// graphmlKeys are the GraphML attribute declarations: id, for, name, type.
+var graphmlKeys = [][4]string{
+	{"label", "node", "label", "string"},
+	{"downloads", "node", "downloads", "long"},
+	{"likes", "node", "likes", "long"},
+	{"created", "node", "created", "string"},
+	{"foundation", "node", "foundation", "boolean"},
+	{"library", "node", "library", "string"},
+	{"pipeline", "node", "pipeline", "string"},
+	{"relation", "edge", "relation", "string"},
+	{"declared", "edge", "declared", "boolean"},
+}
+
+// WriteGraphML writes nodes (every model when nil) and the edges between
+// them as GraphML. The node id is the model id; label repeats it for Gephi.
+func (s *Store) WriteGraphML(w io.Writer, nodes []graph.NodeID) error {
+	order, edges := s.exportView(nodes)
+	bw := bufio.NewWriter(w)
+	bw.WriteString(xml.Header)
+	bw.WriteString(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">` + "\n")
+	for _, k := range graphmlKeys {
+		fmt.Fprintf(bw, "  <key id=%q for=%q attr.name=%q attr.type=%q/>\n", k[0], k[1], k[2], k[3])
+	}
+	bw.WriteString(`  <graph id="lineage" edgedefault="directed">` + "\n")
+	data := func(key, val string) {
+		bw.WriteString(`<data key="` + key + `">`)
+		xmlText(bw, val)
+		bw.WriteString(`</data>`)
+	}
+	for _, v := range order {
+		name := s.Name(v)
+		bw.WriteString(`    <node id="`)
+		xmlText(bw, name)
+		bw.WriteString(`">`)
+		data("label", name)
+		if d := s.Downloads(v); d >= 0 {
+			data("downloads", strconv.FormatInt(d, 10))
+		}
+		if l := s.Likes(v); l >= 0 {
+			data("likes", strconv.FormatInt(l, 10))
+		}
+		if c := s.createdDate(v); c != "" {
+			data("created", c)
+		}
+		data("foundation", strconv.FormatBool(s.IsFoundation(v)))
+		if lib := s.Library(v); lib != "" {
+			data("library", lib)
+		}
+		if p := s.Pipeline(v); p != "" {
+			data("pipeline", p)
+		}
+		bw.WriteString("</node>\n")
+	}
+	for _, e := range edges {
+		rel, declared := LabelRelation(e.label)
+		bw.WriteString(`    <edge source="`)
+		xmlText(bw, s.Name(order[e.from]))
+		bw.WriteString(`" target="`)
+		xmlText(bw, s.Name(order[e.to]))
+		bw.WriteString(`">`)
+		data("relation", rel.String())
+		data("declared", strconv.FormatBool(declared))
+		bw.WriteString("</edge>\n")
+	}
+	bw.WriteString("  </graph>\n</graphml>\n")
+	return bw.Flush()
+}
+
+// xmlText writes s escaped for XML text and attribute values; characters
+// XML 1.0 cannot carry at all (most control characters) become U+FFFD.
+func xmlText(w *bufio.Writer, s string) {
+	clean := strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xFFFE && r != 0xFFFF {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+	xml.EscapeText(w, []byte(clean))
+}
+
+type nodeLinkNode struct {
+	ID         string `json:"id"`
+	Downloads  *int64 `json:"downloads,omitempty"`
+	Likes      *int64 `json:"likes,omitempty"`
+	Created    string `json:"created,omitempty"`
+	Foundation bool   `json:"foundation"`
+	Library    string `json:"library,omitempty"`
+	Pipeline   string `json:"pipeline,omitempty"`
+}
+
+type nodeLinkLink struct {
+	Source   string `json:"source"`
+	Target   string `json:"target"`
+	Relation string `json:"relation"`
+	Declared bool   `json:"declared"`
+}
+
+// WriteNodeLink writes nodes (every model when nil) and the edges between
+// them as a node-link JSON document in networkx's node_link_data shape
+// ({"directed", "multigraph", "graph", "nodes", "links"}), which d3 reads
+// too.
+func (s *Store) WriteNodeLink(w io.Writer, nodes []graph.NodeID) error {
+	order, edges := s.exportView(nodes)
+	bw := bufio.NewWriter(w)
+	bw.WriteString(`{"directed":true,"multigraph":false,"graph":{"name":"lineage"},"nodes":[`)
+	for i, v := range order {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n")
+		n := nodeLinkNode{ID: s.Name(v), Created: s.createdDate(v), Foundation: s.IsFoundation(v), Library: s.Library(v), Pipeline: s.Pipeline(v)}
+		if d := s.Downloads(v); d >= 0 {
+			n.Downloads = &d
+		}
+		if l := s.Likes(v); l >= 0 {
+			n.Likes = &l
+		}
+		b, err := json.Marshal(n)
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+	}
+	bw.WriteString(`],"links":[`)
+	for i, e := range edges {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n")
+		rel, declared := LabelRelation(e.label)
+		b, err := json.Marshal(nodeLinkLink{s.Name(order[e.from]), s.Name(order[e.to]), rel.String(), declared})
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
+}
+
+// WriteEdgeCSV writes the edges between nodes (every model when nil) as a
+// CSV edge table Source,Target,Type,relation,declared: the columns Gephi's
+// spreadsheet import recognises (Type is always Directed), which lineage
+// reads back as an edge list.
+func (s *Store) WriteEdgeCSV(w io.Writer, nodes []graph.NodeID) error {
+	order, edges := s.exportView(nodes)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"Source", "Target", "Type", "relation", "declared"})
+	for _, e := range edges {
+		rel, declared := LabelRelation(e.label)
+		cw.Write([]string{s.Name(order[e.from]), s.Name(order[e.to]), "Directed", rel.String(), strconv.FormatBool(declared)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteDOT writes nodes (every model when nil) and the edges between them
+// as a plain Graphviz digraph: one statement per model and per edge, data
+// as attributes (downloads, created, foundation; relation, declared), and
+// inferred relations dashed. For a drawn family tree use package render.
+func (s *Store) WriteDOT(w io.Writer, nodes []graph.NodeID) error {
+	order, edges := s.exportView(nodes)
+	bw := bufio.NewWriter(w)
+	bw.WriteString("digraph lineage {\n  rankdir=LR;\n  node [shape=box];\n")
+	for _, v := range order {
+		fmt.Fprintf(bw, "  %s [foundation=%t", dotQuote(s.Name(v)), s.IsFoundation(v))
+		if d := s.Downloads(v); d >= 0 {
+			fmt.Fprintf(bw, ", downloads=%d", d)
+		}
+		if c := s.createdDate(v); c != "" {
+			fmt.Fprintf(bw, ", created=%s", dotQuote(c))
+		}
+		bw.WriteString("];\n")
+	}
+	for _, e := range edges {
+		rel, declared := LabelRelation(e.label)
+		fmt.Fprintf(bw, "  %s -> %s [relation=%s, declared=%t", dotQuote(s.Name(order[e.from])), dotQuote(s.Name(order[e.to])), rel, declared)
+		if !declared {
+			bw.WriteString(", style=dashed")
+		}
+		bw.WriteString("];\n")
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+// dotQuote quotes s as a DOT string: backslashes and quotes escaped, line
+// breaks and other control characters dropped.
+func dotQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

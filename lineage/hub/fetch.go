@@ -1,0 +1,445 @@
+package hub
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/lineage-project/lineage/lineage"
+)
+
+// Fetcher walks the Hub through an API and collects model records, each
+// model once (ids compared case-insensitively). Several walks may run one
+// after another on one Fetcher; they share what was fetched. A Fetcher is
+// not safe for concurrent use; each walk parallelises its own requests.
+type Fetcher struct {
+	// API answers the requests.
+	API API
+	// Concurrency is the number of requests a walk keeps going at once;
+	// default 4.
+	Concurrency int
+	// MaxDepth limits Down to that many generations below the model
+	// (0: all).
+	MaxDepth int
+	// MaxModels stops every walk once this many models are collected
+	// (0: no limit); Truncated then reports it.
+	MaxModels int
+	// Progress, when set, is called after each batch of answers.
+	Progress func(Progress)
+
+	models   map[string]*entry // FoldID(id) -> record
+	expanded map[string]bool   // models whose children were listed
+	missing  []string
+	bad      int
+	full     bool
+}
+
+// Progress is a snapshot of a Fetcher's work, for a progress display.
+type Progress struct {
+	Models  int // records collected
+	Pending int // models whose records or children are still to be asked for
+	Missing int // parents the Hub does not know
+}
+
+// entry is one collected model.
+type entry struct {
+	id       string
+	rec      []byte   // the trimmed record, one JSON object
+	parents  []string // parent ids, by lineage's precedence rules
+	children int      // childrenModelCount, -1 when the Hub did not say
+}
+
+func (f *Fetcher) init() {
+	if f.models == nil {
+		f.models = map[string]*entry{}
+		f.expanded = map[string]bool{}
+	}
+}
+
+func (f *Fetcher) workers() int { return cmp.Or(max(f.Concurrency, 0), 4) }
+
+// Len returns the number of models collected.
+func (f *Fetcher) Len() int { return len(f.models) }
+
+// Missing returns the parents the Hub did not know (deleted, private or
+// gated models), sorted.
+func (f *Fetcher) Missing() []string {
+	out := slices.Clone(f.missing)
+	slices.SortFunc(out, cmpFold)
+	return out
+}
+
+// Truncated reports whether MaxModels stopped a walk early.
+func (f *Fetcher) Truncated() bool { return f.full }
+
+// Skipped returns the number of records the Hub sent that could not be
+// read (not an object, or no valid id); they are left out.
+func (f *Fetcher) Skipped() int { return f.bad }
+
+func (f *Fetcher) report(pending int) {
+	if f.Progress != nil {
+		f.Progress(Progress{Models: len(f.models), Pending: pending, Missing: len(f.missing)})
+	}
+}
+
+// add collects one record from the Hub. It returns the entry and whether
+// it is new; nil when the record is unusable or MaxModels is reached.
+func (f *Fetcher) add(raw json.RawMessage) (*entry, bool) {
+	e, ok := parseEntry(raw)
+	if !ok {
+		f.bad++
+		return nil, false
+	}
+	key := lineage.FoldID(e.id)
+	if old, ok := f.models[key]; ok {
+		return old, false
+	}
+	if f.MaxModels > 0 && len(f.models) >= f.MaxModels {
+		f.full = true
+		return nil, false
+	}
+	f.models[key] = e
+	return e, true
+}
+
+// parseEntry trims a Hub record and reads its id, parents and children
+// count.
+func parseEntry(raw json.RawMessage) (*entry, bool) {
+	rec, children, err := trimRecord(raw)
+	if err != nil {
+		return nil, false
+	}
+	r, ok := lineage.ParseListingRecord("hub", 0, rec, func(lineage.Diagnostic) {})
+	if !ok {
+		return nil, false
+	}
+	e := &entry{id: r.ID, rec: rec, children: children}
+	for _, p := range r.Parents {
+		e.parents = append(e.parents, p.ID)
+	}
+	return e, true
+}
+
+// Up collects id and its ancestors up to their foundations. A parent the
+// Hub does not know is recorded (Missing) and the walk goes on; an unknown
+// id is an error wrapping ErrNotFound.
+func (f *Fetcher) Up(ctx context.Context, id string) error {
+	f.init()
+	norm, err := normalize(id)
+	if err != nil {
+		return err
+	}
+	return f.up(ctx, []string{norm}, true)
+}
+
+// WithAncestors collects the ancestors of every model collected so far
+// whose parents are not collected yet (after List or Down, whose records
+// name parents outside the listing).
+func (f *Fetcher) WithAncestors(ctx context.Context) error {
+	f.init()
+	var todo []string
+	seen := map[string]bool{}
+	for _, e := range f.sorted() {
+		for _, p := range e.parents {
+			k := lineage.FoldID(p)
+			if f.models[k] == nil && !seen[k] {
+				seen[k] = true
+				todo = append(todo, p)
+			}
+		}
+	}
+	return f.up(ctx, todo, false)
+}
+
+func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) error {
+	asked := map[string]bool{}
+	for _, id := range level {
+		asked[lineage.FoldID(id)] = true
+	}
+	first := true
+	for len(level) > 0 {
+		f.report(len(level))
+		recs := make([]json.RawMessage, len(level))
+		errs := make([]error, len(level))
+		err := parallel(ctx, len(level), f.workers(), func(ctx context.Context, i int) error {
+			if e := f.models[lineage.FoldID(level[i])]; e != nil {
+				return nil // collected by an earlier walk: its parents are known
+			}
+			recs[i], errs[i] = f.API.Model(ctx, level[i])
+			if errs[i] != nil && !errors.Is(errs[i], ErrNotFound) {
+				return errs[i]
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		var next []string
+		for i, id := range level {
+			var e *entry
+			switch {
+			case errs[i] != nil && first && rootMustExist:
+				return errs[i]
+			case errs[i] != nil:
+				f.missing = append(f.missing, id)
+				continue
+			case recs[i] == nil:
+				e = f.models[lineage.FoldID(id)]
+			default:
+				e, _ = f.add(recs[i])
+			}
+			if e == nil {
+				if f.full {
+					return nil
+				}
+				continue
+			}
+			for _, p := range e.parents {
+				if k := lineage.FoldID(p); !asked[k] {
+					asked[k] = true
+					next = append(next, p)
+				}
+			}
+		}
+		level, first = next, false
+	}
+	f.report(0)
+	return nil
+}
+
+// Down collects id and its descendants: the models tagged
+// base_model:PARENT on the Hub, generation by generation (at most MaxDepth),
+// each model's children listed once. Models the Hub says have no children
+// (childrenModelCount 0) are not asked about. An unknown id is an error
+// wrapping ErrNotFound.
+func (f *Fetcher) Down(ctx context.Context, id string) error {
+	f.init()
+	norm, err := normalize(id)
+	if err != nil {
+		return err
+	}
+	root := f.models[lineage.FoldID(norm)]
+	if root == nil {
+		raw, err := f.API.Model(ctx, norm)
+		if err != nil {
+			return err
+		}
+		if root, _ = f.add(raw); root == nil {
+			if f.full {
+				return nil
+			}
+			return fmt.Errorf("model %s: the hub's record has no valid id", norm)
+		}
+	}
+	level := []*entry{root}
+	for depth := 0; len(level) > 0 && (f.MaxDepth <= 0 || depth < f.MaxDepth); depth++ {
+		var ask []*entry
+		for _, e := range level {
+			k := lineage.FoldID(e.id)
+			if !f.expanded[k] && e.children != 0 {
+				f.expanded[k] = true
+				ask = append(ask, e)
+			}
+		}
+		f.report(len(ask))
+		pages := make([][]json.RawMessage, len(ask))
+		err := parallel(ctx, len(ask), f.workers(), func(ctx context.Context, i int) error {
+			return f.API.Models(ctx, Query{Filter: "base_model:" + ask[i].id}, func(page []json.RawMessage) error {
+				pages[i] = append(pages[i], page...)
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		var next []*entry
+		for i := range ask {
+			for _, raw := range pages[i] {
+				e, isNew := f.add(raw)
+				if e == nil && f.full {
+					f.report(0)
+					return nil
+				}
+				if isNew {
+					next = append(next, e)
+				}
+			}
+		}
+		level = next
+	}
+	f.report(0)
+	return nil
+}
+
+// errFull stops a listing once MaxModels is reached.
+var errFull = errors.New("max models reached")
+
+// List collects the models matching q.
+func (f *Fetcher) List(ctx context.Context, q Query) error {
+	f.init()
+	err := f.API.Models(ctx, q, func(page []json.RawMessage) error {
+		for _, raw := range page {
+			if e, _ := f.add(raw); e == nil && f.full {
+				return errFull
+			}
+		}
+		f.report(1)
+		return nil
+	})
+	if errors.Is(err, errFull) {
+		err = nil
+	}
+	f.report(0)
+	return err
+}
+
+func (f *Fetcher) sorted() []*entry {
+	out := make([]*entry, 0, len(f.models))
+	for _, e := range f.models {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *entry) int { return cmpFold(a.id, b.id) })
+	return out
+}
+
+// WriteJSONL writes every collected record as one JSON object per line,
+// sorted by id case-insensitively: a listing lineage reads.
+func (f *Fetcher) WriteJSONL(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, e := range f.sorted() {
+		bw.Write(e.rec)
+		bw.WriteByte('\n')
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write listing: %w", err)
+	}
+	return nil
+}
+
+func normalize(id string) (string, error) {
+	norm, _, problem := lineage.NormalizeID(id)
+	if problem != "" {
+		return "", fmt.Errorf("model %q is not a hub id (%s); want org/name", id, problem)
+	}
+	return norm, nil
+}
+
+// cmpFold orders ids case-insensitively, then by their bytes.
+func cmpFold(a, b string) int {
+	return cmp.Or(cmp.Compare(lineage.FoldID(a), lineage.FoldID(b)), cmp.Compare(a, b))
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines. The first error
+// cancels the others' context and is returned.
+func parallel(ctx context.Context, n, workers int, fn func(ctx context.Context, i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := fn(ctx, i); err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// trimmed is the part of a Hub record that lineage reads, in a fixed key
+// order.
+type trimmed struct {
+	ID                 string          `json:"id"`
+	Author             string          `json:"author,omitempty"`
+	CreatedAt          string          `json:"createdAt,omitempty"`
+	LastModified       string          `json:"lastModified,omitempty"`
+	Downloads          json.RawMessage `json:"downloads,omitempty"`
+	DownloadsAllTime   json.RawMessage `json:"downloadsAllTime,omitempty"`
+	Likes              json.RawMessage `json:"likes,omitempty"`
+	Library            string          `json:"library_name,omitempty"`
+	Pipeline           string          `json:"pipeline_tag,omitempty"`
+	Tags               []string        `json:"tags,omitempty"`
+	CardData           json.RawMessage `json:"cardData,omitempty"`
+	BaseModels         json.RawMessage `json:"baseModels,omitempty"`
+	ChildrenModelCount json.RawMessage `json:"childrenModelCount,omitempty"`
+}
+
+// cardKeys are the cardData keys kept: those lineage reads.
+var cardKeys = []string{"base_model", "base_model_relation", "finetuned_from", "language", "library_name", "license", "pipeline_tag", "tags"}
+
+// trimRecord keeps the fields lineage reads (cardData reduced to
+// cardKeys) and returns the children count (-1 when absent).
+func trimRecord(raw json.RawMessage) ([]byte, int, error) {
+	var in struct {
+		trimmed
+		ModelID  string          `json:"modelId"`
+		CardData json.RawMessage `json:"cardData"`
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, 0, err
+	}
+	t := in.trimmed
+	if t.ID == "" {
+		t.ID = in.ModelID
+	}
+	if len(in.CardData) > 0 && in.CardData[0] == '{' {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(in.CardData, &m) == nil {
+			kept := map[string]json.RawMessage{}
+			for _, k := range cardKeys {
+				if v, ok := m[k]; ok {
+					kept[k] = v
+				}
+			}
+			if len(kept) > 0 {
+				t.CardData, _ = json.Marshal(kept)
+			}
+		}
+	}
+	for _, p := range []*json.RawMessage{&t.Downloads, &t.DownloadsAllTime, &t.Likes, &t.BaseModels, &t.ChildrenModelCount} {
+		if string(*p) == "null" {
+			*p = nil
+		}
+	}
+	children := -1
+	if len(t.ChildrenModelCount) > 0 {
+		var n float64
+		if json.Unmarshal(t.ChildrenModelCount, &n) == nil && n >= 0 {
+			children = int(n)
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(t); err != nil {
+		return nil, 0, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), children, nil
+}
