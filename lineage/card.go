@@ -3,6 +3,8 @@ package lineage
 import (
 	"bytes"
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -161,7 +163,15 @@ func ParseCard(id, source string, data []byte, diag func(Diagnostic)) (rec Recor
 	}
 	m, err := parseYAMLMap(yml)
 	if err != nil {
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: first, ID: id, Detail: fmt.Sprintf("parse card %s: %v", id, err)})
+		line := first
+		// The YAML parser counts lines from the front matter's first line.
+		if _, after, ok := strings.Cut(err.Error(), "line "); ok {
+			digits := after[:len(after)-len(strings.TrimLeft(after, "0123456789"))]
+			if n, e := strconv.Atoi(digits); e == nil && n > 0 && n < 1<<20 {
+				line = first + n - 1
+			}
+		}
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Detail: fmt.Sprintf("parse card %s: %v", id, err)})
 		return rec, true
 	}
 	meta := metaFromMap(m)

@@ -208,6 +208,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	nListed := 0 // values in the winning list, repeats included
 	for _, c := range cands {
 		var parents []Parent
+		listed := 0 // valid, non-self values, repeats included
 		for _, raw := range c.values {
 			id, changed, problem := NormalizeID(raw)
 			if problem != "" {
@@ -224,6 +225,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 				at(KindSelfRef, raw, "in "+c.origin+"; a model cannot be its own base model, remove it")
 				continue
 			}
+			listed++
 			if slices.ContainsFunc(parents, func(p Parent) bool { return strings.EqualFold(p.ID, id) }) {
 				at(KindListDup, raw, "listed twice in "+c.origin)
 				continue
@@ -234,7 +236,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			continue
 		}
 		r.Parents, r.ParentFrom = parents, c.from
-		nListed = len(c.values)
+		nListed = listed // dropped values (empty, paths, self) are not parents
 		if c.from == FromCard && len(tagParents) > 0 && !sameIDs(parents, tagParents) {
 			pending = append(pending, Diagnostic{Kind: KindCardTags, Source: r.Source, Line: r.Line, ID: r.ID,
 				Value:  "card: " + joinIDs(parents) + "; tags: " + strings.Join(tagParents, ", "),

@@ -237,8 +237,15 @@ func decodeIndex(buf []byte) (*Store, error) {
 	if crc := crc32.Checksum(buf[headerSize:headerSize+int(nsec)*tableEntry], castagnoli); crc != binary.LittleEndian.Uint32(buf[24:]) {
 		return nil, corrupt("section table checksum mismatch")
 	}
+	if binary.LittleEndian.Uint32(buf[28:]) != 0 {
+		// Reserved header bytes, outside every checksum, are written as zero.
+		return nil, corrupt("reserved header bytes are not zero")
+	}
 	var raw [numSections + 1][]byte
 	var sums [numSections + 1]uint32
+	// Sections follow the table in order; the alignment padding between
+	// them (outside every section checksum) must be zero.
+	end := uint64(headerSize + int(nsec)*tableEntry)
 	for i := 0; i < int(nsec); i++ {
 		e := buf[headerSize+i*tableEntry:]
 		kind := binary.LittleEndian.Uint32(e)
@@ -248,8 +255,20 @@ func decodeIndex(buf []byte) (*Store, error) {
 		if kind != uint32(i+1) || elem == 0 || elem > 8 || off%8 != 0 || cnt > uint64(len(buf)) || off > uint64(len(buf)) || cnt*elem > uint64(len(buf))-off {
 			return nil, corrupt("section %d out of bounds", i+1)
 		}
+		if off < end || off-end > 7 {
+			return nil, corrupt("section %d out of place", i+1)
+		}
+		for _, c := range buf[end:off] {
+			if c != 0 {
+				return nil, corrupt("non-zero padding before section %d", i+1)
+			}
+		}
 		raw[kind] = buf[off : off+cnt*elem]
 		sums[kind] = binary.LittleEndian.Uint32(e[24:])
+		end = off + cnt*elem
+	}
+	if end != uint64(len(buf)) {
+		return nil, corrupt("%d bytes after the last section", uint64(len(buf))-end)
 	}
 	if bad := verifySections(raw[1:], sums[1:]); bad > 0 {
 		return nil, corrupt("section %d checksum mismatch", bad)

@@ -1,0 +1,390 @@
+package lineage
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/lineage-project/lineage/graph"
+)
+
+// Seed corpora are short synthetic inputs in the shapes found on the Hub
+// (no card prose is copied from real cards).
+
+var seedCards = []string{
+	"---\nbase_model: org/base\n---\n# Model\n",
+	"---\nlicense: apache-2.0\nbase_model:\n- org/a\n- org/b\nbase_model_relation: merge\ntags:\n- mergekit\n---\n\n# Merge\n",
+	"\ufeff---\r\nbase_model: https://huggingface.co/org/base/tree/main\r\n---\r\n",
+	"\n---\nbase_model: ./local/checkpoint\n---\n",
+	"---\nbase_model:\n---\n",
+	"---\nbase_model: [org/model, org/a, null, {x: y}]\n---\n",
+	"---\nfinetuned_from: org/base\nlibrary_name: peft\n---\n",
+	"---\nbase_model: org/a\n# no closing delimiter\n",
+	"---\nbase_model: [org/a\n---\n",
+	"---\n- a\n- b\n---\n",
+	"---\na: &x [*x]\n---\n",
+	"---\nbase_model: 'org/a\">org/a</a>'\nbase_model_relation: Quantized\n---\n",
+	"# README without front matter\n",
+	"",
+}
+
+func checkRecord(t *testing.T, what string, rec Record) {
+	t.Helper()
+	self := FoldID(rec.ID)
+	seen := map[string]bool{}
+	for _, p := range rec.Parents {
+		if id, changed, problem := NormalizeID(p.ID); id != p.ID || changed || problem != "" {
+			t.Fatalf("%s: parent %q is not a normalised id (NormalizeID = %q, %v, %q)", what, p.ID, id, changed, problem)
+		}
+		k := FoldID(p.ID)
+		if k == self {
+			t.Fatalf("%s: parent %q is the model itself", what, p.ID)
+		}
+		if seen[k] {
+			t.Fatalf("%s: parent %q listed twice", what, p.ID)
+		}
+		seen[k] = true
+		if p.Relation >= numRelations {
+			t.Fatalf("%s: parent %q has relation %d", what, p.ID, p.Relation)
+		}
+	}
+	if (len(rec.Parents) == 0) != (rec.ParentFrom == FromNone) {
+		t.Fatalf("%s: %d parents from %v", what, len(rec.Parents), rec.ParentFrom)
+	}
+}
+
+// buildAndQuery builds a store from records and runs every query on it.
+func buildAndQuery(t *testing.T, recs []Record) {
+	t.Helper()
+	b := NewBuilder()
+	b.Emit(recs, nil)
+	s := b.Finish()
+	if s.Stats().Edges != s.G.NumEdges() {
+		t.Fatalf("Stats().Edges = %d, graph has %d", s.Stats().Edges, s.G.NumEdges())
+	}
+	for v := graph.NodeID(0); int(v) < s.NumModels(); v++ {
+		if u, err := s.Lookup(s.Name(v)); err != nil || u != v {
+			t.Fatalf("Lookup(Name(%d) = %q) = %d, %v", v, s.Name(v), u, err)
+		}
+		s.Ancestors(v)
+		s.Paths(v, 8)
+		if d := s.Descendants(v, 0, graph.AllLabels, 0); d.Count != len(d.Descendants) {
+			t.Fatalf("Descendants(%q).Count = %d, list has %d", s.Name(v), d.Count, len(d.Descendants))
+		}
+	}
+	s.Rank(0, graph.AllLabels)
+}
+
+// FuzzFrontMatter fuzzes the front matter splitter and ParseCard.
+func FuzzFrontMatter(f *testing.F) {
+	for _, c := range seedCards {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Larger cards add no new front matter shapes; keeping inputs small
+		// keeps the engine's minimisation of new inputs (quadratic in their
+		// size) from eating the fuzzing time.
+		if len(data) > 256 {
+			return
+		}
+		yml, first, found, closed := frontMatter(data)
+		if !found && (yml != nil || first != 0 || closed) {
+			t.Fatalf("frontMatter: not found but yml=%q first=%d closed=%v", yml, first, closed)
+		}
+		if found {
+			if first < 2 {
+				t.Fatalf("frontMatter: first YAML line %d, want >= 2", first)
+			}
+			// CRLF is turned into LF ("\r\r\n" leaves one "\r\n").
+			if bytes.Contains(yml, []byte("\r\n")) && !bytes.Contains(data, []byte("\r\r\n")) {
+				t.Fatalf("frontMatter: CRLF left in %q", yml)
+			}
+		}
+		var diags []Diagnostic
+		rec, ok := ParseCard("org/model", "org/model/README.md", data, func(d Diagnostic) { diags = append(diags, d) })
+		if !ok {
+			t.Fatalf("ParseCard ok = false")
+		}
+		checkRecord(t, "ParseCard", rec)
+		for _, d := range diags {
+			if d.Source != "org/model/README.md" || d.Line < 1 || d.Kind == "" {
+				t.Fatalf("ParseCard diagnostic %+v lacks source, line or kind", d)
+			}
+			_ = d.String()
+		}
+	})
+}
+
+var seedListings = []string{
+	`{"id":"org/m"}`,
+	`{"modelId":"org/m","created_at":"2024-01-02 03:04:05+00:00","downloads":3}`,
+	`{"id":"org/m","author":"org","createdAt":"2024-01-02T03:04:05.000Z","lastModified":"2024-02-02T00:00:00.000Z","downloads":12,"likes":1,"library_name":"peft","pipeline_tag":"text-generation","tags":["peft","base_model:org/base","base_model:adapter:org/base"],"cardData":{"base_model":"org/base","license":"mit"}}`,
+	`{"id":"org/m","cardData":{"base_model":["org/a","org/b"],"base_model_relation":"merge"}}`,
+	`{"id":"org/m","card_data":"---\nbase_model: org/a\n---\n"}`,
+	`{"id":"org/m","baseModels":{"relation":"quantized","models":[{"id":"org/a"}]}}`,
+	`{"id":"org/m","baseModels":[{"id":"org/a"},{"id":"hf.co/org/b"}]}`,
+	`{"id":"https://huggingface.co/org/m","tags":["base_model:finetune:org/m","base_model:sideways:org/x"]}`,
+	`{"id":"org/m","downloads":1.5e3,"likes":"7","cardData":"not: [yaml"}`,
+	`{"id":"org/m","cardData":5,"baseModels":"x"}`,
+	`{"id":""}`,
+	`[1,2]`,
+	`{"id":"org/m"`,
+}
+
+// FuzzListingRecord fuzzes ParseListingRecord.
+func FuzzListingRecord(f *testing.F) {
+	for _, c := range seedListings {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var diags []Diagnostic
+		rec, ok := ParseListingRecord("hub.jsonl", 1, data, func(d Diagnostic) { diags = append(diags, d) })
+		for _, d := range diags {
+			if d.Source != "hub.jsonl" || d.Line != 1 || d.Kind == "" {
+				t.Fatalf("diagnostic %+v lacks source, line or kind", d)
+			}
+		}
+		if !ok {
+			if len(diags) == 0 {
+				t.Fatalf("record rejected without a diagnostic")
+			}
+			return
+		}
+		if id, _, problem := NormalizeID(rec.ID); id != rec.ID || problem != "" {
+			t.Fatalf("record id %q is not normalised (%q, %q)", rec.ID, id, problem)
+		}
+		if rec.Kind != KindListing {
+			t.Fatalf("record kind %v", rec.Kind)
+		}
+		checkRecord(t, "ParseListingRecord", rec)
+		// The same record as a one-line JSON Lines source gives the same
+		// record (when it fits on one line).
+		if !bytes.ContainsAny(data, "\r\n") && len(bytes.TrimSpace(data)) > 0 && bytes.TrimSpace(data)[0] == '{' {
+			recs, _, err := collect(t, memSrc{"hub.jsonl", data})
+			if err != nil || len(recs) != 1 || recs[0].ID != rec.ID || parentsString(recs[0].Parents) != parentsString(rec.Parents) {
+				t.Fatalf("ReadSource(one line) = %v, %v; want the record %q < %s", recordsString(recs), err, rec.ID, parentsString(rec.Parents))
+			}
+		}
+	})
+}
+
+var seedEdgeLists = []string{
+	"parent,child,relation\norg/a,org/b,finetune\norg/b,org/c-GGUF,quantized\n",
+	"parent,child\n\"org/a,org/b\",org/m\n",
+	"base_model\tmodel_id\ttype\norg/a\torg/b\tadapter\n",
+	"\ufeffsource,target\nhttps://huggingface.co/org/a/tree/main,org/b/\n",
+	"parent,child,relation,declared\norg/a,org/b,merge,false\n,org/c,\n../x,org/d,\norg/e,org/e,finetune\n",
+	"parent,child\norg/a,org/b\norg/b,org/a\n",
+	"n,parent,child\n1,org/a\n",
+	"parent,child\n\"unterminated,org/b\n",
+	"foo,bar\n1,2\n",
+	"",
+}
+
+// FuzzEdgeList fuzzes the CSV/TSV edge-list reader.
+func FuzzEdgeList(f *testing.F) {
+	for _, c := range seedEdgeLists {
+		f.Add([]byte(c), false)
+		f.Add([]byte(strings.ReplaceAll(c, ",", "\t")), true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, tsv bool) {
+		comma := ','
+		if tsv {
+			comma = '\t'
+		}
+		var recs []Record
+		var diags []Diagnostic
+		err := readEdgeList(context.Background(), bytes.NewReader(data), "e.csv", comma, func(r []Record, d []Diagnostic) {
+			recs = append(recs, r...)
+			diags = append(diags, d...)
+		})
+		if err != nil {
+			if len(recs) != 0 {
+				t.Fatalf("readEdgeList returned %d records and error %v", len(recs), err)
+			}
+			return
+		}
+		for _, r := range recs {
+			if r.Kind != KindEdgeList || r.Line < 2 {
+				t.Fatalf("record %+v: want an edge-list record after the header", r)
+			}
+			if id, _, problem := NormalizeID(r.ID); id != r.ID || problem != "" {
+				t.Fatalf("record id %q is not normalised", r.ID)
+			}
+			checkRecord(t, "readEdgeList", r)
+			if len(r.Parents) > 0 && r.ParentFrom != FromEdgeList {
+				t.Fatalf("record %s: ParentFrom = %v", r.ID, r.ParentFrom)
+			}
+		}
+		for _, d := range diags {
+			if d.Source != "e.csv" || d.Kind == "" {
+				t.Fatalf("diagnostic %+v lacks source or kind", d)
+			}
+		}
+		buildAndQuery(t, recs)
+	})
+}
+
+// FuzzNormalizeID checks that NormalizeID is idempotent and only ever
+// returns ids made of allowed characters.
+func FuzzNormalizeID(f *testing.F) {
+	for _, s := range []string{
+		"org/name", "gpt2", " 'Org/Name' ", "https://huggingface.co/org/name/tree/main", "hf.co/org/name/",
+		"HTTP://WWW.HUGGINGFACE.CO/Org/Name?x=1#y", "org/name/blob/main/config.json", "./models/x", "C:\\x",
+		"/abs/path", "org/name\">org/name", "&quot;x&quot;", "org/na--me", "hf.co/hf.co/x", "", "a/b/c",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		id, changed, problem := NormalizeID(raw)
+		if problem != "" {
+			if id != "" || changed {
+				t.Fatalf("NormalizeID(%q) = %q, %v, %q: a problem must come with no id", raw, id, changed, problem)
+			}
+			switch problem {
+			case KindEmpty, KindLocalPath, KindHTML, KindInvalidID:
+			default:
+				t.Fatalf("NormalizeID(%q) problem %q is not a documented kind", raw, problem)
+			}
+			return
+		}
+		if id == "" {
+			t.Fatalf("NormalizeID(%q) = \"\" without a problem", raw)
+		}
+		if changed != (id != raw) {
+			t.Fatalf("NormalizeID(%q) = %q, changed=%v", raw, id, changed)
+		}
+		if !utf8.ValidString(id) || strings.Count(id, "/") > 1 || len(id) > 2*96+1 {
+			t.Fatalf("NormalizeID(%q) = %q: not ORG/NAME", raw, id)
+		}
+		for _, part := range strings.Split(id, "/") {
+			if part == "" || part[0] == '-' || part[0] == '.' || part[len(part)-1] == '-' || part[len(part)-1] == '.' ||
+				strings.Contains(part, "--") || strings.Contains(part, "..") {
+				t.Fatalf("NormalizeID(%q) = %q: part %q is not a Hub name", raw, id, part)
+			}
+			for i := 0; i < len(part); i++ {
+				c := part[i]
+				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+					t.Fatalf("NormalizeID(%q) = %q: character %q not allowed", raw, id, c)
+				}
+			}
+		}
+		id2, changed2, problem2 := NormalizeID(id)
+		if id2 != id || changed2 || problem2 != "" {
+			t.Fatalf("NormalizeID(NormalizeID(%q) = %q) = %q, %v, %q; want it unchanged", raw, id, id2, changed2, problem2)
+		}
+		if FoldID(id) != strings.ToLower(id) {
+			t.Fatalf("FoldID(%q) = %q", id, FoldID(id))
+		}
+	})
+}
+
+// FuzzDecodeIndex must never panic. An input that starts with the index
+// magic is decoded as it is and with its checksums repaired (so that the
+// structural checks behind the checksums are reached); any other input is
+// a list of edits to a real small index (the seed []byte{0} is that index
+// unchanged): a flags byte (bit 0: repair the checksums), then edits of
+// three bytes of position and one XOR mask. A store that decodes must
+// answer every query without panicking.
+//
+// The whole index (1.8 KiB) is deliberately not a raw seed: the fuzzing
+// engine minimises every new interesting input, quadratically in its
+// size, and on kilobyte inputs that took the whole fuzzing time.
+func FuzzDecodeIndex(f *testing.F) {
+	base := writeIndexBytes(f, shrinkTable(f, dslStore(f, "a:; B: a adapter; m: a merge, B merge; x: y; y: x; Org/Q-GGUF: m")))
+	if s, err := DecodeIndex(bytes.Clone(base)); err != nil || s.NumModels() != 6 {
+		f.Fatalf("DecodeIndex(base) = %v; want the 6-model store", err)
+	}
+	f.Add([]byte{0})
+	f.Add(base[:headerSize+2*tableEntry])
+	f.Add(writeIndexBytes(f, shrinkTable(f, NewBuilder().Finish()))[:headerSize])
+	f.Add([]byte{0, 0, 0, 28, 1})                                    // reserved header byte
+	f.Add([]byte{1, 0, 0, 40, 0x80})                                 // a section's element size, checksums repaired
+	f.Add([]byte{1, 0, 2, 0x40, 0x01, 0, 2, 0x48, 0x01})             // section data, checksums repaired
+	f.Add([]byte{1, 0xff, 0xff, 0xf0, 0x20, 0xff, 0xff, 0xff, 0x01}) // the info section
+	f.Fuzz(func(t *testing.T, data []byte) {
+		check := func(what string, b []byte) {
+			s, err := DecodeIndex(b)
+			if err != nil {
+				if !errors.Is(err, ErrIndexCorrupt) && !errors.Is(err, ErrIndexVersion) {
+					t.Fatalf("DecodeIndex(%s) error %v wraps neither ErrIndexCorrupt nor ErrIndexVersion", what, err)
+				}
+				return
+			}
+			n := s.NumModels()
+			for v := graph.NodeID(0); int(v) < n && v < 64; v++ {
+				s.Name(v)
+				s.Created(v)
+				s.Library(v)
+				s.Pipeline(v)
+				s.License(v)
+				s.Lookup(s.Name(v))
+				s.Ancestors(v)
+				s.Descendants(v, 0, graph.AllLabels, 10)
+				s.Paths(v, 4)
+			}
+			s.Rank(10, graph.AllLabels)
+			s.Suggest("org/name", 3)
+			_ = s.Stats()
+			var buf bytes.Buffer
+			if err := s.WriteEdgeList(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.WriteListing(&buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if bytes.HasPrefix(data, []byte("LNGIDX")) {
+			check("fuzzed bytes", bytes.Clone(data))
+			check("fuzzed bytes, checksums repaired", resealIndex(bytes.Clone(data)))
+			return
+		}
+		if len(data) == 0 {
+			return
+		}
+		b := bytes.Clone(base)
+		for i := 1; i+4 <= len(data); i += 4 {
+			pos := int(data[i])<<16 | int(data[i+1])<<8 | int(data[i+2])
+			b[pos%len(b)] ^= data[i+3]
+		}
+		if data[0]&1 != 0 {
+			b = resealIndex(b)
+		}
+		check("edited index", b)
+	})
+}
+
+// shrinkTable rebuilds the name table of s at the smallest size that keeps
+// it at most half full (a built store starts at 65536 slots), laid out as
+// the index format defines it: foldHash, linear probing. It keeps fuzz
+// seeds a few KiB instead of 256 KiB. It checks every name is still found.
+func shrinkTable(t testing.TB, s *Store) *Store {
+	t.Helper()
+	n := s.NumModels()
+	size := 2
+	for size < 2*n {
+		size *= 2
+	}
+	table := newTable(size)
+	mask := uint64(size - 1)
+	for v := 0; v < n; v++ {
+		i := foldHash(s.Name(graph.NodeID(v))) & mask
+		for table[i] >= 0 {
+			i = (i + 1) & mask
+		}
+		table[i] = int32(v)
+	}
+	old := s.table
+	s.table = table
+	for v := graph.NodeID(0); int(v) < n; v++ {
+		if u, err := s.Lookup(s.Name(v)); err != nil || u != v {
+			s.table = old
+			t.Logf("shrinkTable: Lookup(%q) = %d, %v after shrinking; kept the full table", s.Name(v), u, err)
+			return s
+		}
+	}
+	return s
+}
