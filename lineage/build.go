@@ -58,7 +58,7 @@ type Builder struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{off: []uint32{0}, table: newTable(1 << 16), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	return &Builder{off: []uint32{0}, table: newTable(1 << 10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
 }
 
 // AddSource records the name of an input, for the manifest.

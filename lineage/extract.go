@@ -61,19 +61,16 @@ func stringList(v any) (out, bad []string) {
 				out = append(out, "")
 			case string:
 				out = append(out, y)
-			case map[string]any, []any:
-				bad = append(bad, fmt.Sprint(y))
 			default:
-				out = append(out, scalarString(y))
+				// Numbers, booleans, mappings and lists are not ids.
+				bad = append(bad, fmt.Sprint(y))
 			}
 		}
 		return out, bad
 	case []string:
 		return x, nil
-	case map[string]any:
-		return nil, []string{fmt.Sprint(x)}
 	default:
-		return []string{scalarString(x)}, nil
+		return nil, []string{fmt.Sprint(x)}
 	}
 }
 

@@ -391,13 +391,13 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 			}
 			switch string(key) {
 			case "createdAt":
-				j.CreatedAt, j.createdTS, j.createdParsed = str, ts, parsed
+				j.CreatedAt, j.createdTS, j.createdParsed = flexString(str), ts, parsed
 			case "created_at":
-				j.CreatedAt2, j.created2TS, j.created2Parsed = str, ts, parsed
+				j.CreatedAt2, j.created2TS, j.created2Parsed = flexString(str), ts, parsed
 			case "lastModified":
-				j.LastModified, j.modifiedTS, j.modifiedParsed = str, ts, parsed
+				j.LastModified, j.modifiedTS, j.modifiedParsed = flexString(str), ts, parsed
 			default:
-				j.LastModified2, j.modified2TS, j.modified2Parsed = str, ts, parsed
+				j.LastModified2, j.modified2TS, j.modified2Parsed = flexString(str), ts, parsed
 			}
 		case "downloads", "downloadsAllTime", "likes":
 			n, ok := s.num()
@@ -406,11 +406,11 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 			}
 			switch string(key) {
 			case "downloads":
-				j.Downloads = n
+				j.Downloads = flexNum(n)
 			case "downloadsAllTime":
-				j.DownloadsAllTime = n
+				j.DownloadsAllTime = flexNum(n)
 			default:
-				j.Likes = n
+				j.Likes = flexNum(n)
 			}
 		case "library_name", "pipeline_tag":
 			if v, ok = s.optStr(); !ok {

@@ -81,6 +81,9 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 	}
 	s = strings.Trim(s, "/")
 	parts := strings.Split(s, "/")
+	if hub && len(parts) > 2 && isRevisionWord(parts[1]) {
+		parts = parts[:1] // a legacy id without org: hf.co/gpt2/tree/main
+	}
 	if len(parts) > 2 {
 		switch strings.ToLower(parts[2]) {
 		case "tree", "blob", "resolve", "raw", "commit", "discussions", "files":
@@ -216,4 +219,12 @@ func salvageID(raw string) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+func isRevisionWord(p string) bool {
+	switch strings.ToLower(p) {
+	case "tree", "blob", "resolve", "raw", "commit", "discussions", "files":
+		return true
+	}
+	return false
 }

@@ -162,9 +162,11 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 				skipped++
 			}
 			continue
-		case '\xef': // BOM
-			pr.Discard(min(3, pr.Buffered()))
-			continue
+		case '\xef': // a UTF-8 byte-order mark, and only that, is skipped
+			if bom, _ := pr.Peek(3); string(bom) == "\xef\xbb\xbf" {
+				pr.Discard(3)
+				continue
+			}
 		case '[':
 			return readJSONArray(ctx, pr, name, emit)
 		case '{':

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,13 +20,13 @@ type jsonRecord struct {
 	ID               string          `json:"id"`
 	ModelID          string          `json:"modelId"`
 	Author           string          `json:"author"`
-	CreatedAt        string          `json:"createdAt"`
-	CreatedAt2       string          `json:"created_at"`
-	LastModified     string          `json:"lastModified"`
-	LastModified2    string          `json:"last_modified"`
-	Downloads        float64         `json:"downloads"` // preset to -1: absent stays -1
-	DownloadsAllTime float64         `json:"downloadsAllTime"`
-	Likes            float64         `json:"likes"`
+	CreatedAt        flexString      `json:"createdAt"`
+	CreatedAt2       flexString      `json:"created_at"`
+	LastModified     flexString      `json:"lastModified"`
+	LastModified2    flexString      `json:"last_modified"`
+	Downloads        flexNum         `json:"downloads"` // preset to -1: absent stays -1
+	DownloadsAllTime flexNum         `json:"downloadsAllTime"`
+	Likes            flexNum         `json:"likes"`
 	Library          string          `json:"library_name"`
 	Pipeline         string          `json:"pipeline_tag"`
 	Tags             lineageTags     `json:"tags"`
@@ -130,8 +131,8 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 		aTS, bTS int64
 		aOK, bOK bool
 		name     string
-	}{{&rec.Created, j.CreatedAt, j.CreatedAt2, j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt"},
-		{&rec.Modified, j.LastModified, j.LastModified2, j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified"}} {
+	}{{&rec.Created, string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt"},
+		{&rec.Modified, string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified"}} {
 		// The first spelling wins when it is non-empty, as before.
 		if t.aOK {
 			*t.dst = t.aTS
@@ -226,7 +227,8 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 	return rec, true
 }
 
-func number(f float64) int64 {
+func number(n flexNum) int64 {
+	f := float64(n)
 	if f < 0 || f != f || f > 1<<62 {
 		return -1
 	}
@@ -557,4 +559,50 @@ func jsonDepth(data []byte) int {
 		}
 	}
 	return best
+}
+
+// flexString is a JSON string that also accepts a number (unix seconds in
+// a date field) or any other value as its raw text, so that one odd field
+// is reported by its own check (e.g. "createdAt is not a date") instead of
+// rejecting the whole record. null leaves it unchanged.
+type flexString string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+	default:
+		*f = flexString(b)
+	}
+	return nil
+}
+
+// flexNum is a JSON number that also accepts a numeric string; any other
+// value means unknown (-1). null leaves it unchanged.
+type flexNum float64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexNum) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	if b[0] == '"' {
+		b = bytes.Trim(b, `"`)
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		*f = -1
+		return nil
+	}
+	*f = flexNum(v)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -358,10 +359,10 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 				row.num[f] = n
 			}
 		case parquet.Float, parquet.Double:
-			row.num[f] = number(v.Double())
+			row.num[f] = number(flexNum(v.Double()))
 		case parquet.ByteArray:
 			if x, err := strconv.ParseFloat(strings.TrimSpace(string(v.ByteArray())), 64); err == nil {
-				row.num[f] = number(x)
+				row.num[f] = number(flexNum(x))
 			}
 		}
 	case pqCreated, pqModified:
@@ -443,7 +444,11 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 	if cd := strings.TrimSpace(row.str[pqCardData]); cd != "" && cd != "null" {
 		var m map[string]any
 		if cd[0] == '{' {
-			if err := json.Unmarshal([]byte(cd), &m); err != nil {
+			if !stdjson.Valid([]byte(cd)) {
+				// goccy/go-json can read past the end of truncated input;
+				// only valid JSON reaches it (see parseListing).
+				diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: "cardData", Detail: "cardData is not valid JSON; ignored"})
+			} else if err := json.Unmarshal([]byte(cd), &m); err != nil {
 				diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: "cardData", Detail: "cardData is not a JSON object: " + err.Error()})
 			}
 		} else {
