@@ -124,46 +124,56 @@ func FromCSR(n int, fwdOff []int32, fwdDst []NodeID, fwdLab []Label, revOff []in
 	if len(fwdLab) != m || len(revDst) != m || len(revLab) != m {
 		return nil, fmt.Errorf("%w: edge arrays disagree in length", ErrInvalid)
 	}
-	check := func(off []int32, dst []NodeID, lab []Label) error {
+	// Each direction is checked, and its edges hashed, on its own
+	// goroutine: this runs on every index load.
+	//
+	// Every forward edge must have its reverse twin with the same label.
+	// Rows are sorted and duplicate-free (checked here), so the two edge
+	// sets are equal exactly when their multisets are; compare a
+	// commutative sum of strong per-edge hashes (linear, no searching). A
+	// mismatch is certain to be caught unless two different edge sets
+	// collide in 64 bits.
+	check := func(off []int32, dst []NodeID, lab []Label, reverse bool) (uint64, error) {
 		if off[0] != 0 || int(off[n]) != m {
-			return fmt.Errorf("%w: offsets do not span the edge array", ErrInvalid)
+			return 0, fmt.Errorf("%w: offsets do not span the edge array", ErrInvalid)
 		}
+		var sum uint64
 		for v := 0; v < n; v++ {
 			a, b := off[v], off[v+1]
 			if b < a || int(b) > m {
-				return fmt.Errorf("%w: offsets decrease or pass the edge array at node %d", ErrInvalid, v)
+				return 0, fmt.Errorf("%w: offsets decrease or pass the edge array at node %d", ErrInvalid, v)
 			}
 			for i := a; i < b; i++ {
-				if d := dst[i]; d < 0 || int(d) >= n || (i > a && dst[i-1] >= d) {
-					return fmt.Errorf("%w: bad or unsorted edge target at node %d", ErrInvalid, v)
+				d := dst[i]
+				if d < 0 || int(d) >= n || (i > a && dst[i-1] >= d) {
+					return 0, fmt.Errorf("%w: bad or unsorted edge target at node %d", ErrInvalid, v)
 				}
 				if lab[i] > MaxLabel {
-					return fmt.Errorf("%w: label %d out of range", ErrInvalid, lab[i])
+					return 0, fmt.Errorf("%w: label %d out of range", ErrInvalid, lab[i])
+				}
+				if reverse {
+					sum += edgeHash(d, NodeID(v), lab[i])
+				} else {
+					sum += edgeHash(NodeID(v), d, lab[i])
 				}
 			}
 		}
-		return nil
+		return sum, nil
 	}
-	if err := check(fwdOff, fwdDst, fwdLab); err != nil {
-		return nil, err
+	var rsum uint64
+	var rerr error
+	done := make(chan struct{})
+	go func() {
+		rsum, rerr = check(revOff, revDst, revLab, true)
+		close(done)
+	}()
+	fsum, ferr := check(fwdOff, fwdDst, fwdLab, false)
+	<-done
+	if ferr != nil {
+		return nil, ferr
 	}
-	if err := check(revOff, revDst, revLab); err != nil {
-		return nil, err
-	}
-	// Every forward edge must have its reverse twin with the same label.
-	// Rows are sorted and duplicate-free (checked above), so the two edge
-	// sets are equal exactly when their multisets are; compare a
-	// commutative sum of strong per-edge hashes (linear, no searching: this
-	// runs on every index load). A mismatch is certain to be caught unless
-	// two different edge sets collide in 64 bits.
-	var fsum, rsum uint64
-	for v := 0; v < n; v++ {
-		for i := fwdOff[v]; i < fwdOff[v+1]; i++ {
-			fsum += edgeHash(NodeID(v), fwdDst[i], fwdLab[i])
-		}
-		for i := revOff[v]; i < revOff[v+1]; i++ {
-			rsum += edgeHash(revDst[i], NodeID(v), revLab[i])
-		}
+	if rerr != nil {
+		return nil, rerr
 	}
 	if fsum != rsum {
 		return nil, fmt.Errorf("%w: forward and reverse edges disagree", ErrInvalid)
