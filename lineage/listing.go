@@ -159,17 +159,7 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 	}
 	if hasPre {
 		meta := *pre
-		in.card, in.cardOrigin = &meta, "cardData"
-		if rec.License == "" {
-			rec.License = meta.license
-		}
-		if rec.Pipeline == "" {
-			rec.Pipeline = meta.pipeline
-		}
-		if rec.Library == "" {
-			rec.Library = meta.library
-		}
-		rec.Languages = meta.languages
+		rec.applyCardMeta(&meta, &in)
 	} else if len(cd) > 0 && string(cd) != "null" {
 		var m map[string]any
 		switch cd[0] {
@@ -195,17 +185,7 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 		}
 		if m != nil {
 			meta := metaFromMap(m)
-			in.card, in.cardOrigin = &meta, "cardData"
-			if rec.License == "" {
-				rec.License = meta.license
-			}
-			if rec.Pipeline == "" {
-				rec.Pipeline = meta.pipeline
-			}
-			if rec.Library == "" {
-				rec.Library = meta.library
-			}
-			rec.Languages = meta.languages
+			rec.applyCardMeta(&meta, &in)
 		}
 	}
 	if len(j.BaseModels) > 0 && string(j.BaseModels) != "null" {
@@ -605,4 +585,21 @@ func (f *flexNum) UnmarshalJSON(b []byte) error {
 	}
 	*f = flexNum(v)
 	return nil
+}
+
+// applyCardMeta makes a listing's cardData the card statement of in and
+// fills the record's license, pipeline and library where the listing
+// itself gave none.
+func (rec *Record) applyCardMeta(meta *cardMeta, in *lineageInput) {
+	in.card, in.cardOrigin = meta, "cardData"
+	if rec.License == "" {
+		rec.License = meta.license
+	}
+	if rec.Pipeline == "" {
+		rec.Pipeline = meta.pipeline
+	}
+	if rec.Library == "" {
+		rec.Library = meta.library
+	}
+	rec.Languages = meta.languages
 }

@@ -464,17 +464,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 		}
 		if m != nil {
 			meta := metaFromMap(m)
-			in.card, in.cardOrigin = &meta, "cardData"
-			if rec.License == "" {
-				rec.License = meta.license
-			}
-			if rec.Pipeline == "" {
-				rec.Pipeline = meta.pipeline
-			}
-			if rec.Library == "" {
-				rec.Library = meta.library
-			}
-			rec.Languages = meta.languages
+			rec.applyCardMeta(&meta, &in)
 		}
 	}
 	if row.bmPresent || row.has[pqBMRelation] {

@@ -288,7 +288,7 @@ func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, 
 		if family == "" {
 			return s.WriteDOT(w, nil)
 		}
-		fam, err := render.Select(s.G, renderInfo(s), render.Options{Root: v, MaxNodes: -1, RankDir: "LR"})
+		fam, err := render.Select(s.G, web.RenderInfo(s), render.Options{Root: v, MaxNodes: -1, RankDir: "LR"})
 		if err != nil {
 			return err
 		}

@@ -11,26 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/render"
 )
-
-// renderInfo tells render what the store's nodes and labels mean.
-func renderInfo(s *lineage.Store) render.Info {
-	return render.Info{
-		Name:      s.Name,
-		Downloads: s.Downloads,
-		Created: func(v graph.NodeID) string {
-			if t := s.Created(v); !t.IsZero() {
-				return t.Format("2006-01-02")
-			}
-			return ""
-		},
-		Relation: func(l graph.Label) string { r, _ := lineage.LabelRelation(l); return r.String() },
-		Inferred: func(l graph.Label) bool { _, declared := lineage.LabelRelation(l); return !declared },
-	}
-}
 
 func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("tree", "MODEL -o FILE [--up|--down] [--depth N] [--relation R,...] [--max-nodes N] [--no-fold] [--rankdir LR|TB] [--format dot|mmd|svg|png]", stderr)
@@ -89,7 +73,7 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fam, err := render.Select(s.G, renderInfo(s), render.Options{
+	fam, err := render.Select(s.G, web.RenderInfo(s), render.Options{
 		Root: v, Up: *up, Down: *down, Depth: *depth, Labels: labels,
 		MaxNodes: *maxNodes, Fold: !*noFold, RankDir: rd,
 	})

@@ -50,7 +50,14 @@ func (p treeParams) query() string {
 }
 
 func (srv *Server) renderInfo() render.Info {
-	s := srv.s
+	info := RenderInfo(srv.s)
+	info.URL = func(v graph.NodeID) string { return modelURL(srv.s.Name(v)) }
+	return info
+}
+
+// RenderInfo tells package render what a store's nodes and edge labels
+// mean: names, downloads, creation dates, relations, inferred or declared.
+func RenderInfo(s *lineage.Store) render.Info {
 	return render.Info{
 		Name:      s.Name,
 		Downloads: s.Downloads,
@@ -60,7 +67,6 @@ func (srv *Server) renderInfo() render.Info {
 			}
 			return ""
 		},
-		URL:      func(v graph.NodeID) string { return modelURL(s.Name(v)) },
 		Relation: func(l graph.Label) string { r, _ := lineage.LabelRelation(l); return r.String() },
 		Inferred: func(l graph.Label) bool { _, declared := lineage.LabelRelation(l); return !declared },
 	}
