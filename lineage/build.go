@@ -32,6 +32,7 @@ type Builder struct {
 	blob  []byte
 	off   []uint32 // name of v is blob[off[v]:off[v+1]]
 	table []int32  // -1 when empty; hashed with foldHash, saved in the index
+	fp    []uint32 // the high 32 bits of each slot's hash (build time only)
 	flags []uint8
 	prec  []ParentSource
 	pkind []SourceKind
@@ -58,7 +59,7 @@ type Builder struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{off: []uint32{0}, table: newTable(1 << 10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	return &Builder{off: []uint32{0}, table: newTable(1 << 10), fp: make([]uint32, 1<<10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
 }
 
 // AddSource records the name of an input, for the manifest.
@@ -132,6 +133,7 @@ func (b *Builder) Reserve(n int) {
 	}
 	if size > len(b.table) {
 		b.table = newTable(size)
+		b.fp = make([]uint32, size)
 		b.rehash()
 	}
 	b.off = slices.Grow(b.off, n-len(b.flags))
@@ -152,15 +154,20 @@ func (b *Builder) Reserve(n int) {
 // intern returns the node of id, creating it when new. variant is the
 // spelling the node had before when id spells it with other letter case
 // (for a record's own id, the earlier spelling it replaces), else "".
-func (b *Builder) intern(id string, own bool) (node graph.NodeID, variant string) {
+func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, variant string) {
+	if hash == 0 {
+		hash = foldHash(id)
+	}
 	mask := uint64(len(b.table) - 1)
-	i := foldHash(id) & mask
+	i := hash & mask
+	fp := uint32(hash >> 32)
 	for {
 		v := b.table[i]
 		if v < 0 {
 			break
 		}
-		if b.eqFold(v, id) {
+		// The fingerprint settles most probes without reading the name.
+		if b.fp[i] == fp && b.eqFold(v, id) {
 			nm := b.blob[b.off[v]:b.off[v+1]]
 			if string(nm) != id {
 				variant = string(nm)
@@ -175,6 +182,7 @@ func (b *Builder) intern(id string, own bool) (node graph.NodeID, variant string
 	}
 	v := graph.NodeID(len(b.flags))
 	b.table[i] = int32(v)
+	b.fp[i] = fp
 	b.blob = append(b.blob, id...)
 	b.off = append(b.off, uint32(len(b.blob)))
 	b.flags = append(b.flags, 0)
@@ -202,6 +210,7 @@ func (b *Builder) intern(id string, own bool) (node graph.NodeID, variant string
 // grow doubles the table and re-inserts every node.
 func (b *Builder) grow() {
 	b.table = newTable(2 * len(b.table))
+	b.fp = make([]uint32, len(b.table))
 	b.rehash()
 }
 
@@ -213,11 +222,13 @@ func (b *Builder) rehash() {
 	}
 	mask := uint64(len(t) - 1)
 	for v := range b.flags {
-		i := foldHash(unsafe.String(unsafe.SliceData(b.blob[b.off[v]:]), int(b.off[v+1]-b.off[v]))) & mask
+		h := foldHash(unsafe.String(unsafe.SliceData(b.blob[b.off[v]:]), int(b.off[v+1]-b.off[v])))
+		i := h & mask
 		for t[i] >= 0 {
 			i = (i + 1) & mask
 		}
 		t[i] = int32(v)
+		b.fp[i] = uint32(h >> 32)
 	}
 }
 
@@ -237,7 +248,7 @@ func (b *Builder) str(s string) uint16 {
 // Add merges one record.
 func (b *Builder) Add(r *Record) {
 	own := r.Kind != KindEdgeList
-	v, variant := b.intern(r.ID, own)
+	v, variant := b.intern(r.ID, r.hash, own)
 	if variant != "" && own && b.flags[v]&flagRecord == 0 {
 		b.addDiag(Diagnostic{Kind: KindCaseVariant, Source: r.Source, Line: r.Line, ID: r.ID, Value: variant,
 			Detail: "referenced earlier as " + variant + "; its own record spells it " + r.ID, Fix: "base_model: " + r.ID})
@@ -313,7 +324,7 @@ func (b *Builder) Add(r *Record) {
 		b.lastStart[v] = int32(len(b.eChild))
 	}
 	for _, p := range r.Parents {
-		pv, variant := b.intern(p.ID, false)
+		pv, variant := b.intern(p.ID, p.hash, false)
 		if pv == v {
 			continue // self-reference through a case variant: already reported
 		}
@@ -372,6 +383,7 @@ func (b *Builder) Finish() *Store {
 	b.eChild, b.eParent, b.eLabel, b.eGen = nil, nil, nil, nil
 	g := gb.Build()
 	s := &Store{G: g, names: b.blob, nameOff: b.off, table: b.table}
+	b.fp = nil
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	s.flags = b.flags

@@ -116,6 +116,7 @@ type lineageInput struct {
 // normalises the ids, drops and reports self-references, duplicates and
 // unusable values, and settles each parent's relation.
 func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
+	r.hash = foldHash(r.ID) // here, on the parsing worker, not in the merge
 	// Problems are held until the parents are settled, so each can carry
 	// the corrected YAML as its suggested fix.
 	var pending []Diagnostic
@@ -227,7 +228,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 				at(KindListDup, raw, "listed twice in "+c.origin)
 				continue
 			}
-			parents = append(parents, Parent{ID: id})
+			parents = append(parents, Parent{ID: id, hash: foldHash(id)})
 		}
 		if len(parents) == 0 {
 			continue

@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -81,17 +82,40 @@ func (s *scanner) str() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
 	}
-	b := s.b
-	i := s.i + 1
-	for i < len(b) && plain[b[i]] {
-		i++
-	}
-	if i >= len(b) || b[i] != '"' {
+	rest := s.b[s.i+1:]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
 		return nil, false
 	}
-	v := b[s.i+1 : i]
-	s.i = i + 1
+	v := rest[:j]
+	if !plainASCII(v) {
+		return nil, false
+	}
+	s.i += j + 2
 	return v, true
+}
+
+// plainASCII reports whether v holds only printable ASCII other than '"'
+// and '\\' (v holds no '"' by construction). It checks eight bytes at a
+// time: a byte below 0x20 or at or above 0x80 sets a high bit.
+func plainASCII(v []byte) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := binary.LittleEndian.Uint64(v[i:])
+		if (x|(x-0x20*lo))&hi != 0 {
+			return false // non-ASCII, or a byte below 0x20
+		}
+		if y := x ^ ('\\' * lo); (y-lo)&^y&hi != 0 {
+			return false // a backslash
+		}
+	}
+	for ; i < len(v); i++ {
+		if !plain[v[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // skipStr skips a string, escapes allowed.

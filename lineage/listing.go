@@ -251,16 +251,20 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 	go func() {
 		defer close(chunks)
 		seq, line := 0, 1
-		var carry []byte
+		var carry []byte  // the unfinished last line of the previous read
 		skipping := false // inside an over-long line being skipped
-		buf := make([]byte, chunkSize)
 		for {
 			if ctx.Err() != nil {
 				readErr = ctx.Err()
 				return
 			}
-			n, err := io.ReadFull(r, buf)
-			data := buf[:n]
+			// Each chunk is a fresh buffer that is never reused (records
+			// alias it); only the unfinished line is copied into the next.
+			buf := make([]byte, len(carry)+chunkSize)
+			copy(buf, carry)
+			n, err := io.ReadFull(r, buf[len(carry):])
+			data := buf[:len(carry)+n]
+			carry = nil
 			eof := err == io.EOF || err == io.ErrUnexpectedEOF
 			if err != nil && !eof {
 				readErr = fmt.Errorf("read %s: %w", source, err)
@@ -279,24 +283,20 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 				skipping = false
 			}
 			cut := bytes.LastIndexByte(data, '\n')
-			var whole []byte
 			if cut < 0 && !eof {
-				carry = append(carry, data...)
+				carry = data
 				if len(carry) > MaxRecordBytes {
 					// Report the over-long line as a one-line chunk of its own.
-					chunks <- chunk{seq: seq, line: line, data: append([]byte(nil), carry[:MaxRecordBytes+1]...)}
+					chunks <- chunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
 					seq++
-					carry = carry[:0]
+					carry = nil
 					skipping = true
 				}
 				continue
 			}
-			if eof {
-				whole = append(carry, data...)
-				carry = nil
-			} else {
-				whole = append(carry, data[:cut+1]...)
-				carry = append([]byte(nil), data[cut+1:]...)
+			whole := data
+			if !eof {
+				whole, carry = data[:cut+1], data[cut+1:]
 			}
 			if len(whole) > 0 {
 				chunks <- chunk{seq: seq, line: line, data: whole}
@@ -314,7 +314,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 		go func() {
 			defer wg.Done()
 			for c := range chunks {
-				b := batch{seq: c.seq}
+				b := batch{seq: c.seq, recs: make([]Record, 0, bytes.Count(c.data, []byte("\n"))+1)}
 				diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
 				data, line := c.data, c.line
 				for len(data) > 0 {

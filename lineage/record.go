@@ -65,6 +65,8 @@ type Parent struct {
 	ID       string   // normalised id, as spelled in the declaration
 	Relation Relation // relation of the child to this parent
 	Declared bool     // false when the relation was inferred
+
+	hash uint64 // foldHash(ID), computed by the parser's worker (0: not yet)
 }
 
 // Record is one model as stated by one input record.
@@ -88,6 +90,8 @@ type Record struct {
 
 	Parents    []Parent
 	ParentFrom ParentSource
+
+	hash uint64 // foldHash(ID), computed by the parser's worker (0: not yet)
 }
 
 // Diagnostic is one problem found in the input: what, where, and the fix.
