@@ -58,6 +58,12 @@ func (s *scanner) peek() byte {
 	return 0
 }
 
+// atEnd reports whether only white space remains (a NUL byte is not the end).
+func (s *scanner) atEnd() bool {
+	s.ws()
+	return s.i >= len(s.b)
+}
+
 func (s *scanner) eat(c byte) bool {
 	if s.peek() == c {
 		s.i++
@@ -375,7 +381,7 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 		return false
 	}
 	if s.eat('}') {
-		return s.peek() == 0
+		return s.atEnd()
 	}
 	for {
 		key, ok := s.str()
@@ -508,7 +514,7 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 		if !s.eat('}') {
 			return false
 		}
-		return s.peek() == 0
+		return s.atEnd()
 	}
 }
 
