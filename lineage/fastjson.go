@@ -500,7 +500,7 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 			// The general decoder matches field names case-insensitively;
 			// leave such records to it.
 			for _, k := range listingKeys {
-				if bytes.EqualFold(key, []byte(k)) {
+				if equalFoldASCII(key, k) {
 					return false
 				}
 			}
@@ -596,4 +596,18 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 		}
 		return s.eat('}')
 	}
+}
+
+// equalFoldASCII compares b and s ignoring ASCII case, without converting
+// either (it runs for every unknown key of every record).
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if lower(b[i]) != lower(s[i]) {
+			return false
+		}
+	}
+	return true
 }

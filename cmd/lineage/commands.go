@@ -1,7 +1,6 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
@@ -19,7 +18,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 )
 
@@ -73,9 +71,10 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	if len(d.in) == 0 {
 		s, err = lineage.BuildSources(ctx, lineage.SampleSources())
 	} else {
-		setMemoryLimit(lineage.InputSize(d.in))
+		size := lineage.InputSize(d.in) // one walk of the inputs for both uses
+		setMemoryLimit(size)
 		if !quietProgress && isTerminal(stderr) {
-			bar := progressbar.NewOptions64(lineage.InputSize(d.in),
+			bar := progressbar.NewOptions64(size,
 				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
 				progressbar.OptionSetDescription("reading"), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish())
@@ -488,38 +487,10 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var w io.Writer = stdout
-	var f *os.File
-	var zw *gzip.Writer
-	if *out != "" {
-		f, err = os.Create(*out)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
+	return writeOutput(*out, stdout, func(w io.Writer) error {
+		if *format == "listing" {
+			return s.WriteListing(w)
 		}
-		defer f.Close()
-		w = f
-		if strings.HasSuffix(*out, ".gz") {
-			zw, _ = gzip.NewWriterLevel(f, gzip.BestCompression)
-			w = zw
-		}
-	}
-	if *format == "listing" {
-		err = s.WriteListing(w)
-	} else {
-		err = s.WriteEdgeList(w)
-	}
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if zw != nil {
-		if err := zw.Close(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-	}
-	if f != nil {
-		return f.Close()
-	}
-	return nil
+		return s.WriteEdgeList(w)
+	})
 }
-
-var _ = graph.AllLabels

@@ -578,14 +578,7 @@ func writeChartFile(name string, draw func(io.Writer, chart.Format) error) error
 	if err != nil {
 		return usagef("%v", err)
 	}
-	var buf bytes.Buffer
-	if err := draw(&buf, ff); err != nil {
-		return err
-	}
-	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("chart: %w", err)
-	}
-	return nil
+	return writeOutput(name, nil, func(w io.Writer) error { return draw(w, ff) })
 }
 
 // velocityTargets resolves MODEL arguments: ids, or patterns with * or ?
@@ -830,15 +823,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := writeReport(&buf, s, a, *top, vs); err != nil {
+	if err := writeOutput(*out, nil, func(w io.Writer) error { return writeReport(w, s, a, *top, vs) }); err != nil {
 		return err
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
 	if !f.d.quiet {
-		fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, buf.Len())
+		fmt.Fprintf(stderr, "wrote %s\n", *out)
 	}
 	return nil
 }
