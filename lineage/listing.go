@@ -57,46 +57,44 @@ func parseListing(source string, line int, data []byte, owned bool, diag func(Di
 		bad("", fmt.Sprintf("record is %d bytes, over the %d-byte limit; skipped", len(data), MaxRecordBytes))
 		return rec, false
 	}
+	// j stays on the stack on the fast path; the general decoder gets a
+	// record of its own (a value it decodes into escapes to the heap).
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	var pre cardMeta
 	hasPre := false
-	if !scanListing(data, owned, &j, &pre, &hasPre) {
-		j, hasPre = jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}, false
-		if d := jsonDepth(data); d > maxYAMLDepth {
-			bad("", fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, maxYAMLDepth))
-			return rec, false
-		}
-		if !stdjson.Valid(data) {
-			// goccy/go-json reads past the end of some truncated input (an
-			// escape ending a key: {"\y\) and panics; only valid JSON reaches it.
-			bad(snippet(data), fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage))))
-			return rec, false
-		}
-		if err := json.Unmarshal(data, &j); err != nil {
-			bad(snippet(data), "invalid JSON: "+err.Error())
-			return rec, false
-		}
+	if scanListing(data, owned, &j, &pre, &hasPre) {
+		return assembleListing(source, line, &j, &pre, hasPre, diag)
 	}
-	return assembleListing(source, line, &j, &pre, hasPre, diag)
+	return parseListingGeneral(source, line, data, diag)
+}
+
+// parseListingGeneral decodes one listing record with the general decoder.
+func parseListingGeneral(source string, line int, data []byte, diag func(Diagnostic)) (rec Record, ok bool) {
+	bad := func(value, detail string) {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
+	}
+	j := &jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
+	if d := jsonDepth(data); d > maxYAMLDepth {
+		bad("", fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, maxYAMLDepth))
+		return rec, false
+	}
+	if !stdjson.Valid(data) {
+		// goccy/go-json reads past the end of some truncated input (an
+		// escape ending a key: {"\y\) and panics; only valid JSON reaches it.
+		bad(snippet(data), fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage))))
+		return rec, false
+	}
+	if err := json.Unmarshal(data, j); err != nil {
+		bad(snippet(data), "invalid JSON: "+err.Error())
+		return rec, false
+	}
+	return assembleListing(source, line, j, nil, false, diag)
 }
 
 // parseListingSlow is ParseListingRecord without the fast scanner (for
 // tests that compare the two paths).
 func parseListingSlow(source string, line int, data []byte, diag func(Diagnostic)) (Record, bool) {
-	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
-	if d := jsonDepth(data); d > maxYAMLDepth {
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Detail: fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, maxYAMLDepth)})
-		return Record{}, false
-	}
-	if !stdjson.Valid(data) { // see parseListing
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: snippet(data), Detail: fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage)))})
-		return Record{}, false
-	}
-	if err := json.Unmarshal(data, &j); err != nil {
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: snippet(data), Detail: "invalid JSON: " + err.Error()})
-		return Record{}, false
-	}
-	return assembleListing(source, line, &j, nil, false, diag)
+	return parseListingGeneral(source, line, data, diag)
 }
 
 // assembleListing turns a decoded listing object into a Record. pre is the
@@ -125,41 +123,34 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: j.Author,
 		Library: j.Library, Pipeline: j.Pipeline, Tags: []string(j.Tags),
 		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
-	for _, t := range []struct {
-		dst      *int64
-		a, b     string
-		aTS, bTS int64
-		aOK, bOK bool
-		name     string
-	}{{&rec.Created, string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt"},
-		{&rec.Modified, string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified"}} {
-		// The first spelling wins when it is non-empty, as before.
-		if t.aOK {
-			*t.dst = t.aTS
-			continue
+	// The first spelling of a date wins when it is non-empty.
+	date := func(a, b string, aTS, bTS int64, aOK, bOK bool, name string) int64 {
+		if aOK {
+			return aTS
 		}
-		v := t.a
+		v := a
 		if v == "" {
-			if t.bOK {
-				*t.dst = t.bTS
-				continue
+			if bOK {
+				return bTS
 			}
-			v = t.b
+			v = b
 		}
 		ts, ok := parseTime(v)
 		if !ok {
-			diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: v, Detail: t.name + " is not a date; ignored"})
+			diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: v, Detail: name + " is not a date; ignored"})
 		}
-		*t.dst = ts
+		return ts
 	}
+	rec.Created = date(string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt")
+	rec.Modified = date(string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified")
 	in := lineageInput{tags: []string(j.Tags)}
 	cd := j.CardData
 	if len(cd) == 0 || string(cd) == "null" {
 		cd = j.CardData2
 	}
 	if hasPre {
-		meta := *pre
-		rec.applyCardMeta(&meta, &in)
+		rec.applyCardMeta(pre)
+		in.card, in.cardOrigin = pre, "cardData" // not in applyCardMeta: a store through a pointer would move pre to the heap
 	} else if len(cd) > 0 && string(cd) != "null" {
 		var m map[string]any
 		switch cd[0] {
@@ -185,7 +176,8 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 		}
 		if m != nil {
 			meta := metaFromMap(m)
-			rec.applyCardMeta(&meta, &in)
+			rec.applyCardMeta(&meta)
+			in.card, in.cardOrigin = &meta, "cardData"
 		}
 	}
 	if len(j.BaseModels) > 0 && string(j.BaseModels) != "null" {
@@ -587,11 +579,10 @@ func (f *flexNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// applyCardMeta makes a listing's cardData the card statement of in and
-// fills the record's license, pipeline and library where the listing
-// itself gave none.
-func (rec *Record) applyCardMeta(meta *cardMeta, in *lineageInput) {
-	in.card, in.cardOrigin = meta, "cardData"
+// applyCardMeta fills the record's license, pipeline and library from a
+// listing's cardData where the listing itself gave none (the caller makes
+// meta the card statement of its lineageInput).
+func (rec *Record) applyCardMeta(meta *cardMeta) {
 	if rec.License == "" {
 		rec.License = meta.license
 	}

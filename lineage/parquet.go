@@ -464,7 +464,8 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 		}
 		if m != nil {
 			meta := metaFromMap(m)
-			rec.applyCardMeta(&meta, &in)
+			rec.applyCardMeta(&meta)
+			in.card, in.cardOrigin = &meta, "cardData"
 		}
 	}
 	if row.bmPresent || row.has[pqBMRelation] {
