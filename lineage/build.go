@@ -79,7 +79,9 @@ func (b *Builder) addDiag(d Diagnostic) {
 	if len(b.diags) < b.maxDiags {
 		// Record strings may alias a whole input chunk; copies keep the
 		// diagnostics from holding the input in memory.
-		d.ID, d.Value, d.Detail = strings.Clone(d.ID), strings.Clone(d.Value), strings.Clone(d.Detail)
+		// (Build also reuses input chunks once emitted: nothing kept may alias them.)
+		d.Source, d.ID, d.Value = strings.Clone(d.Source), strings.Clone(d.ID), strings.Clone(d.Value)
+		d.Detail, d.Fix = strings.Clone(d.Detail), strings.Clone(d.Fix)
 		b.diags = append(b.diags, d)
 	}
 }
@@ -240,6 +242,7 @@ func (b *Builder) str(s string) uint16 {
 		return 0 // table full: the value is dropped rather than mislabelled
 	}
 	i := uint16(len(b.strs))
+	s = strings.Clone(s) // s may alias an input chunk
 	b.strs = append(b.strs, s)
 	b.strIdx[s] = i
 	return i

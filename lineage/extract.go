@@ -142,9 +142,10 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		key string
 		rel Relation
 	}
-	var tagParents []string
-	var tagKeys []string
-	var tagRels []tagRelation
+	// Fixed backing arrays keep the usual few on the stack.
+	var tagParentsBuf, tagKeysBuf [4]string
+	var tagRelsBuf [4]tagRelation
+	tagParents, tagKeys, tagRels := tagParentsBuf[:0], tagKeysBuf[:0], tagRelsBuf[:0]
 	for _, t := range in.tags {
 		rest, ok := strings.CutPrefix(t, "base_model:")
 		if !ok {
@@ -174,9 +175,19 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	type candidate struct {
 		from   ParentSource
 		values []string
-		origin string
+		origin string // where, for messages: origin and key joined by a space
+		key    string // (joined only when a message is made)
 	}
-	var cands []candidate
+	where := func(c candidate) string {
+		if c.key == "" {
+			return c.origin
+		}
+		return c.origin + " " + c.key
+	}
+	// At most one candidate per source; a fixed array (assigned, not
+	// appended to) keeps them and the tag list on the stack.
+	var cands [3]candidate
+	nc := 0
 	if c := in.card; c != nil {
 		if c.hasBaseModel {
 			for _, b := range c.bad {
@@ -185,10 +196,12 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 			if len(c.baseModel) == 0 && len(c.bad) == 0 {
 				at(KindEmpty, "", "base_model in "+in.cardOrigin+" is empty; remove the key or write base_model: org/name")
 			}
-			cands = append(cands, candidate{FromCard, c.baseModel, in.cardOrigin + " base_model"})
+			cands[nc] = candidate{FromCard, c.baseModel, in.cardOrigin, "base_model"}
+			nc++
 		} else if len(c.finetunedFrom) > 0 {
 			at(KindLegacyKey, strings.Join(c.finetunedFrom, ", "), "legacy key finetuned_from; write base_model: "+strings.Join(c.finetunedFrom, ", "))
-			cands = append(cands, candidate{FromCard, c.finetunedFrom, in.cardOrigin + " finetuned_from"})
+			cands[nc] = candidate{FromCard, c.finetunedFrom, in.cardOrigin, "finetuned_from"}
+			nc++
 		}
 	}
 	if bm := in.baseModels; bm != nil && len(bm.Models) > 0 {
@@ -196,36 +209,38 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		for i, m := range bm.Models {
 			vals[i] = m.ID
 		}
-		cands = append(cands, candidate{FromBaseModels, vals, "baseModels"})
+		cands[nc] = candidate{FromBaseModels, vals, "baseModels", ""}
+		nc++
 	}
 	if len(tagParents) > 0 {
-		cands = append(cands, candidate{FromTags, tagParents, "tags"})
+		cands[nc] = candidate{FromTags, tagParents, "tags", ""}
+		nc++
 	}
 
 	self := r.ID
 	nListed := 0 // values in the winning list, repeats included
-	for _, c := range cands {
+	for _, c := range cands[:nc] {
 		var parents []Parent
 		listed := 0 // valid, non-self values, repeats included
 		for _, raw := range c.values {
 			id, changed, problem := NormalizeID(raw)
 			if problem != "" {
-				at(problem, raw, "in "+c.origin+"; not a Hub id, ignored")
+				at(problem, raw, "in "+where(c)+"; not a Hub id, ignored")
 				if sid, ok := salvageID(raw); ok && (problem == KindHTML || problem == KindInvalidID) {
 					pending[len(pending)-1].Fix = "base_model: " + sid + " (if that is the model meant)"
 				}
 				continue
 			}
 			if changed && strings.TrimSpace(raw) != id {
-				at(KindURLForm, raw, "in "+c.origin+"; write base_model: "+id)
+				at(KindURLForm, raw, "in "+where(c)+"; write base_model: "+id)
 			}
 			if strings.EqualFold(id, self) {
-				at(KindSelfRef, raw, "in "+c.origin+"; a model cannot be its own base model, remove it")
+				at(KindSelfRef, raw, "in "+where(c)+"; a model cannot be its own base model, remove it")
 				continue
 			}
 			listed++
 			if slices.ContainsFunc(parents, func(p Parent) bool { return strings.EqualFold(p.ID, id) }) {
-				at(KindListDup, raw, "listed twice in "+c.origin)
+				at(KindListDup, raw, "listed twice in "+where(c))
 				continue
 			}
 			parents = append(parents, Parent{ID: id, hash: foldHash(id)})
@@ -238,7 +253,7 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		if c.from == FromCard && len(tagParents) > 0 && !sameIDs(parents, tagParents) {
 			pending = append(pending, Diagnostic{Kind: KindCardTags, Source: r.Source, Line: r.Line, ID: r.ID,
 				Value:  "card: " + joinIDs(parents) + "; tags: " + strings.Join(tagParents, ", "),
-				Detail: "the " + c.origin + " and the Hub's base_model tags name different parents; lineage uses the card",
+				Detail: "the " + where(c) + " and the Hub's base_model tags name different parents; lineage uses the card",
 				Fix:    parentsYAML(parents)})
 		}
 		break

@@ -3,6 +3,7 @@ package lineage
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -84,21 +85,46 @@ var plain = func() (t [256]bool) {
 
 // str reads a string without escapes and returns its bytes (aliasing the
 // input). ok is false for an escaped, non-ASCII or malformed string.
+//
+// It looks at eight bytes at a time for the first byte that ends or spoils
+// a plain string ('"', '\\', a control character or non-ASCII): one pass,
+// where a search for the closing quote and a check of the bytes before it
+// would be two (strings here are short, so per-call cost dominates).
 func (s *scanner) str() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
 	}
-	rest := s.b[s.i+1:]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return nil, false
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	b := s.b
+	start := s.i + 1
+	i := start
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ ('"' * lo)
+		e := x ^ ('\\' * lo)
+		// Each term flags its lowest matching byte exactly (borrows only
+		// spoil bytes above a match), so the lowest flag is the first
+		// special byte.
+		m := (x | (x - 0x20*lo) | ((q - lo) &^ q) | ((e - lo) &^ e)) & hi
+		if m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			if b[i] != '"' {
+				return nil, false
+			}
+			s.i = i + 1
+			return b[start:i], true
+		}
 	}
-	v := rest[:j]
-	if !plainASCII(v) {
-		return nil, false
+	for ; i < len(b); i++ {
+		if c := b[i]; !plain[c] {
+			if c != '"' {
+				return nil, false
+			}
+			s.i = i + 1
+			return b[start:i], true
+		}
 	}
-	s.i += j + 2
-	return v, true
+	return nil, false
 }
 
 // plainASCII reports whether v holds only printable ASCII other than '"'
@@ -311,6 +337,9 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 				return nil, false, false
 			}
 			if keep == nil || keep(v) {
+				if out == nil {
+					out = make([]string, 0, 4) // one allocation for the usual few
+				}
 				out = append(out, s.text(v))
 			}
 			if s.eat(',') {
@@ -320,6 +349,36 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 		}
 	}
 	return nil, false, false
+}
+
+// firstStr reads what strList reads and returns only its first string
+// (metaFromMap keeps only that), without building the list.
+func (s *scanner) firstStr() (first []byte, ok bool) {
+	switch s.peek() {
+	case 'n':
+		return nil, s.lit("null")
+	case '"':
+		return s.str()
+	case '[':
+		s.i++
+		if s.eat(']') {
+			return nil, true
+		}
+		for n := 0; ; n++ {
+			v, ok := s.str()
+			if !ok {
+				return nil, false
+			}
+			if n == 0 {
+				first = v
+			}
+			if s.eat(',') {
+				continue
+			}
+			return first, s.eat(']')
+		}
+	}
+	return nil, false
 }
 
 // interned holds the few distinct values of author, library_name,
@@ -560,14 +619,11 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 			}
 			c.hasRelation, c.relation = true, s.text(v)
 		case "license", "pipeline_tag", "library_name":
-			l, _, ok := s.strList(nil)
+			v, ok := s.firstStr()
 			if !ok {
 				return false
 			}
-			first := ""
-			if len(l) > 0 {
-				first = intern([]byte(l[0]))
-			}
+			first := intern(v)
 			switch string(key) {
 			case "license":
 				c.license = first

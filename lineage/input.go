@@ -308,7 +308,7 @@ func readCards(ctx context.Context, root string, paths []string, emit Emit) erro
 			progress(n)
 		}
 		emit(recs, diags)
-	})
+	}, nil)
 	if firstErr != nil {
 		return firstErr
 	}

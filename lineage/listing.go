@@ -8,7 +8,6 @@ import (
 	"io"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -219,6 +218,7 @@ type batch struct {
 	seq   int
 	recs  []Record
 	diags []Diagnostic
+	buf   []byte // the chunk the records alias, recycled after emit when allowed
 }
 
 // Emit receives parsed records and diagnostics in input order, always from
@@ -227,32 +227,110 @@ type Emit func(recs []Record, diags []Diagnostic)
 
 const chunkSize = 1 << 20
 
+type recycleKey struct{}
+
+// withRecycling marks ctx for readers whose emit keeps nothing of the
+// records and diagnostics it is given past the call (the Builder copies
+// what it keeps): their input chunks and record slices are then reused
+// instead of allocated afresh, which saves zeroing and faulting in a new
+// megabyte per megabyte of input.
+func withRecycling(ctx context.Context) context.Context {
+	return context.WithValue(ctx, recycleKey{}, true)
+}
+
+func recycling(ctx context.Context) bool {
+	ok, _ := ctx.Value(recycleKey{}).(bool)
+	return ok
+}
+
+// chunkPool holds input chunks and record slices for reuse (see
+// withRecycling); its channels bound how many are kept.
+type chunkPool struct {
+	bufs chan []byte
+	recs chan []Record
+}
+
+func newChunkPool(n int) *chunkPool {
+	return &chunkPool{bufs: make(chan []byte, n), recs: make(chan []Record, n)}
+}
+
+// buf returns a buffer of length n: a recycled one when one is big enough.
+func (p *chunkPool) buf(n int) []byte {
+	if p != nil {
+		select {
+		case b := <-p.bufs:
+			if cap(b) >= n {
+				return b[:n]
+			}
+		default:
+		}
+	}
+	return make([]byte, n)
+}
+
+func (p *chunkPool) records(n int) []Record {
+	if p != nil {
+		select {
+		case r := <-p.recs:
+			return r[:0]
+		default:
+		}
+	}
+	return make([]Record, 0, n)
+}
+
+// put hands a delivered batch's chunk and records back for reuse.
+func (p *chunkPool) put(b batch) {
+	if p == nil {
+		return
+	}
+	if b.buf != nil {
+		select {
+		case p.bufs <- b.buf[:cap(b.buf)]:
+		default:
+		}
+	}
+	if b.recs != nil {
+		select {
+		case p.recs <- b.recs[:0]:
+		default:
+		}
+	}
+}
+
 // readJSONLines parses a JSON Lines stream in parallel: one goroutine cuts
 // the stream into ~1 MiB chunks at line boundaries, workers decode the
 // chunks, and the results are delivered to emit in input order. Memory is
 // bounded by a few chunks per worker; the file is never held whole.
+// Records alias their chunk: a chunk is never reused unless ctx allows it
+// (withRecycling), and then only after its records were emitted.
 func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) error {
 	type chunk struct {
 		seq, line int
-		data      []byte
+		data, buf []byte
 	}
 	workers := runtime.GOMAXPROCS(0)
 	chunks := make(chan chunk, workers*2)
 	results := make(chan batch, workers*2)
+	var pool *chunkPool
+	if recycling(ctx) {
+		pool = newChunkPool(4*workers + 4)
+	}
 	var readErr error
 	go func() {
 		defer close(chunks)
 		seq, line := 0, 1
 		var carry []byte  // the unfinished last line of the previous read
+		var carryBuf []byte
 		skipping := false // inside an over-long line being skipped
 		for {
 			if ctx.Err() != nil {
 				readErr = ctx.Err()
 				return
 			}
-			// Each chunk is a fresh buffer that is never reused (records
-			// alias it); only the unfinished line is copied into the next.
-			buf := make([]byte, len(carry)+chunkSize)
+			// The unfinished line of the previous read starts the next
+			// chunk (it was copied out of a chunk that may be reused).
+			buf := pool.buf(len(carry) + chunkSize)
 			copy(buf, carry)
 			n, err := io.ReadFull(r, buf[len(carry):])
 			data := buf[:len(carry)+n]
@@ -265,6 +343,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 			if skipping {
 				i := bytes.IndexByte(data, '\n')
 				if i < 0 {
+					pool.put(batch{buf: buf})
 					if eof {
 						return
 					}
@@ -277,23 +356,32 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 			cut := bytes.LastIndexByte(data, '\n')
 			if cut < 0 && !eof {
 				carry = data
+				pool.put(batch{buf: buf})
 				if len(carry) > MaxRecordBytes {
 					// Report the over-long line as a one-line chunk of its own.
 					chunks <- chunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
 					seq++
 					carry = nil
 					skipping = true
+				} else if pool != nil {
+					// buf goes back to the pool: keep a copy of the line.
+					carryBuf = append(carryBuf[:0], carry...)
+					carry = carryBuf
 				}
 				continue
 			}
 			whole := data
 			if !eof {
-				whole, carry = data[:cut+1], data[cut+1:]
+				whole = data[:cut+1]
+				carryBuf = append(carryBuf[:0], data[cut+1:]...)
+				carry = carryBuf
 			}
 			if len(whole) > 0 {
-				chunks <- chunk{seq: seq, line: line, data: whole}
+				chunks <- chunk{seq: seq, line: line, data: whole, buf: buf}
 				seq++
 				line += bytes.Count(whole, []byte("\n"))
+			} else {
+				pool.put(batch{buf: buf})
 			}
 			if eof {
 				return
@@ -306,7 +394,10 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 		go func() {
 			defer wg.Done()
 			for c := range chunks {
-				b := batch{seq: c.seq, recs: make([]Record, 0, bytes.Count(c.data, []byte("\n"))+1)}
+				b := batch{seq: c.seq, recs: pool.records(bytes.Count(c.data, []byte("\n")) + 1)}
+				if pool != nil {
+					b.buf = c.buf
+				}
 				diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
 				data, line := c.data, c.line
 				for len(data) > 0 {
@@ -318,8 +409,8 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 					}
 					l = bytes.TrimSpace(l)
 					if len(l) > 0 {
-						// Each chunk is a fresh allocation that is never
-						// reused, so records may alias it.
+						// The chunk is not modified while its records
+						// live, so records may alias it.
 						if rec, ok := parseListing(source, line, l, true, diag); ok {
 							b.recs = append(b.recs, rec)
 						}
@@ -331,12 +422,13 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
-	deliverInOrder(results, emit)
+	deliverInOrder(results, emit, pool)
 	return readErr
 }
 
-// deliverInOrder passes batches to emit sorted by seq.
-func deliverInOrder(results <-chan batch, emit Emit) {
+// deliverInOrder passes batches to emit sorted by seq, then hands each to
+// pool (nil: none) for reuse.
+func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool) {
 	pending := map[int]batch{}
 	next := 0
 	for b := range results {
@@ -348,6 +440,7 @@ func deliverInOrder(results <-chan batch, emit Emit) {
 			}
 			delete(pending, next)
 			emit(x.recs, x.diags)
+			pool.put(x)
 			next++
 		}
 	}
@@ -418,7 +511,7 @@ func readJSONArray(ctx context.Context, r io.Reader, source string, emit Emit) e
 			jobs <- job{seq: seq, first: first, elems: cur}
 		}
 	}()
-	deliverInOrder(results, emit)
+	deliverInOrder(results, emit, nil)
 	return parseErr
 }
 
@@ -495,11 +588,12 @@ func keepTag(raw []byte) bool {
 		return true
 	}
 	switch len(raw) {
-	case 4, 5, 7:
-		switch strings.ToLower(string(raw)) {
-		case "peft", "lora", "qlora", "adapter":
-			return true
-		}
+	case 4:
+		return equalFoldASCII(raw, "peft") || equalFoldASCII(raw, "lora")
+	case 5:
+		return equalFoldASCII(raw, "qlora")
+	case 7:
+		return equalFoldASCII(raw, "adapter")
 	}
 	return false
 }

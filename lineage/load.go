@@ -23,8 +23,21 @@ func SampleSources() []Source {
 	return out
 }
 
+// BuildOptions tune Build and BuildSources.
+type BuildOptions struct {
+	// NoDigest skips the SHA-256 of the inputs: Store.Digest is then "".
+	// Hashing costs about half a second of CPU per gigabyte of input; a
+	// caller that prints no manifest and writes no index can save it.
+	NoDigest bool
+}
+
 // Build reads every path (see ReadPaths) into a new Store.
 func Build(ctx context.Context, paths []string) (*Store, error) {
+	return BuildWith(ctx, paths, BuildOptions{})
+}
+
+// BuildWith is Build with options.
+func BuildWith(ctx context.Context, paths []string, opt BuildOptions) (*Store, error) {
 	b := NewBuilder()
 	for _, p := range paths {
 		b.AddSource(p)
@@ -32,8 +45,9 @@ func Build(ctx context.Context, paths []string) (*Store, error) {
 	// About one model per 400 bytes of a Hub listing: sizing up front
 	// saves regrowing the node tables at Hub scale.
 	b.Reserve(int(InputSize(paths) / 400))
-	ctx, ds := withDigests(ctx)
-	if err := ReadPaths(ctx, paths, b.Emit); err != nil {
+	ctx, ds := opt.digests(ctx)
+	// The Builder keeps copies of what it keeps, so input chunks can be reused.
+	if err := ReadPaths(withRecycling(ctx), paths, b.Emit); err != nil {
 		return nil, err
 	}
 	s := b.Finish()
@@ -43,8 +57,14 @@ func Build(ctx context.Context, paths []string) (*Store, error) {
 
 // BuildSources reads sources (see ReadSource) into a new Store.
 func BuildSources(ctx context.Context, srcs []Source) (*Store, error) {
+	return BuildSourcesWith(ctx, srcs, BuildOptions{})
+}
+
+// BuildSourcesWith is BuildSources with options.
+func BuildSourcesWith(ctx context.Context, srcs []Source, opt BuildOptions) (*Store, error) {
 	b := NewBuilder()
-	ctx, ds := withDigests(ctx)
+	ctx, ds := opt.digests(ctx)
+	ctx = withRecycling(ctx)
 	for _, s := range srcs {
 		b.AddSource(s.Name())
 		if err := ReadSource(ctx, s, b.Emit); err != nil {
@@ -54,4 +74,12 @@ func BuildSources(ctx context.Context, srcs []Source) (*Store, error) {
 	s := b.Finish()
 	s.info.Digest = ds.total()
 	return s, nil
+}
+
+// digests returns ctx carrying a digest set, or ctx and nil with NoDigest.
+func (o BuildOptions) digests(ctx context.Context) (context.Context, *digestSet) {
+	if o.NoDigest {
+		return ctx, nil
+	}
+	return withDigests(ctx)
 }

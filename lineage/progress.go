@@ -88,8 +88,11 @@ func (d *digestSet) add(name string, sum []byte) {
 }
 
 // total returns "sha256:" and the SHA-256 of the sorted "name sha256" lines
-// of every input: the input digest quoted in manifests.
+// of every input: the input digest quoted in manifests ("" for a nil set).
 func (d *digestSet) total() string {
+	if d == nil {
+		return "" // not computed (BuildOptions.NoDigest)
+	}
 	names := make([]string, 0, len(d.entries))
 	for n := range d.entries {
 		names = append(names, n)

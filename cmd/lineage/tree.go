@@ -65,6 +65,7 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	d.noDigest = true // no manifest here
 	s, err := d.load(ctx, stderr)
 	if err != nil {
 		return err
