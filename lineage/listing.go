@@ -320,7 +320,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 	go func() {
 		defer close(chunks)
 		seq, line := 0, 1
-		var carry []byte  // the unfinished last line of the previous read
+		var carry []byte // the unfinished last line of the previous read
 		var carryBuf []byte
 		skipping := false // inside an over-long line being skipped
 		for {
