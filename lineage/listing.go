@@ -264,6 +264,8 @@ func (p *chunkPool) buf(n int) []byte {
 			}
 		default:
 		}
+		// Room for a long unfinished line, so most buffers fit again.
+		return make([]byte, n, max(n, chunkSize+chunkSize/4))
 	}
 	return make([]byte, n)
 }

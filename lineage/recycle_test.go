@@ -1,0 +1,72 @@
+package lineage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestBuildReusingChunksMatchesFreshChunks builds a listing of many input
+// chunks twice: with Build, which reuses each chunk once its records are
+// merged, and with a Builder fed by ReadSource, whose chunks are never
+// reused. Anything the Builder kept that aliases a chunk (a name, a
+// library or license string, a diagnostic's value) would be overwritten by
+// later input in the first build, so the two indexes and diagnostic lists
+// must be identical.
+func TestBuildReusingChunksMatchesFreshChunks(t *testing.T) {
+	var b strings.Builder
+	n := 0
+	for b.Len() < 24*chunkSize {
+		id := fmt.Sprintf("org%d/model-%d", n%97, n)
+		switch n % 7 {
+		case 0: // a foundation with metadata whose strings are new in every chunk
+			fmt.Fprintf(&b, `{"id":%q,"downloads":%d,"library_name":"lib-%d","pipeline_tag":"pipe-%d","cardData":{"license":"lic-%d"},"tags":["a","b","c"]}`+"\n", id, n, n/5000, n/7000, n/3000)
+		case 1: // a case-variant parent spelling (a diagnostic quoting input)
+			fmt.Fprintf(&b, `{"id":%q,"cardData":{"base_model":%q,"base_model_relation":"finetune"}}`+"\n", id, strings.ToUpper(fmt.Sprintf("org%d/model-%d", (n-1)%97, n-1)))
+		case 2: // a URL-form parent (a rewritten value)
+			fmt.Fprintf(&b, `{"id":%q,"tags":["base_model:https://huggingface.co/org%d/model-%d","base_model:adapter:org%d/model-%d"]}`+"\n", id, (n-2)%97, n-2, (n-2)%97, n-2)
+		case 3: // a broken record (a snippet of the line in the diagnostic)
+			fmt.Fprintf(&b, `{"id":%q,"cardData":{"base_model":"x/y"`+"\n", id)
+		case 4: // a contradicted relation
+			fmt.Fprintf(&b, `{"id":%q,"cardData":{"base_model":"org%d/model-%d","base_model_relation":"quantized"}}`+"\n", id, (n-4)%97, n-4)
+		case 5: // a duplicate record of an earlier model, declaring another parent
+			fmt.Fprintf(&b, `{"id":"org%d/model-%d","cardData":{"base_model":"org%d/model-%d"}}`+"\n", (n-4)%97, n-4, (n-5)%97, n-5)
+		default: // a merge
+			fmt.Fprintf(&b, `{"id":%q,"cardData":{"base_model":["org%d/model-%d","org%d/model-%d"]}}`+"\n", id, (n-6)%97, n-6, (n-1)%97, n-1)
+		}
+		n++
+	}
+	p := filepath.Join(t.TempDir(), "many-chunks.jsonl")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reused, err := BuildWith(context.Background(), []string{p}, BuildOptions{NoDigest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb := NewBuilder()
+	fb.AddSource(p)
+	if err := ReadSource(context.Background(), FileSource(p), fb.Emit); err != nil {
+		t.Fatal(err)
+	}
+	fresh := fb.Finish()
+	if reused.NumModels() < n/2 || len(reused.Diagnostics()) < n/2 {
+		t.Fatalf("built %d models and %d diagnostics from %d lines; the input did not exercise the build", reused.NumModels(), len(reused.Diagnostics()), n)
+	}
+	if !reflect.DeepEqual(reused.Diagnostics(), fresh.Diagnostics()) {
+		for i := range min(len(reused.Diagnostics()), len(fresh.Diagnostics())) {
+			if r, f := reused.Diagnostics()[i], fresh.Diagnostics()[i]; r != f {
+				t.Fatalf("diagnostic %d with reused chunks:\n %v\nwith fresh chunks:\n %v", i, r, f)
+			}
+		}
+		t.Fatalf("%d diagnostics with reused chunks, %d with fresh ones", len(reused.Diagnostics()), len(fresh.Diagnostics()))
+	}
+	if !bytes.Equal(writeIndexBytes(t, reused), writeIndexBytes(t, fresh)) {
+		t.Fatal("the index built with reused chunks differs from the one built with fresh chunks")
+	}
+}
