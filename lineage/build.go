@@ -31,8 +31,10 @@ type Builder struct {
 	// a node by its case-insensitive id.
 	blob  []byte
 	off   []uint32 // name of v is blob[off[v]:off[v+1]]
-	table []int32  // -1 when empty; hashed with foldHash, saved in the index
-	fp    []uint32 // the high 32 bits of each slot's hash (build time only)
+	// slots is the name table while building: the high 32 bits of the
+	// slot's foldHash above node+1 (0: empty), so one load settles most
+	// probes; Finish turns it into the index's int32 table.
+	slots []uint64
 	flags []uint8
 	prec  []ParentSource
 	pkind []SourceKind
@@ -59,7 +61,7 @@ type Builder struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{off: []uint32{0}, table: newTable(1 << 10), fp: make([]uint32, 1<<10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	return &Builder{off: []uint32{0}, slots: make([]uint64, 1<<10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
 }
 
 // AddSource records the name of an input, for the manifest.
@@ -84,14 +86,6 @@ func (b *Builder) addDiag(d Diagnostic) {
 		d.Detail, d.Fix = strings.Clone(d.Detail), strings.Clone(d.Fix)
 		b.diags = append(b.diags, d)
 	}
-}
-
-func newTable(n int) []int32 {
-	t := make([]int32, n)
-	for i := range t {
-		t[i] = -1
-	}
-	return t
 }
 
 // name returns the current display name of v.
@@ -129,13 +123,12 @@ func (b *Builder) Reserve(n int) {
 	if n <= len(b.flags) {
 		return
 	}
-	size := len(b.table)
+	size := len(b.slots)
 	for 7*size < 10*n {
 		size *= 2
 	}
-	if size > len(b.table) {
-		b.table = newTable(size)
-		b.fp = make([]uint32, size)
+	if size > len(b.slots) {
+		b.slots = make([]uint64, size)
 		b.rehash()
 	}
 	b.off = slices.Grow(b.off, n-len(b.flags))
@@ -160,16 +153,17 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 	if hash == 0 {
 		hash = foldHash(id)
 	}
-	mask := uint64(len(b.table) - 1)
+	mask := uint64(len(b.slots) - 1)
 	i := hash & mask
-	fp := uint32(hash >> 32)
+	fp := hash >> 32 << 32
 	for {
-		v := b.table[i]
-		if v < 0 {
+		x := b.slots[i]
+		if x == 0 {
 			break
 		}
 		// The fingerprint settles most probes without reading the name.
-		if b.fp[i] == fp && b.eqFold(v, id) {
+		if x&^0xffffffff == fp && b.eqFold(int32(uint32(x)-1), id) {
+			v := int32(uint32(x) - 1)
 			nm := b.blob[b.off[v]:b.off[v+1]]
 			if string(nm) != id {
 				variant = string(nm)
@@ -183,8 +177,7 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 		i = (i + 1) & mask
 	}
 	v := graph.NodeID(len(b.flags))
-	b.table[i] = int32(v)
-	b.fp[i] = fp
+	b.slots[i] = fp | uint64(uint32(v)+1)
 	b.blob = append(b.blob, id...)
 	b.off = append(b.off, uint32(len(b.blob)))
 	b.flags = append(b.flags, 0)
@@ -203,7 +196,7 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 	if own {
 		b.flags[v] |= flagNamed
 	}
-	if 10*len(b.flags) > 7*len(b.table) {
+	if 10*len(b.flags) > 7*len(b.slots) {
 		b.grow()
 	}
 	return v, ""
@@ -211,26 +204,21 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 
 // grow doubles the table and re-inserts every node.
 func (b *Builder) grow() {
-	b.table = newTable(2 * len(b.table))
-	b.fp = make([]uint32, len(b.table))
+	b.slots = make([]uint64, 2*len(b.slots))
 	b.rehash()
 }
 
 func (b *Builder) rehash() {
-	t := b.table
+	t := b.slots
 	clear(t)
-	for i := range t {
-		t[i] = -1
-	}
 	mask := uint64(len(t) - 1)
 	for v := range b.flags {
 		h := foldHash(unsafe.String(unsafe.SliceData(b.blob[b.off[v]:]), int(b.off[v+1]-b.off[v])))
 		i := h & mask
-		for t[i] >= 0 {
+		for t[i] != 0 {
 			i = (i + 1) & mask
 		}
-		t[i] = int32(v)
-		b.fp[i] = uint32(h >> 32)
+		t[i] = h>>32<<32 | uint64(uint32(v)+1)
 	}
 }
 
@@ -385,8 +373,12 @@ func (b *Builder) Finish() *Store {
 	}
 	b.eChild, b.eParent, b.eLabel, b.eGen = nil, nil, nil, nil
 	g := gb.Build()
-	s := &Store{G: g, names: b.blob, nameOff: b.off, table: b.table}
-	b.fp = nil
+	table := make([]int32, len(b.slots))
+	for i, x := range b.slots {
+		table[i] = int32(uint32(x)) - 1 // 0 (empty) gives -1
+	}
+	b.slots = nil
+	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	s.flags = b.flags

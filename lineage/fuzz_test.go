@@ -368,7 +368,10 @@ func shrinkTable(t testing.TB, s *Store) *Store {
 	for size < 2*n {
 		size *= 2
 	}
-	table := newTable(size)
+	table := make([]int32, size)
+	for i := range table {
+		table[i] = -1
+	}
 	mask := uint64(size - 1)
 	for v := 0; v < n; v++ {
 		i := foldHash(s.Name(graph.NodeID(v))) & mask
