@@ -2,6 +2,7 @@ package lineage
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -29,12 +30,14 @@ type Builder struct {
 	// Node names live in one byte blob (no per-node string); an
 	// open-addressing table of NodeIDs, hashed on the folded name, finds
 	// a node by its case-insensitive id.
-	blob  []byte
-	off   []uint32 // name of v is blob[off[v]:off[v+1]]
+	blob []byte
+	off  []uint32 // name of v is blob[off[v]:off[v+1]]
 	// slots is the name table while building: the high 32 bits of the
 	// slot's foldHash above node+1 (0: empty), so one load settles most
 	// probes; Finish turns it into the index's int32 table.
 	slots []uint64
+	mem   *slotMem // the memory of slots
+	sink  uint64   // see touch
 	flags []uint8
 	prec  []ParentSource
 	pkind []SourceKind
@@ -61,7 +64,9 @@ type Builder struct {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	return &Builder{off: []uint32{0}, slots: make([]uint64, 1<<10), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	b := &Builder{off: []uint32{0}, slots: make([]uint64, 1<<10), mem: new(slotMem), strs: []string{""}, strIdx: map[string]uint16{"": 0}, maxDiags: 1 << 20}
+	runtime.AddCleanup(b, (*slotMem).release, b.mem) // for a Builder dropped unfinished
+	return b
 }
 
 // AddSource records the name of an input, for the manifest.
@@ -72,9 +77,57 @@ func (b *Builder) Emit(recs []Record, diags []Diagnostic) {
 	for _, d := range diags {
 		b.addDiag(d)
 	}
-	for i := range recs {
-		b.Add(&recs[i])
+	// Windows small enough that the touched lines are still in cache
+	// when Add reaches them.
+	const window = 128
+	for len(recs) > 0 {
+		w := recs[:min(window, len(recs))]
+		recs = recs[len(w):]
+		b.touch(w)
+		for i := range w {
+			b.Add(&w[i])
+		}
 	}
+}
+
+// touch loads, ahead of Add, the name-table slots a batch of records will
+// probe, then the names those slots point at for their parents. At Hub
+// scale the table and the names are far larger than the caches and each
+// probe is a miss to memory; Add's probes depend on each other (each may
+// insert), but these loads do not, so the processor overlaps dozens of
+// misses instead of waiting for each in turn, and Add then finds the lines
+// in cache. The loaded values are summed into b.sink so that the compiler
+// keeps the loads.
+func (b *Builder) touch(recs []Record) {
+	if len(b.slots) < 1<<16 {
+		return // small tables stay in cache
+	}
+	mask := uint64(len(b.slots) - 1)
+	var sink uint64
+	for i := range recs {
+		r := &recs[i]
+		if r.hash != 0 {
+			sink += b.slots[r.hash&mask]
+		}
+		for _, p := range r.Parents {
+			if p.hash != 0 {
+				sink += b.slots[p.hash&mask]
+			}
+		}
+	}
+	// Parents are mostly known models: their names are compared next.
+	for i := range recs {
+		for _, p := range recs[i].Parents {
+			if x := b.slots[p.hash&mask]; x != 0 && x>>32 == p.hash>>32 {
+				if v := uint32(x) - 1; int(v) < len(b.flags) {
+					if o := b.off[v]; int(o) < len(b.blob) {
+						sink += uint64(b.blob[o])
+					}
+				}
+			}
+		}
+	}
+	b.sink = sink
 }
 
 func (b *Builder) addDiag(d Diagnostic) {
@@ -128,22 +181,34 @@ func (b *Builder) Reserve(n int) {
 		size *= 2
 	}
 	if size > len(b.slots) {
-		b.slots = make([]uint64, size)
-		b.rehash()
+		b.setSlots(size)
 	}
-	b.off = slices.Grow(b.off, n-len(b.flags))
-	b.blob = slices.Grow(b.blob, 32*(n-len(b.flags)))
-	b.flags = slices.Grow(b.flags, n-len(b.flags))
+	b.off = reserve(b.off, n-len(b.flags))
+	b.blob = reserve(b.blob, 32*(n-len(b.flags)))
+	b.flags = reserve(b.flags, n-len(b.flags))
 	for _, p := range []*[]int64{&b.created, &b.modified, &b.downloads, &b.downloadsAll, &b.likes} {
-		*p = slices.Grow(*p, n-len(*p))
+		*p = reserve(*p, n-len(*p))
 	}
 	for _, p := range []*[]uint16{&b.library, &b.pipeline, &b.license} {
-		*p = slices.Grow(*p, n-len(*p))
+		*p = reserve(*p, n-len(*p))
 	}
-	b.prec = slices.Grow(b.prec, n-len(b.prec))
-	b.pkind = slices.Grow(b.pkind, n-len(b.pkind))
-	b.gen = slices.Grow(b.gen, n-len(b.gen))
-	b.lastStart = slices.Grow(b.lastStart, n-len(b.lastStart))
+	b.prec = reserve(b.prec, n-len(b.prec))
+	b.pkind = reserve(b.pkind, n-len(b.pkind))
+	b.gen = reserve(b.gen, n-len(b.gen))
+	b.lastStart = reserve(b.lastStart, n-len(b.lastStart))
+}
+
+// reserve returns s with room for n more elements. Unlike slices.Grow it
+// leaves the new capacity unwritten, so a large fresh allocation costs no
+// page faults until elements are appended (Reserve's estimate may be
+// generous; at Hub scale faulting in the unused part cost a quarter second).
+func reserve[T any](s []T, n int) []T {
+	if n <= cap(s)-len(s) {
+		return s
+	}
+	t := make([]T, len(s), len(s)+n)
+	copy(t, s)
+	return t
 }
 
 // intern returns the node of id, creating it when new. variant is the
@@ -204,13 +269,18 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 
 // grow doubles the table and re-inserts every node.
 func (b *Builder) grow() {
-	b.slots = make([]uint64, 2*len(b.slots))
+	b.setSlots(2 * len(b.slots))
+}
+
+// setSlots replaces the name table with an empty one of size slots and
+// re-inserts every node.
+func (b *Builder) setSlots(size int) {
+	b.slots = b.mem.alloc(size)
 	b.rehash()
 }
 
 func (b *Builder) rehash() {
-	t := b.slots
-	clear(t)
+	t := b.slots // freshly made: all empty
 	mask := uint64(len(t) - 1)
 	for v := range b.flags {
 		h := foldHash(unsafe.String(unsafe.SliceData(b.blob[b.off[v]:]), int(b.off[v+1]-b.off[v])))
@@ -378,6 +448,7 @@ func (b *Builder) Finish() *Store {
 		table[i] = int32(uint32(x)) - 1 // 0 (empty) gives -1
 	}
 	b.slots = nil
+	b.mem.release()
 	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs

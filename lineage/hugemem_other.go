@@ -1,0 +1,7 @@
+//go:build !linux
+
+package lineage
+
+func mapSlots(n int) (slots []uint64, mapping []byte) { return nil, nil }
+
+func unmapSlots(mapping []byte) {}
