@@ -304,11 +304,14 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 		}
 	}
 	// A declared relation that its own id contradicts.
+	markedKnown, marked := false, false
 	for _, p := range r.Parents {
 		if !p.Declared {
 			continue
 		}
-		marked := HasQuantMarker(r.ID)
+		if !markedKnown {
+			markedKnown, marked = true, HasQuantMarker(r.ID)
+		}
 		switch {
 		case p.Relation == Finetune && marked:
 			at(KindRelationContradicts, p.Relation.String(), "declared finetune of "+p.ID+", but the id carries a quantization marker")
@@ -415,5 +418,25 @@ func parseHubTime(s string) (int64, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
 		return 0, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC).Unix(), true
+	return unixSeconds(y, mo, d, h, mi, se), true
+}
+
+// unixSeconds is time.Date(y, mo, d, h, mi, se, 0, time.UTC).Unix() for
+// 1 <= mo <= 12 and 1 <= d <= 31 (a day past the month's end runs into the
+// next month, as time.Date normalises it), without time.Date's general
+// normalisation: days from the civil date (H. Hinnant's algorithm).
+func unixSeconds(y, mo, d, h, mi, se int) int64 {
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 { // year 0000, January or February
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (mo + 9) % 12 // March = 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := int64(era*146097+doe) - 719468
+	return days*86400 + int64(h*3600+mi*60+se)
 }

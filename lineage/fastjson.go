@@ -381,12 +381,24 @@ func (s *scanner) firstStr() (first []byte, ok bool) {
 	return nil, false
 }
 
-// interned holds the few distinct values of author, library_name,
-// pipeline_tag and license, so two million records share them instead of
-// allocating each. Readers load an immutable snapshot (no lock, no
-// contention between decoding workers); a miss copies the map under a lock.
+// interned holds the few distinct values of library_name, pipeline_tag
+// and license, so two million records share them instead of allocating
+// each. Readers load an immutable snapshot (no lock, no contention between
+// decoding workers); a miss copies it under a lock. A snapshot answers most
+// lookups from a small direct-mapped array indexed by a cheap hash of the
+// bytes (one compare), and the rest from its map.
+type internTable struct {
+	m     map[string]string
+	quick [512]string
+}
+
+func quickSlot(b []byte) int {
+	n := len(b)
+	return (n*31 + int(b[0])*7 + int(b[n-1])*3 + int(b[n/2])) & 511
+}
+
 var (
-	internSnap atomic.Pointer[map[string]string]
+	internSnap atomic.Pointer[internTable]
 	internMu   sync.Mutex
 )
 
@@ -394,8 +406,11 @@ func intern(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if m := internSnap.Load(); m != nil {
-		if s, ok := (*m)[string(b)]; ok {
+	if t := internSnap.Load(); t != nil {
+		if q := t.quick[quickSlot(b)]; q == string(b) {
+			return q
+		}
+		if s, ok := t.m[string(b)]; ok {
 			return s
 		}
 	}
@@ -406,23 +421,27 @@ func intern(b []byte) string {
 	defer internMu.Unlock()
 	old := internSnap.Load()
 	if old != nil {
-		if s, ok := (*old)[string(b)]; ok {
+		if s, ok := old.m[string(b)]; ok {
 			return s
 		}
-		if len(*old) >= 4096 {
+		if len(old.m) >= 4096 {
 			return string(b)
 		}
 	}
-	m := make(map[string]string, 1)
+	t := &internTable{m: make(map[string]string, 1)}
 	if old != nil {
-		m = make(map[string]string, len(*old)+1)
-		for k, v := range *old {
-			m[k] = v
+		t.m = make(map[string]string, len(old.m)+1)
+		t.quick = old.quick
+		for k, v := range old.m {
+			t.m[k] = v
 		}
 	}
 	s := string(b)
-	m[s] = s
-	internSnap.Store(&m)
+	t.m[s] = s
+	if i := quickSlot(b); t.quick[i] == "" {
+		t.quick[i] = s
+	}
+	internSnap.Store(t)
 	return s
 }
 

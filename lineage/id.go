@@ -142,10 +142,10 @@ func validPart(p string) bool {
 		return false
 	}
 	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
-		case c == '-' || c == '.':
+		switch idByte[p[i]] {
+		case idPlain:
+		case idSep:
+			c := p[i]
 			if i == 0 || i == len(p)-1 || p[i-1] == c {
 				return false
 			}
@@ -155,6 +155,25 @@ func validPart(p string) bool {
 	}
 	return true
 }
+
+// idByte classifies the bytes of an id part for validPart.
+var idByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+			t[c] = idPlain
+		case c == '-' || c == '.':
+			t[c] = idSep
+		}
+	}
+	return t
+}()
+
+const (
+	idInvalid = iota
+	idPlain
+	idSep
+)
 
 // FoldID returns the case-folded key of a normalised id (ASCII lower case;
 // Hub ids are ASCII). It does not allocate when id is already lower case.

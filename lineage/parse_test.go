@@ -936,3 +936,25 @@ func TestParseListingRecordTruncatedEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnixSecondsMatchesTimeDate checks the civil-date arithmetic against
+// time.Date over every day of 1970..2100 (leap years, century years, the
+// year 2000), of the years 0..3 and 9996..9999 (four-digit extremes), and
+// days 29..31 past the end of short months.
+func TestUnixSecondsMatchesTimeDate(t *testing.T) {
+	years := []int{0, 1, 2, 3, 9996, 9997, 9998, 9999}
+	for y := 1970; y <= 2100; y++ {
+		years = append(years, y)
+	}
+	for _, y := range years {
+		for mo := 1; mo <= 12; mo++ {
+			for d := 1; d <= 31; d++ {
+				h, mi, se := (y+d)%24, (mo*7+d)%60, (y*d)%61
+				want := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC).Unix()
+				if got := unixSeconds(y, mo, d, h, mi, se); got != want {
+					t.Fatalf("unixSeconds(%d-%02d-%02d %02d:%02d:%02d) = %d, want %d", y, mo, d, h, mi, se, got, want)
+				}
+			}
+		}
+	}
+}
