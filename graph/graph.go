@@ -222,22 +222,28 @@ func (b *Builder) AddEdge(from, to NodeID, l Label) {
 // Build freezes the builder into a Graph. Duplicate (from, to) pairs are
 // merged, keeping the label of the first one added.
 func (b *Builder) Build() *Graph {
-	n, m := b.n, len(b.from)
+	n := b.n
+	// Forward and reverse are built from the same edge list, one per core:
+	// both keep the first label added for a repeated pair, so reverse is
+	// exactly forward transposed.
+	var revOff []int32
+	var revDst []NodeID
+	var revLab []Label
+	done := make(chan struct{})
+	go func() {
+		revOff, revDst, revLab = buildCSR(n, b.to, b.from, b.lab)
+		close(done)
+	}()
 	fwdOff, fwdDst, fwdLab := buildCSR(n, b.from, b.to, b.lab)
-	// Duplicates were removed in the forward pass; derive reverse from it.
-	m = len(fwdDst)
-	src := make([]NodeID, m)
-	for v := 0; v < n; v++ {
-		for i := fwdOff[v]; i < fwdOff[v+1]; i++ {
-			src[i] = NodeID(v)
-		}
-	}
-	revOff, revDst, revLab := buildCSR(n, fwdDst, src, fwdLab)
+	<-done
 	return &Graph{n: n, fwdOff: fwdOff, fwdDst: fwdDst, fwdLab: fwdLab, revOff: revOff, revDst: revDst, revLab: revLab}
 }
 
 // buildCSR groups edges by key (counting sort, stable in insertion order),
 // sorts each row by value and removes repeated values keeping the first.
+// It allocates one offset array for the n nodes (fresh memory is paid in
+// page faults at Hub scale): the counts, the scatter positions and the
+// final offsets all live in it.
 func buildCSR(n int, key, val []NodeID, lab []Label) ([]int32, []NodeID, []Label) {
 	m := len(key)
 	off := make([]int32, n+1)
@@ -247,25 +253,30 @@ func buildCSR(n int, key, val []NodeID, lab []Label) ([]int32, []NodeID, []Label
 	for i := 0; i < n; i++ {
 		off[i+1] += off[i]
 	}
-	pos := make([]int32, n)
-	copy(pos, off[:n])
+	// off[k+1] is the end of row k. Scattering in reverse moves it back to
+	// the row's start, keeping insertion order within the row.
 	dst := make([]NodeID, m)
 	lb := make([]Label, m)
 	seq := make([]int32, m) // insertion order, to keep the first duplicate
-	for i, k := range key {
-		p := pos[k]
+	for i := m - 1; i >= 0; i-- {
+		k := key[i]
+		off[k+1]--
+		p := off[k+1]
 		dst[p], lb[p], seq[p] = val[i], lab[i], int32(i)
-		pos[k]++
 	}
-	// Sort rows and compact duplicates in place.
+	// Row v is [off[v+1], off[v+2]) (the last ends at m). Sort rows and
+	// compact duplicates in place; off[v] becomes the final start of row v
+	// (written after off[v+1] and off[v+2] are read, and never read again).
 	w := int32(0)
-	newOff := make([]int32, n+1)
 	for v := 0; v < n; v++ {
-		a, b := off[v], off[v+1]
+		a, b := off[v+1], int32(m)
+		if v+2 <= n {
+			b = off[v+2]
+		}
 		if b-a > 1 {
 			sortRow(dst[a:b], lb[a:b], seq[a:b])
 		}
-		newOff[v] = w
+		off[v] = w
 		for i := a; i < b; i++ {
 			if i > a && dst[i] == dst[i-1] {
 				continue
@@ -274,8 +285,8 @@ func buildCSR(n int, key, val []NodeID, lab []Label) ([]int32, []NodeID, []Label
 			w++
 		}
 	}
-	newOff[n] = w
-	return newOff, dst[:w:w], lb[:w:w]
+	off[n] = w
+	return off, dst[:w:w], lb[:w:w]
 }
 
 // sortRow sorts a row by (dst, seq) with insertion sort for short rows and a

@@ -443,6 +443,14 @@ func (b *Builder) Finish() *Store {
 	}
 	b.eChild, b.eParent, b.eLabel, b.eGen = nil, nil, nil, nil
 	g := gb.Build()
+	// Cycles are found on one core while this one lays out the store and
+	// counts (neither reads what the other writes).
+	var cycles [][]graph.NodeID
+	sccDone := make(chan struct{})
+	go func() {
+		_, cycles = g.SCC(graph.AllLabels)
+		close(sccDone)
+	}()
 	table := make([]int32, len(b.slots))
 	for i, x := range b.slots {
 		table[i] = int32(uint32(x)) - 1 // 0 (empty) gives -1
@@ -454,14 +462,57 @@ func (b *Builder) Finish() *Store {
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	s.flags = b.flags
 
-	// Cycles and dangling parents.
-	_, cycles := g.SCC(graph.AllLabels)
+	// Dangling parents and the per-node counts, in one pass.
+	st := Stats{Models: n, Records: b.records, Duplicates: b.duplicates, MergedRecords: b.merged,
+		Superseded: b.superseded, EdgesByRelation: map[string]int{}, Diagnostics: map[string]int{}}
+	var byLabel [graph.MaxLabel + 1]int
+	dangling := 0
+	var danglingDiags []Diagnostic
+	for v := 0; v < n; v++ {
+		out := g.OutDegree(graph.NodeID(v))
+		if s.flags[v]&flagRecord != 0 {
+			st.ModelsWithRecord++
+		} else if out > 0 {
+			dangling++
+			if dangling <= 5 {
+				danglingDiags = append(danglingDiags, Diagnostic{Kind: KindDangling, ID: b.name(graph.NodeID(v)), Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", out)})
+			}
+		}
+		if g.InDegree(graph.NodeID(v)) == 0 {
+			st.Foundations++
+			if out > 0 {
+				st.FoundationsWithDescendants++
+			}
+		}
+		if out > 0 {
+			_, labs := g.Out(graph.NodeID(v))
+			for _, l := range labs {
+				byLabel[l]++
+			}
+		}
+	}
+	for _, r := range Relations {
+		st.EdgesByRelation[r.String()] = 0
+	}
+	for l, k := range byLabel {
+		if k == 0 {
+			continue
+		}
+		rel, declared := LabelRelation(graph.Label(l))
+		st.EdgesByRelation[rel.String()] += k
+		if declared {
+			st.Declared += k
+		} else {
+			st.Inferred += k
+		}
+	}
+
+	<-sccDone
 	nodesInCycles := 0
 	for _, c := range cycles {
 		nodesInCycles += len(c)
 		names := make([]string, 0, min(len(c), 10))
 		for _, v := range c[:min(len(c), 10)] {
-			s.flags[v] |= flagInCycle
 			names = append(names, b.name(v))
 		}
 		for _, v := range c {
@@ -474,43 +525,10 @@ func (b *Builder) Finish() *Store {
 		b.addDiag(Diagnostic{Kind: KindCycle, ID: b.name(c[0]), Value: strings.Join(names, " -> ") + more,
 			Detail: fmt.Sprintf("%d models derive from each other in a cycle; counts stay reachability counts, but one of these base_model declarations is wrong", len(c))})
 	}
-	dangling := 0
-	for v := 0; v < n; v++ {
-		if s.flags[v]&flagRecord == 0 && g.OutDegree(graph.NodeID(v)) > 0 {
-			dangling++
-			if dangling <= 5 {
-				b.addDiag(Diagnostic{Kind: KindDangling, ID: b.name(graph.NodeID(v)), Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", g.OutDegree(graph.NodeID(v)))})
-			}
-		}
+	for _, d := range danglingDiags {
+		b.addDiag(d)
 	}
-
-	st := Stats{Models: n, Records: b.records, Duplicates: b.duplicates, MergedRecords: b.merged,
-		Superseded: b.superseded, Cycles: len(cycles), ModelsInCycles: nodesInCycles, DanglingParents: dangling,
-		EdgesByRelation: map[string]int{}, Diagnostics: map[string]int{}}
-	for _, r := range Relations {
-		st.EdgesByRelation[r.String()] = 0
-	}
-	for v := 0; v < n; v++ {
-		if s.flags[v]&flagRecord != 0 {
-			st.ModelsWithRecord++
-		}
-		if g.InDegree(graph.NodeID(v)) == 0 {
-			st.Foundations++
-			if g.OutDegree(graph.NodeID(v)) > 0 {
-				st.FoundationsWithDescendants++
-			}
-		}
-		_, labs := g.Out(graph.NodeID(v))
-		for _, l := range labs {
-			rel, declared := LabelRelation(l)
-			st.EdgesByRelation[rel.String()]++
-			if declared {
-				st.Declared++
-			} else {
-				st.Inferred++
-			}
-		}
-	}
+	st.Cycles, st.ModelsInCycles, st.DanglingParents = len(cycles), nodesInCycles, dangling
 	st.Edges = g.NumEdges()
 	for _, d := range b.diags {
 		if d.Kind == KindDangling {

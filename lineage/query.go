@@ -160,7 +160,10 @@ func (s *Store) Rank(top int, labels graph.LabelSet) []RankEntry {
 		}
 	}
 	slices.SortFunc(all, func(a, b rc) int {
-		return cmp.Or(cmp.Compare(b.c, a.c), compareFold(s.Name(a.v), s.Name(b.v)))
+		if a.c != b.c { // names only for ties (cmp.Or would compare them always)
+			return cmp.Compare(b.c, a.c)
+		}
+		return compareFold(s.Name(a.v), s.Name(b.v))
 	})
 	if top > 0 && len(all) > top {
 		all = all[:top]
