@@ -204,7 +204,7 @@ func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
 		}
 		slices.Sort(fs) // roots are in NodeID order, so this is too
 		a.derivatives++
-		c := s.created[d]
+		c := s.createdAt(d)
 		if c == 0 {
 			a.undated++
 			if sc.windowed() {

@@ -35,13 +35,14 @@ type Builder struct {
 	// slots is the name table while building: the high 32 bits of the
 	// slot's foldHash above node+1 (0: empty), so one load settles most
 	// probes; Finish turns it into the index's int32 table.
-	slots []uint64
-	mem   *slotMem // the memory of slots
-	sink  uint64   // see touch
-	flags []uint8
-	prec  []ParentSource
-	pkind []SourceKind
-	gen   []uint32
+	slots     []uint64
+	mem       *slotMem // the memory of slots
+	graphOnly bool     // keep no metadata columns (BuildOptions.GraphOnly)
+	sink      uint64   // see touch
+	flags     []uint8
+	prec      []ParentSource
+	pkind     []SourceKind
+	gen       []uint32
 
 	created, modified, downloads, downloadsAll, likes []int64
 	library, pipeline, license                        []uint16
@@ -186,11 +187,13 @@ func (b *Builder) Reserve(n int) {
 	b.off = reserve(b.off, n-len(b.flags))
 	b.blob = reserve(b.blob, 32*(n-len(b.flags)))
 	b.flags = reserve(b.flags, n-len(b.flags))
-	for _, p := range []*[]int64{&b.created, &b.modified, &b.downloads, &b.downloadsAll, &b.likes} {
-		*p = reserve(*p, n-len(*p))
-	}
-	for _, p := range []*[]uint16{&b.library, &b.pipeline, &b.license} {
-		*p = reserve(*p, n-len(*p))
+	if !b.graphOnly {
+		for _, p := range []*[]int64{&b.created, &b.modified, &b.downloads, &b.downloadsAll, &b.likes} {
+			*p = reserve(*p, n-len(*p))
+		}
+		for _, p := range []*[]uint16{&b.library, &b.pipeline, &b.license} {
+			*p = reserve(*p, n-len(*p))
+		}
 	}
 	b.prec = reserve(b.prec, n-len(b.prec))
 	b.pkind = reserve(b.pkind, n-len(b.pkind))
@@ -249,14 +252,16 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 	b.prec = append(b.prec, FromNone)
 	b.pkind = append(b.pkind, 0)
 	b.gen = append(b.gen, 0)
-	b.created = append(b.created, 0)
-	b.modified = append(b.modified, 0)
-	b.downloads = append(b.downloads, -1)
-	b.downloadsAll = append(b.downloadsAll, -1)
-	b.likes = append(b.likes, -1)
-	b.library = append(b.library, 0)
-	b.pipeline = append(b.pipeline, 0)
-	b.license = append(b.license, 0)
+	if !b.graphOnly {
+		b.created = append(b.created, 0)
+		b.modified = append(b.modified, 0)
+		b.downloads = append(b.downloads, -1)
+		b.downloadsAll = append(b.downloadsAll, -1)
+		b.likes = append(b.likes, -1)
+		b.library = append(b.library, 0)
+		b.pipeline = append(b.pipeline, 0)
+		b.license = append(b.license, 0)
+	}
 	b.lastStart = append(b.lastStart, -1)
 	if own {
 		b.flags[v] |= flagNamed
@@ -329,29 +334,8 @@ func (b *Builder) Add(r *Record) {
 			b.merged++
 		}
 		b.flags[v] |= flagRecord | kindFlag
-		if r.Created != 0 {
-			b.created[v] = r.Created
-		}
-		if r.Modified != 0 {
-			b.modified[v] = r.Modified
-		}
-		if r.Downloads >= 0 {
-			b.downloads[v] = r.Downloads
-		}
-		if r.DownloadsAllTime >= 0 {
-			b.downloadsAll[v] = r.DownloadsAllTime
-		}
-		if r.Likes >= 0 {
-			b.likes[v] = r.Likes
-		}
-		if r.Library != "" {
-			b.library[v] = b.str(r.Library)
-		}
-		if r.Pipeline != "" {
-			b.pipeline[v] = b.str(r.Pipeline)
-		}
-		if r.License != "" {
-			b.license[v] = b.str(r.License)
+		if !b.graphOnly {
+			b.addMeta(v, r)
 		}
 		if dup && b.pkind[v] == r.Kind {
 			if earlier := b.statement(v); !sameParentIDs(earlier, r.Parents) {
@@ -397,6 +381,34 @@ func (b *Builder) Add(r *Record) {
 		b.eParent = append(b.eParent, pv)
 		b.eLabel = append(b.eLabel, EdgeLabel(p.Relation, p.Declared))
 		b.eGen = append(b.eGen, g)
+	}
+}
+
+// addMeta stores r's metadata for v (a later record's known values win).
+func (b *Builder) addMeta(v graph.NodeID, r *Record) {
+	if r.Created != 0 {
+		b.created[v] = r.Created
+	}
+	if r.Modified != 0 {
+		b.modified[v] = r.Modified
+	}
+	if r.Downloads >= 0 {
+		b.downloads[v] = r.Downloads
+	}
+	if r.DownloadsAllTime >= 0 {
+		b.downloadsAll[v] = r.DownloadsAllTime
+	}
+	if r.Likes >= 0 {
+		b.likes[v] = r.Likes
+	}
+	if r.Library != "" {
+		b.library[v] = b.str(r.Library)
+	}
+	if r.Pipeline != "" {
+		b.pipeline[v] = b.str(r.Pipeline)
+	}
+	if r.License != "" {
+		b.license[v] = b.str(r.License)
 	}
 }
 

@@ -38,16 +38,16 @@ func (s *Store) WriteListing(w io.Writer) error {
 			continue
 		}
 		r := exportRecord{ID: s.Name(v), Library: s.Library(v), Pipeline: s.Pipeline(v)}
-		if s.created[v] != 0 {
-			r.CreatedAt = time.Unix(s.created[v], 0).UTC().Format("2006-01-02T15:04:05.000Z")
+		if c := s.createdAt(v); c != 0 {
+			r.CreatedAt = time.Unix(c, 0).UTC().Format("2006-01-02T15:04:05.000Z")
 		}
-		if s.modified[v] != 0 {
-			r.Modified = time.Unix(s.modified[v], 0).UTC().Format("2006-01-02T15:04:05.000Z")
+		if m := s.modifiedAt(v); m != 0 {
+			r.Modified = time.Unix(m, 0).UTC().Format("2006-01-02T15:04:05.000Z")
 		}
-		if d := s.downloads[v]; d >= 0 {
+		if d := s.Downloads(v); d >= 0 {
 			r.Downloads = &d
 		}
-		if l := s.likes[v]; l >= 0 {
+		if l := s.Likes(v); l >= 0 {
 			r.Likes = &l
 		}
 		if lic := s.License(v); lic != "" {

@@ -78,6 +78,9 @@ func (s *Store) WriteIndex(path string) (err error) {
 	if !isLittleEndian() {
 		return errors.New("write index: index files are little-endian and this platform is not")
 	}
+	if s.GraphOnly() {
+		return errors.New("write index: the store was built graph-only (without model metadata); build it without BuildOptions.GraphOnly to write an index")
+	}
 	fwdOff, fwdDst, fwdLab, revOff, revDst, revLab := s.G.CSR()
 	strs, err := json.Marshal(s.strs)
 	if err != nil {

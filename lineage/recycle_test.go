@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/graph"
 )
 
 // TestBuildReusingChunksMatchesFreshChunks builds a listing of many input
@@ -98,5 +100,58 @@ func TestBuilderHugeTableGrowsAndFinishes(t *testing.T) {
 		if v, err := s.Lookup(id); err != nil || s.Name(v) != strings.ToLower(id) {
 			t.Fatalf("Lookup(%s) = %v, %v", id, v, err)
 		}
+	}
+}
+
+// TestBuildGraphOnlyKeepsTheGraphAndProblems builds the embedded sample
+// with and without GraphOnly: names, edges, statistics, problems and the
+// ranking must be identical, the metadata of the graph-only store unknown,
+// and writing it as an index refused.
+func TestBuildGraphOnlyKeepsTheGraphAndProblems(t *testing.T) {
+	ctx := context.Background()
+	full, err := BuildSourcesWith(ctx, SampleSources(), BuildOptions{NoDigest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := BuildSourcesWith(ctx, SampleSources(), BuildOptions{NoDigest: true, GraphOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.GraphOnly() || !lean.GraphOnly() {
+		t.Fatalf("GraphOnly() = %v (full), %v (graph-only)", full.GraphOnly(), lean.GraphOnly())
+	}
+	if !reflect.DeepEqual(lean.Stats(), full.Stats()) || !reflect.DeepEqual(lean.Diagnostics(), full.Diagnostics()) {
+		t.Fatalf("graph-only stats or problems differ:\n%+v\n%+v", lean.Stats(), full.Stats())
+	}
+	var le, fe bytes.Buffer
+	if err := lean.WriteEdgeList(&le); err != nil {
+		t.Fatal(err)
+	}
+	if err := full.WriteEdgeList(&fe); err != nil {
+		t.Fatal(err)
+	}
+	if le.Len() == 0 || !bytes.Equal(le.Bytes(), fe.Bytes()) {
+		t.Fatal("graph-only edge list differs from the full one")
+	}
+	if !reflect.DeepEqual(lean.Rank(0, graph.AllLabels), full.Rank(0, graph.AllLabels)) {
+		t.Fatal("graph-only ranking differs from the full one")
+	}
+	withMeta := 0
+	for v := graph.NodeID(0); int(v) < full.NumModels(); v++ {
+		if lean.Name(v) != full.Name(v) {
+			t.Fatalf("node %d: %q graph-only, %q full", v, lean.Name(v), full.Name(v))
+		}
+		if !lean.Created(v).IsZero() || lean.Downloads(v) != -1 || lean.Likes(v) != -1 || lean.Library(v) != "" || lean.Pipeline(v) != "" || lean.License(v) != "" {
+			t.Fatalf("graph-only %s has metadata", lean.Name(v))
+		}
+		if full.Downloads(v) >= 0 {
+			withMeta++
+		}
+	}
+	if withMeta == 0 {
+		t.Fatal("the full sample store has no downloads at all; the comparison above proves nothing")
+	}
+	if err := lean.WriteIndex(filepath.Join(t.TempDir(), "x.lidx")); err == nil || !strings.Contains(err.Error(), "graph-only") {
+		t.Fatalf("WriteIndex(graph-only) = %v, want a graph-only error", err)
 	}
 }

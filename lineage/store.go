@@ -86,23 +86,40 @@ func (s *Store) IsFoundation(v graph.NodeID) bool { return s.G.InDegree(v) == 0 
 
 // Created returns v's creation time, or the zero time when unknown.
 func (s *Store) Created(v graph.NodeID) time.Time {
-	if s.created[v] == 0 {
+	if s.createdAt(v) == 0 {
 		return time.Time{}
 	}
-	return time.Unix(s.created[v], 0).UTC()
+	return time.Unix(s.createdAt(v), 0).UTC()
 }
 
 // Downloads returns v's download count, or -1 when unknown.
-func (s *Store) Downloads(v graph.NodeID) int64 { return s.downloads[v] }
+func (s *Store) Downloads(v graph.NodeID) int64 { return meta(s.downloads, v, -1) }
 
 // Likes returns v's like count, or -1 when unknown.
-func (s *Store) Likes(v graph.NodeID) int64 { return s.likes[v] }
+func (s *Store) Likes(v graph.NodeID) int64 { return meta(s.likes, v, -1) }
 
 // Library, Pipeline and License return v's library_name, pipeline_tag and
 // license, or "" when unknown.
-func (s *Store) Library(v graph.NodeID) string  { return s.strs[s.library[v]] }
-func (s *Store) Pipeline(v graph.NodeID) string { return s.strs[s.pipeline[v]] }
-func (s *Store) License(v graph.NodeID) string  { return s.strs[s.license[v]] }
+func (s *Store) Library(v graph.NodeID) string  { return s.strs[meta(s.library, v, 0)] }
+func (s *Store) Pipeline(v graph.NodeID) string { return s.strs[meta(s.pipeline, v, 0)] }
+func (s *Store) License(v graph.NodeID) string  { return s.strs[meta(s.license, v, 0)] }
+
+// GraphOnly reports whether the store was built without model metadata
+// (BuildOptions.GraphOnly): dates, downloads, likes, library, pipeline and
+// license are then unknown for every model.
+func (s *Store) GraphOnly() bool { return s.created == nil && s.G.NumNodes() > 0 }
+
+// meta returns column[v], or unknown when the store has no such column
+// (a graph-only store).
+func meta[T any](column []T, v graph.NodeID, unknown T) T {
+	if column == nil {
+		return unknown
+	}
+	return column[v]
+}
+
+func (s *Store) createdAt(v graph.NodeID) int64  { return meta(s.created, v, 0) }
+func (s *Store) modifiedAt(v graph.NodeID) int64 { return meta(s.modified, v, 0) }
 
 // Stats returns the store's summary counts.
 func (s *Store) Stats() Stats { return s.info.Stats }
