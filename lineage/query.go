@@ -159,6 +159,18 @@ func (s *Store) Rank(top int, labels graph.LabelSet) []RankEntry {
 			all = append(all, rc{v, counts[i]})
 		}
 	}
+	if top > 0 && len(all) > top {
+		// Only entries counting at least the top-th largest count can
+		// place: sort the counts alone (cheap) to find it, and sort by
+		// name only those (name compares are cache misses at Hub scale).
+		cs := make([]int, len(all))
+		for i, e := range all {
+			cs[i] = e.c
+		}
+		slices.Sort(cs)
+		least := cs[len(cs)-top]
+		all = slices.DeleteFunc(all, func(e rc) bool { return e.c < least })
+	}
 	slices.SortFunc(all, func(a, b rc) int {
 		if a.c != b.c { // names only for ties (cmp.Or would compare them always)
 			return cmp.Compare(b.c, a.c)

@@ -155,3 +155,28 @@ func TestBuildGraphOnlyKeepsTheGraphAndProblems(t *testing.T) {
 		t.Fatalf("WriteIndex(graph-only) = %v, want a graph-only error", err)
 	}
 }
+
+// TestRankTopIsPrefixOfFullRanking checks that Rank(top), which sorts only
+// the entries that can place, equals the first top entries of the full
+// ranking, including cuts that fall inside a run of tied counts.
+func TestRankTopIsPrefixOfFullRanking(t *testing.T) {
+	s := sampleStore(t)
+	all := s.Rank(0, graph.AllLabels)
+	tiesAtCut := 0
+	for _, top := range []int{1, 2, 3, 5, 10, 25, 40, 100, 333, 1000, len(all) - 1, len(all), len(all) + 5} {
+		if top <= 0 {
+			continue
+		}
+		got := s.Rank(top, graph.AllLabels)
+		want := all[:min(top, len(all))]
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Rank(%d) differs from the first %d of Rank(0)", top, top)
+		}
+		if top < len(all) && all[top-1].Descendants == all[top].Descendants {
+			tiesAtCut++
+		}
+	}
+	if tiesAtCut == 0 {
+		t.Fatal("no cut fell inside a run of tied counts; the test proves less than it claims")
+	}
+}
