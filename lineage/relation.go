@@ -92,6 +92,14 @@ func quantToken(t string) bool {
 	if len(t) == 0 || len(t) > 12 {
 		return false
 	}
+	// Every marker below starts with a digit or one of these letters; most
+	// tokens of a name (Llama, Instruct, 7B, v2, chat) are settled here.
+	switch lower(t[0]) {
+	case 'a', 'b', 'e', 'f', 'g', 'h', 'i', 'n', 'q', 'w',
+		'0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+	default:
+		return false
+	}
 	var buf [12]byte
 	for i := 0; i < len(t); i++ {
 		buf[i] = lower(t[i])
