@@ -2,15 +2,18 @@
 # compare.sh LISTING.jsonl[.gz] [TOP]
 #
 # Runs `lineage rank --in LISTING --top TOP --json` and the networkx peer
-# (bench/peer_networkx.py) on the same listing, one after the other, each
-# under /usr/bin/time -v; prints wall seconds and peak RSS of both with the
-# ratios peer/lineage, then compares the two top-TOP lists (ids compared
-# case-insensitively, and descendant counts) and prints AGREE or the
-# differences.
+# (bench/peer_networkx.py) on the same listing, interleaved (lineage, peer,
+# lineage, peer, ...), each run under /usr/bin/time -v; prints the median
+# wall seconds and peak RSS of each (with the range of the walls) and the
+# ratios of the medians, peer/lineage, then compares the two top-TOP lists
+# (ids compared case-insensitively, and descendant counts) and prints AGREE
+# or the differences.
 #
-# LINEAGE=/path/to/lineage selects the binary; by default ./cmd/lineage is
-# built into a temporary directory. PYTHON (default /usr/bin/python3) must
-# have networkx.
+# RUNS (default 5) is the number of lineage runs, PEER_RUNS (default 3) of
+# peer runs: the machines here are noisy, so one run of each is not a
+# measurement. LINEAGE=/path/to/lineage selects the binary; by default
+# ./cmd/lineage is built into a temporary directory. PYTHON (default
+# /usr/bin/python3) must have networkx.
 #
 # Exit status: 0 the lists agree, 1 they differ or a run failed, 2 usage.
 set -euo pipefail
@@ -54,14 +57,25 @@ measure() {
 	fi
 }
 
-measure lineage "$lineage" rank --in "$listing" --top "$top" --json
-measure peer "$python" "$here/peer_networkx.py" "$listing" --top "$top"
+runs=${RUNS:-5}
+peer_runs=${PEER_RUNS:-3}
+[[ $runs =~ ^[1-9][0-9]*$ && $peer_runs =~ ^[1-9][0-9]*$ ]] || { echo "compare: RUNS and PEER_RUNS must be positive integers" >&2; exit 2; }
+for ((i = 1; i <= runs || i <= peer_runs; i++)); do
+	if ((i <= runs)); then
+		measure "lineage.$i" "$lineage" rank --in "$listing" --top "$top" --json
+	fi
+	if ((i <= peer_runs)); then
+		measure "peer.$i" "$python" "$here/peer_networkx.py" "$listing" --top "$top"
+	fi
+done
 
-"$python" - "$work" "$top" "$listing" <<'EOF'
+"$python" - "$work" "$top" "$listing" "$runs" "$peer_runs" <<'EOF'
 import json
+import statistics
 import sys
 
 work, top, listing = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+runs, peer_runs = int(sys.argv[4]), int(sys.argv[5])
 
 
 def usage(name):
@@ -79,19 +93,31 @@ def usage(name):
     return wall, rss
 
 
-lw, lr = usage("lineage")
-pw, pr = usage("peer")
-print(f"listing: {listing}  top: {top}")
-print(f"{'':10} {'wall s':>10} {'peak RSS MiB':>14}")
-print(f"{'lineage':10} {lw:10.2f} {lr:14.1f}")
-print(f"{'networkx':10} {pw:10.2f} {pr:14.1f}")
-print(f"{'peer/lin':10} {pw / max(lw, 1e-9):9.1f}x {pr / max(lr, 1e-9):13.1f}x")
+def medians(name, n):
+    walls, rss = zip(*(usage(f"{name}.{i}") for i in range(1, n + 1)))
+    return statistics.median(walls), statistics.median(rss), min(walls), max(walls)
 
-with open(f"{work}/lineage.out") as f:
+
+lw, lr, lmin, lmax = medians("lineage", runs)
+pw, pr, pmin, pmax = medians("peer", peer_runs)
+print(f"listing: {listing}  top: {top}  runs: lineage {runs}, networkx {peer_runs} (interleaved; medians)")
+print(f"{'':10} {'wall s':>10} {'range':>15} {'peak RSS MiB':>14}")
+print(f"{'lineage':10} {lw:10.2f} {lmin:7.2f}-{lmax:<7.2f} {lr:14.1f}")
+print(f"{'networkx':10} {pw:10.2f} {pmin:7.2f}-{pmax:<7.2f} {pr:14.1f}")
+print(f"{'peer/lin':10} {pw / max(lw, 1e-9):9.1f}x {'':15} {pr / max(lr, 1e-9):13.1f}x")
+
+outs = set()
+for i in range(1, runs + 1):
+    with open(f"{work}/lineage.{i}.out") as f:
+        outs.add(f.read())
+if len(outs) != 1:
+    print("DIFFER: the lineage runs printed different rankings")
+    sys.exit(1)
+with open(f"{work}/lineage.1.out") as f:
     doc = json.load(f)
 ours = [(str(x["id"]).lower(), int(x["descendants"])) for x in doc.get("foundations", [])]
 peer = []
-with open(f"{work}/peer.out") as f:
+with open(f"{work}/peer.1.out") as f:
     for line in f:
         if line.strip():
             count, node = line.rstrip("\n").split("\t", 1)
