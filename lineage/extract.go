@@ -117,6 +117,35 @@ type lineageInput struct {
 // unusable values, and settles each parent's relation.
 func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 	r.hash = foldHash(r.ID) // here, on the parsing worker, not in the merge
+	// Most records state no parent at all: settle them before the frame
+	// of the general case (a few KiB of stack to clear) is set up.
+	if !in.statesParents() {
+		return
+	}
+	r.resolveStatedParents(in, diag)
+}
+
+// statesParents reports whether in holds any parent statement: a card
+// base_model or finetuned_from key (even empty: that is reported), a
+// baseModels list, or a base_model tag. Without one, resolveParents has
+// nothing to resolve and nothing to report.
+func (in *lineageInput) statesParents() bool {
+	if c := in.card; c != nil && (c.hasBaseModel || len(c.finetunedFrom) > 0) {
+		return true
+	}
+	if in.baseModels != nil && len(in.baseModels.Models) > 0 {
+		return true
+	}
+	for _, t := range in.tags {
+		if strings.HasPrefix(t, "base_model:") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveStatedParents is resolveParents for a record that states parents.
+func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	// Problems are held until the parents are settled, so each can carry
 	// the corrected YAML as its suggested fix.
 	var pending []Diagnostic
