@@ -158,8 +158,8 @@ func InferRelation(childID string, nParents int, library string, tags []string) 
 		return Adapter
 	}
 	for _, t := range tags {
-		switch strings.ToLower(t) {
-		case "peft", "lora", "adapter", "qlora":
+		if len(t) <= 7 && (equalFoldASCII([]byte(t), "peft") || equalFoldASCII([]byte(t), "lora") ||
+			equalFoldASCII([]byte(t), "adapter") || equalFoldASCII([]byte(t), "qlora")) {
 			return Adapter
 		}
 	}
