@@ -335,8 +335,8 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	// A declared relation that its own id contradicts.
 	markedKnown, marked := false, false
 	for _, p := range r.Parents {
-		if !p.Declared {
-			continue
+		if !p.Declared || p.Relation != Finetune && p.Relation != Quantized {
+			continue // only these two can contradict the id
 		}
 		if !markedKnown {
 			markedKnown, marked = true, HasQuantMarker(r.ID)
