@@ -165,76 +165,36 @@ func (g *Graph) hasIn(v NodeID, labels LabelSet) bool {
 	return false
 }
 
+func (g *Graph) hasOut(v NodeID, labels LabelSet) bool {
+	_, lab := g.Out(v)
+	for _, l := range lab {
+		if labels.Has(l) {
+			return true
+		}
+	}
+	return false
+}
+
 // CountDescendants returns, for each node in starts, the exact number of
 // distinct nodes reachable from it along edges with labels in labels (the
 // node itself excluded), in the order of starts.
 //
-// It avoids one traversal per start where it can prove the answer: a weakly
-// connected component (over the selected edges) of k nodes with exactly one
-// source and k-1 edges is a tree rooted at that source, so the source's
-// count is k-1 (the size of a lone node's component is 1: count 0). Any other
-// start (a node with a parent, a source of a component that other sources
-// share, or that holds a merge or a cycle) is counted by traversal, with an
-// O(1)-reset visited set, split across CPUs.
+// Each start is counted by its own traversal, with an O(1)-reset visited
+// set, split across CPUs; a start without selected out-edges costs nothing.
+// The work is the sum of the counts: families that do not overlap are each
+// walked once, and only models reachable from several starts (merges
+// joining families) are walked more than once. (An earlier version first
+// proved tree-shaped families with a union-find over every node, to skip
+// their traversals; at Hub scale that pass alone took longer than all the
+// traversals it saved: 55-60 ms against 15-35 ms at two million models.)
 func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	n := g.n
 	out := make([]int, len(starts))
-	if len(starts) == 0 {
-		return out
-	}
-	// Weakly connected components over the selected edges: union-find by
-	// size with path halving. Each root holds its component's size, number
-	// of sources and number of selected edges (a self-loop counts too, so a
-	// component with one is never a tree).
-	parent := make([]int32, n)
-	size := make([]int32, n)
-	sources := make([]int32, n)
-	edges := make([]int32, n)
-	for v := range n {
-		parent[v], size[v] = int32(v), 1
-		if !g.hasIn(NodeID(v), labels) {
-			sources[v] = 1
-		}
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	for v := range n {
-		dst, lab := g.Out(NodeID(v))
-		rv := int32(-1) // root of v, found at its first selected edge
-		for i, w := range dst {
-			if !labels.Has(lab[i]) {
-				continue
-			}
-			if rv < 0 {
-				rv = find(int32(v))
-			}
-			rw := find(int32(w))
-			if rv == rw {
-				edges[rv]++
-				continue
-			}
-			if size[rv] < size[rw] {
-				rv, rw = rw, rv
-			}
-			parent[rw] = rv // rv stays the root of v
-			size[rv] += size[rw]
-			sources[rv] += sources[rw]
-			edges[rv] += edges[rw] + 1
-		}
-	}
 	var slow []int // indices into starts needing traversal
 	for i, s := range starts {
-		r := find(int32(s))
-		if sources[r] == 1 && edges[r] == size[r]-1 && !g.hasIn(s, labels) {
-			out[i] = int(size[r]) - 1
-			continue
+		if g.hasOut(s, labels) {
+			slow = append(slow, i)
 		}
-		slow = append(slow, i)
 	}
 	if len(slow) == 0 {
 		return out
