@@ -229,12 +229,31 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 // more nodes, or one node with a self-loop), members ascending, components
 // ordered by their smallest member.
 func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
-	n := g.n
-	index := make([]int32, n)
-	low := make([]int32, n)
-	for i := range index {
-		index[i] = -1
+	cycles = g.Cycles(labels)
+	compOf = make([]int32, g.n)
+	for i := range compOf {
+		compOf[i] = -1
 	}
+	for i, c := range cycles {
+		for _, v := range c {
+			compOf[v] = int32(i)
+		}
+	}
+	return compOf, cycles
+}
+
+// Cycles returns the cycles SCC returns, without the per-node component
+// array: the strongly connected components over edges with labels in
+// labels that are real cycles (two or more nodes, or one node with a
+// self-loop), members ascending, ordered by their smallest member.
+//
+// Nodes without out-edges cannot be on a cycle and are never recorded
+// (most of a Hub-scale graph): the discovery indexes are stored plus one,
+// so that the zeroed arrays need no initialising pass.
+func (g *Graph) Cycles(labels LabelSet) (cycles [][]NodeID) {
+	n := g.n
+	index := make([]int32, n) // 1 + discovery order; 0: not visited
+	low := make([]int32, n)
 	onStack := NewBitset(n)
 	var stack []NodeID
 	type frame struct {
@@ -242,20 +261,9 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 		i int32
 	}
 	var call []frame
-	next := int32(0)
-	compOf = make([]int32, n)
-	for i := range compOf {
-		compOf[i] = -1
-	}
+	next := int32(1)
 	for s := 0; s < n; s++ {
-		if index[s] >= 0 {
-			continue
-		}
-		// Nodes without out-edges cannot be on a cycle: skip the
-		// bookkeeping for them (most of a Hub-scale graph).
-		if g.OutDegree(NodeID(s)) == 0 {
-			index[s] = next
-			next++
+		if index[s] != 0 || g.OutDegree(NodeID(s)) == 0 {
 			continue
 		}
 		call = append(call[:0], frame{v: NodeID(s)})
@@ -275,12 +283,12 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 				if !labels.Has(l) {
 					continue
 				}
-				if index[w] < 0 && g.OutDegree(w) == 0 {
-					// A leaf is a component of its own and on no cycle:
-					// number it without pushing it (most children are leaves).
-					index[w] = next
-					next++
-				} else if index[w] < 0 {
+				if index[w] == 0 && g.OutDegree(w) == 0 {
+					// A leaf is a component of its own and on no cycle
+					// (most children are leaves): nothing to record.
+					continue
+				}
+				if index[w] == 0 {
 					index[w], low[w] = next, next
 					next++
 					stack = append(stack, w)
@@ -331,12 +339,7 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 	}
 	// Order components by smallest member for determinism.
 	sortCycles(cycles)
-	for i, c := range cycles {
-		for _, v := range c {
-			compOf[v] = int32(i)
-		}
-	}
-	return compOf, cycles
+	return cycles
 }
 
 // Paths returns the paths from start to every node that has no further

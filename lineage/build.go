@@ -463,7 +463,7 @@ func (b *Builder) Finish() *Store {
 	var cycles [][]graph.NodeID
 	sccDone := make(chan struct{})
 	go func() {
-		_, cycles = g.SCC(graph.AllLabels)
+		cycles = g.Cycles(graph.AllLabels)
 		close(sccDone)
 	}()
 	table := make([]int32, len(b.slots))
