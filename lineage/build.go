@@ -74,10 +74,11 @@ func NewBuilder() *Builder {
 func (b *Builder) AddSource(name string) { b.sources = append(b.sources, name) }
 
 // Emit is an Emit function that adds records and diagnostics to b.
+//
+// Both lists are in input order. The parser's diagnostics are merged by
+// line with the ones Add makes, so that the order of all diagnostics does
+// not depend on how the input was cut into batches.
 func (b *Builder) Emit(recs []Record, diags []Diagnostic) {
-	for _, d := range diags {
-		b.addDiag(d)
-	}
 	// Windows small enough that the touched lines are still in cache
 	// when Add reaches them.
 	const window = 128
@@ -86,8 +87,15 @@ func (b *Builder) Emit(recs []Record, diags []Diagnostic) {
 		recs = recs[len(w):]
 		b.touch(w)
 		for i := range w {
+			for len(diags) > 0 && diags[0].Line <= w[i].Line {
+				b.addDiag(diags[0])
+				diags = diags[1:]
+			}
 			b.Add(&w[i])
 		}
+	}
+	for _, d := range diags {
+		b.addDiag(d)
 	}
 }
 

@@ -115,6 +115,14 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 	if isParquetName(name) {
 		return readParquet(ctx, rc, name, emit)
 	}
+	base := strings.ToLower(strings.TrimSuffix(strings.ToLower(name), ".gz"))
+	isEdges := strings.HasSuffix(base, ".csv") || strings.HasSuffix(base, ".tsv")
+	// A Builder's JSON Lines file is read in place (see readMappedJSONLines).
+	if f, ok := rc.(*os.File); ok && !isEdges && recycling(ctx) && digestsOf(ctx) == nil {
+		if handled, err := readMappedJSONLines(ctx, f, name, emit); handled {
+			return err
+		}
+	}
 	var in io.Reader = rc
 	if fn := progressOf(ctx); fn != nil {
 		in = countingReader{rc, fn}
@@ -138,7 +146,6 @@ func ReadSource(ctx context.Context, src Source, emit Emit) error {
 		defer zr.Close()
 		r = zr
 	}
-	base := strings.ToLower(strings.TrimSuffix(strings.ToLower(name), ".gz"))
 	switch {
 	case strings.HasSuffix(base, ".csv"):
 		return readEdgeList(ctx, r, name, ',', emit)
@@ -308,7 +315,7 @@ func readCards(ctx context.Context, root string, paths []string, emit Emit) erro
 			progress(n)
 		}
 		emit(recs, diags)
-	}, nil)
+	}, nil, nil)
 	if firstErr != nil {
 		return firstErr
 	}

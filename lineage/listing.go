@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -53,7 +54,7 @@ func parseListing(source string, line int, data []byte, owned bool, diag func(Di
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
 	if len(data) > MaxRecordBytes {
-		bad("", fmt.Sprintf("record is %d bytes, over the %d-byte limit; skipped", len(data), MaxRecordBytes))
+		bad("", fmt.Sprintf("record is over the %d-byte limit; skipped", MaxRecordBytes))
 		return rec, false
 	}
 	// j stays on the stack on the fast path; the general decoder gets a
@@ -219,6 +220,7 @@ type batch struct {
 	recs  []Record
 	diags []Diagnostic
 	buf   []byte // the chunk the records alias, recycled after emit when allowed
+	end   int    // a mapped input: the offset just past the chunk
 }
 
 // Emit receives parsed records and diagnostics in input order, always from
@@ -307,28 +309,21 @@ func (p *chunkPool) put(b batch) {
 // Records alias their chunk: a chunk is never reused unless ctx allows it
 // (withRecycling), and then only after its records were emitted.
 func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) error {
-	type chunk struct {
-		seq, line int
-		data, buf []byte
-	}
-	workers := runtime.GOMAXPROCS(0)
-	chunks := make(chan chunk, workers*2)
-	results := make(chan batch, workers*2)
 	var pool *chunkPool
 	if recycling(ctx) {
-		pool = newChunkPool(4*workers + 4)
+		pool = newChunkPool(4*runtime.GOMAXPROCS(0) + 4)
 	}
-	var readErr error
-	go func() {
-		defer close(chunks)
+	return parseLines(ctx, source, emit, pool, nil, func(chunks chan<- lineChunk, failed func() bool) error {
 		seq, line := 0, 1
 		var carry []byte // the unfinished last line of the previous read
 		var carryBuf []byte
 		skipping := false // inside an over-long line being skipped
 		for {
 			if ctx.Err() != nil {
-				readErr = ctx.Err()
-				return
+				return ctx.Err()
+			}
+			if failed() {
+				return nil
 			}
 			// The unfinished line of the previous read starts the next
 			// chunk (it was copied out of a chunk that may be reused).
@@ -339,15 +334,14 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 			carry = nil
 			eof := err == io.EOF || err == io.ErrUnexpectedEOF
 			if err != nil && !eof {
-				readErr = fmt.Errorf("read %s: %w", source, err)
-				return
+				return fmt.Errorf("read %s: %w", source, err)
 			}
 			if skipping {
 				i := bytes.IndexByte(data, '\n')
 				if i < 0 {
 					pool.put(batch{buf: buf})
 					if eof {
-						return
+						return nil
 					}
 					continue
 				}
@@ -361,7 +355,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 				pool.put(batch{buf: buf})
 				if len(carry) > MaxRecordBytes {
 					// Report the over-long line as a one-line chunk of its own.
-					chunks <- chunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
+					chunks <- lineChunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
 					seq++
 					carry = nil
 					skipping = true
@@ -379,16 +373,47 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 				carry = carryBuf
 			}
 			if len(whole) > 0 {
-				chunks <- chunk{seq: seq, line: line, data: whole, buf: buf}
+				chunks <- lineChunk{seq: seq, line: line, data: whole, buf: buf}
 				seq++
 				line += bytes.Count(whole, []byte("\n"))
 			} else {
 				pool.put(batch{buf: buf})
 			}
 			if eof {
-				return
+				return nil
 			}
 		}
+	})
+}
+
+// lineChunk is a run of whole lines of a JSON Lines input, numbered from
+// line; buf is the pooled buffer holding it, end (a mapped input) the
+// offset just past it.
+type lineChunk struct {
+	seq, line int
+	data, buf []byte
+	end       int
+}
+
+// parseLines decodes the chunks produce sends, on every CPU, and delivers
+// the records to emit in input order; after each delivered batch it calls
+// done with the batch's end (nil: no call) and hands the batch to pool.
+// produce must stop early when failed reports true.
+//
+// A memory fault while reading a chunk (a mapped file truncated while it
+// is read) is recovered and reported as an error, not a crash.
+func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, done func(end int),
+	produce func(chunks chan<- lineChunk, failed func() bool) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	chunks := make(chan lineChunk, workers*2)
+	results := make(chan batch, workers*2)
+	var faults faultLog
+	var readErr error
+	go func() {
+		defer close(chunks)
+		defer faults.catch()
+		debug.SetPanicOnFault(true) // this goroutine's own setting
+		readErr = produce(chunks, faults.failed)
 	}()
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -397,41 +422,58 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 			defer wg.Done()
 			for c := range chunks {
 				// About one record per 200 bytes or more; append grows the rest.
-				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1)}
+				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1), end: c.end}
 				if pool != nil {
 					b.buf = c.buf
 				}
-				diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
-				data, line := c.data, c.line
-				for len(data) > 0 {
-					l := data
-					if i := bytes.IndexByte(data, '\n'); i >= 0 {
-						l, data = data[:i], data[i+1:]
-					} else {
-						data = nil
-					}
-					l = bytes.TrimSpace(l)
-					if len(l) > 0 {
-						// The chunk is not modified while its records
-						// live, so records may alias it.
-						if rec, ok := parseListing(source, line, l, true, diag); ok {
-							b.recs = append(b.recs, rec)
-						}
-					}
-					line++
+				if !faults.failed() {
+					faults.guard(func() { parseChunk(&b, c, source) })
 				}
 				results <- b
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
-	deliverInOrder(results, emit, pool)
+	deliverInOrder(results, func(recs []Record, diags []Diagnostic) {
+		if !faults.failed() {
+			faults.guard(func() { emit(recs, diags) })
+		}
+	}, pool, done)
+	if err := faults.err(source); err != nil {
+		return err
+	}
 	return readErr
 }
 
-// deliverInOrder passes batches to emit sorted by seq, then hands each to
-// pool (nil: none) for reuse.
-func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool) {
+// parseChunk parses the lines of c into b.
+func parseChunk(b *batch, c lineChunk, source string) {
+	diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
+	data, line := c.data, c.line
+	for len(data) > 0 {
+		l := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) > MaxRecordBytes {
+			l = l[:MaxRecordBytes+1] // as the stream reader cuts it
+		}
+		if len(l) > 0 {
+			// The chunk is not modified while its records live, so
+			// records may alias it.
+			if rec, ok := parseListing(source, line, l, true, diag); ok {
+				b.recs = append(b.recs, rec)
+			}
+		}
+		line++
+	}
+}
+
+// deliverInOrder passes batches to emit sorted by seq, then calls done (if
+// not nil) with the batch's end and hands the batch to pool (nil: none).
+func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool, done func(end int)) {
 	pending := map[int]batch{}
 	next := 0
 	for b := range results {
@@ -443,6 +485,9 @@ func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool) {
 			}
 			delete(pending, next)
 			emit(x.recs, x.diags)
+			if done != nil {
+				done(x.end)
+			}
 			pool.put(x)
 			next++
 		}
@@ -514,7 +559,7 @@ func readJSONArray(ctx context.Context, r io.Reader, source string, emit Emit) e
 			jobs <- job{seq: seq, first: first, elems: cur}
 		}
 	}()
-	deliverInOrder(results, emit, nil)
+	deliverInOrder(results, emit, nil, nil)
 	return parseErr
 }
 

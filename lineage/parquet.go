@@ -202,7 +202,7 @@ func readParquet(ctx context.Context, rc io.ReadCloser, name string, emit Emit) 
 			progress(n - size*firstRow[reported]/f.NumRows())
 			reported++
 		}
-	}, nil)
+	}, nil, nil)
 	if firstErr != nil {
 		return firstErr
 	}

@@ -18,6 +18,8 @@ var (
 	ErrIndexVersion = errors.New("index format version mismatch")
 	// ErrIndexCorrupt marks a truncated or corrupted index file.
 	ErrIndexCorrupt = errors.New("index file corrupt")
+	// ErrInputChanged marks an input file that changed while it was read.
+	ErrInputChanged = errors.New("input file changed while it was read")
 )
 
 // SourceKind says what kind of input a record came from.
