@@ -225,3 +225,43 @@ func TestRankTopIsPrefixOfFullRanking(t *testing.T) {
 		t.Fatal("no cut fell inside a run of tied counts; the test proves less than it claims")
 	}
 }
+
+// TestOverlongLineIsReportedAndSkipped puts a line longer than
+// MaxRecordBytes between two good records, and reads the file streamed (a
+// digest is wanted) and mapped (none is): both report the long line as a
+// bad record at its line and keep the records after it, with their lines.
+func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"org/first"}` + "\n")
+	b.WriteString(`{"id":"org/long","pad":"` + strings.Repeat("x", MaxRecordBytes) + `"}` + "\n")
+	b.WriteString(`{"id":"org/after","cardData":{"base_model":"org/first"}}` + "\n")
+	p := filepath.Join(t.TempDir(), "long.jsonl")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []BuildOptions{{}, {NoDigest: true}} {
+		s, err := BuildWith(context.Background(), []string{p}, opt)
+		if err != nil {
+			t.Fatalf("%+v: %v", opt, err)
+		}
+		var bad []Diagnostic
+		for _, d := range s.Diagnostics() {
+			if d.Kind == KindBadRecord {
+				bad = append(bad, d)
+			}
+		}
+		if len(bad) != 1 || bad[0].Line != 2 || !strings.Contains(bad[0].Detail, "limit") {
+			t.Fatalf("%+v: bad records %v, want the line-2 record over the limit", opt, bad)
+		}
+		v, err := s.Lookup("org/after")
+		if err != nil {
+			t.Fatalf("%+v: the record after the long line is lost: %v", opt, err)
+		}
+		if anc := s.Ancestors(v); len(anc.Ancestors) != 1 || anc.Ancestors[0].ID != "org/first" {
+			t.Fatalf("%+v: ancestors of org/after = %+v, want org/first", opt, anc)
+		}
+		if _, err := s.Lookup("org/long"); err == nil {
+			t.Fatalf("%+v: the over-long record was kept", opt)
+		}
+	}
+}
