@@ -148,25 +148,17 @@ func (s *stamps) testAndSet(v NodeID) bool {
 func (g *Graph) Roots(labels LabelSet) []NodeID {
 	var out []NodeID
 	for v := 0; v < g.n; v++ {
-		if !g.hasIn(NodeID(v), labels) {
+		if !g.hasEdge(NodeID(v), Up, labels) {
 			out = append(out, NodeID(v))
 		}
 	}
 	return out
 }
 
-func (g *Graph) hasIn(v NodeID, labels LabelSet) bool {
-	_, lab := g.In(v)
-	for _, l := range lab {
-		if labels.Has(l) {
-			return true
-		}
-	}
-	return false
-}
-
-func (g *Graph) hasOut(v NodeID, labels LabelSet) bool {
-	_, lab := g.Out(v)
+// hasEdge reports whether v has an edge in direction dir with a label in
+// labels.
+func (g *Graph) hasEdge(v NodeID, dir Direction, labels LabelSet) bool {
+	_, lab := g.adj(v, dir)
 	for _, l := range lab {
 		if labels.Has(l) {
 			return true
@@ -192,7 +184,7 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	out := make([]int, len(starts))
 	var slow []int // indices into starts needing traversal
 	for i, s := range starts {
-		if g.hasOut(s, labels) {
+		if g.hasEdge(s, Down, labels) {
 			slow = append(slow, i)
 		}
 	}
