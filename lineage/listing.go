@@ -352,9 +352,9 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 			cut := bytes.LastIndexByte(data, '\n')
 			if cut < 0 && !eof {
 				carry = data
-				pool.put(batch{buf: buf})
 				if len(carry) > MaxRecordBytes {
-					// Report the over-long line as a one-line chunk of its own.
+					// Report the over-long line as a one-line chunk of its
+					// own (buf is then the chunk's: not back to the pool).
 					chunks <- lineChunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
 					seq++
 					carry = nil
@@ -363,6 +363,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 					// buf goes back to the pool: keep a copy of the line.
 					carryBuf = append(carryBuf[:0], carry...)
 					carry = carryBuf
+					pool.put(batch{buf: buf})
 				}
 				continue
 			}

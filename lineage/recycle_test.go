@@ -233,7 +233,7 @@ func TestRankTopIsPrefixOfFullRanking(t *testing.T) {
 func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`{"id":"org/first"}` + "\n")
-	b.WriteString(`{"id":"org/long","pad":"` + strings.Repeat("x", MaxRecordBytes) + `"}` + "\n")
+	b.WriteString(`{"id":"org/long","pad":"` + strings.Repeat("x", MaxRecordBytes+3*chunkSize) + `"}` + "\n") // long enough that the stream reader cuts it
 	b.WriteString(`{"id":"org/after","cardData":{"base_model":"org/first"}}` + "\n")
 	p := filepath.Join(t.TempDir(), "long.jsonl")
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
