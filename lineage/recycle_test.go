@@ -265,3 +265,63 @@ func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestMappedAndStreamedReadAlike reads every input under testdata/bad (one
+// file per failure mode: BOMs, blank lines, CRLF, truncation, gzip, bad
+// JSON, ...) and a few odd layouts twice, streamed (a digest is wanted)
+// and mapped where the mapped reader takes the file (none is): the
+// problems, statistics and edges must be the same.
+func TestMappedAndStreamedReadAlike(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "testdata", "bad", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"bom-blank-lines.jsonl":  "\xef\xbb\xbf\n\n  \n" + `{"id":"a/b","cardData":{"base_model":"c/d"}}` + "\n",
+		"crlf.jsonl":             `{"id":"a/b"}` + "\r\n" + `{"id":"a/c","tags":["base_model:a/b"]}` + "\r\n",
+		"no-final-newline.jsonl": `{"id":"a/b"}` + "\n" + `{"id":"a/c","cardData":{"base_model":"a/b"}}`,
+		"blank-inside.jsonl":     `{"id":"a/b"}` + "\n\n\n" + `{"id":"a/c","cardData":{"base_model":"a/x"}}` + "\n" + `{"id":`,
+		"array.json":             `[{"id":"a/b"},{"id":"a/c","cardData":{"base_model":"a/b"}}]`,
+		"only-blank.jsonl":       "\n\n\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	compared := 0
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".want") {
+			continue
+		}
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			continue // card folders are not listings
+		}
+		streamed, err1 := BuildWith(context.Background(), []string{p}, BuildOptions{})
+		mapped, err2 := BuildWith(context.Background(), []string{p}, BuildOptions{NoDigest: true})
+		if (err1 == nil) != (err2 == nil) || err1 != nil && err1.Error() != err2.Error() {
+			t.Errorf("%s: streamed error %v, mapped error %v", p, err1, err2)
+			continue
+		}
+		if err1 != nil {
+			compared++
+			continue
+		}
+		var se, me bytes.Buffer
+		if err := streamed.WriteEdgeList(&se); err != nil {
+			t.Fatal(err)
+		}
+		if err := mapped.WriteEdgeList(&me); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(streamed.Diagnostics(), mapped.Diagnostics()) || !reflect.DeepEqual(streamed.Stats(), mapped.Stats()) || !bytes.Equal(se.Bytes(), me.Bytes()) {
+			t.Errorf("%s: streamed and mapped reads differ:\n%v\n%v", p, streamed.Diagnostics(), mapped.Diagnostics())
+		}
+		compared++
+	}
+	if compared < 30 {
+		t.Fatalf("compared %d inputs; testdata/bad is missing?", compared)
+	}
+}
