@@ -299,3 +299,35 @@ func TestHubShape(t *testing.T) {
 		t.Errorf("Reach(deep, Up) = %d nodes, want >= %d", len(up), h.depth)
 	}
 }
+
+// BenchmarkCountDescendantsSharedFamily: a thousand foundations all merged
+// into one model with a 200,000-model tree below it (the overlap a
+// traversal per foundation would walk a thousand times).
+func BenchmarkCountDescendantsSharedFamily(b *testing.B) {
+	const roots, tree = 1000, 200_000
+	n := roots + 1 + tree
+	bld := NewBuilder(n)
+	hub := NodeID(roots)
+	for r := 0; r < roots; r++ {
+		bld.AddEdge(NodeID(r), hub, 0)
+	}
+	for v := roots + 1; v < n; v++ {
+		parent := hub
+		if v > roots+10 {
+			parent = NodeID(roots + 1 + (v-roots-1)/3) // a ternary tree under the hub
+		}
+		bld.AddEdge(parent, NodeID(v), 0)
+	}
+	g := bld.Build()
+	starts := make([]NodeID, roots)
+	for i := range starts {
+		starts[i] = NodeID(i)
+	}
+	var got []int
+	for b.Loop() {
+		got = g.CountDescendants(starts, AllLabels)
+	}
+	if got[0] != tree+1 || got[roots-1] != tree+1 {
+		b.Fatalf("counts %d, %d; want %d", got[0], got[roots-1], tree+1)
+	}
+}

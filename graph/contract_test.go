@@ -219,14 +219,22 @@ func checkCountDescendants(t *testing.T, g *Graph, ref *refGraph, ls LabelSet, r
 	mixed := append(slices.Clone(roots[:min(len(roots), 50)]), sampleStarts(g, r, 50)...)
 	mixed = append(mixed, mixed[:10]...)
 	r.Shuffle(len(mixed), func(i, j int) { mixed[i], mixed[j] = mixed[j], mixed[i] })
-	for _, starts := range [][]NodeID{all, roots, mixed, nil} {
-		got := g.CountDescendants(starts, ls)
-		if len(got) != len(starts) {
-			t.Fatalf("CountDescendants(%d starts, %#x) returned %d counts", len(starts), ls, len(got))
-		}
-		for i, v := range starts {
-			if got[i] != want[v] {
-				t.Fatalf("CountDescendants(%d starts, %#x)[%d] = %d for node %d, want %d", len(starts), ls, i, got[i], v, want[v])
+	// Both ways of counting: CountDescendants (traversals on a budget, most
+	// of these graphs stay within it) and countWithTrees (the shared-tree
+	// walk it switches to).
+	for _, count := range []struct {
+		name string
+		fn   func([]NodeID, LabelSet) []int
+	}{{"CountDescendants", g.CountDescendants}, {"countWithTrees", g.countWithTrees}} {
+		for _, starts := range [][]NodeID{all, roots, mixed, nil} {
+			got := count.fn(starts, ls)
+			if len(got) != len(starts) {
+				t.Fatalf("%s(%d starts, %#x) returned %d counts", count.name, len(starts), ls, len(got))
+			}
+			for i, v := range starts {
+				if got[i] != want[v] {
+					t.Fatalf("%s(%d starts, %#x)[%d] = %d for node %d, want %d", count.name, len(starts), ls, i, got[i], v, want[v])
+				}
 			}
 		}
 	}
