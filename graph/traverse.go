@@ -195,29 +195,17 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	budget := int64(2*len(g.fwdDst) + n)
 	var used atomic.Int64
 	var over atomic.Bool
-	workers := min(runtime.GOMAXPROCS(0), len(slow))
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st := &stamps{s: make([]int32, n)}
-			for !over.Load() {
-				k := next.Add(1) - 1
-				if int(k) >= len(slow) {
-					return
-				}
-				i := slow[k]
-				st.reset()
-				out[i] = g.countReach(starts[i], Down, labels, nil, st)
-				if used.Add(int64(out[i])) > budget {
-					over.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	eachWithStamps(n, len(slow), func(k int, st *stamps) bool {
+		if over.Load() {
+			return false
+		}
+		i := slow[k]
+		out[i] = g.countReach(starts[i], Down, labels, nil, st)
+		if used.Add(int64(out[i])) > budget {
+			over.Store(true)
+		}
+		return true
+	})
 	if over.Load() {
 		return g.countWithTrees(starts, labels)
 	}
@@ -248,7 +236,39 @@ func (g *Graph) countWithTrees(starts []NodeID, labels LabelSet) []int {
 	if len(slow) == 0 {
 		return out
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(slow))
+	eachWithStamps(n, len(slow), func(k int, st *stamps) bool {
+		i := slow[k]
+		st.testAndSet(starts[i])
+		stack := append(st.stack[:0], starts[i])
+		count := 0
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			dst, lab := g.Out(v)
+			for j, w := range dst {
+				if !labels.Has(lab[j]) || st.testAndSet(w) {
+					continue
+				}
+				if t := tree[w]; t > 0 {
+					count += int(t) // w and the tree below it
+					continue
+				}
+				count++
+				stack = append(stack, w)
+			}
+		}
+		st.stack = stack
+		out[i] = count
+		return true
+	})
+	return out
+}
+
+// eachWithStamps calls visit(k, st) for every k in [0, count), on every
+// CPU; each worker has its own O(1)-reset visited set over n nodes, reset
+// before each call. A worker stops when visit returns false.
+func eachWithStamps(n, count int, visit func(k int, st *stamps) bool) {
+	workers := min(runtime.GOMAXPROCS(0), count)
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	for w := 0; w < workers; w++ {
@@ -256,39 +276,19 @@ func (g *Graph) countWithTrees(starts []NodeID, labels LabelSet) []int {
 		go func() {
 			defer wg.Done()
 			st := &stamps{s: make([]int32, n)}
-			var stack []NodeID
 			for {
 				k := next.Add(1) - 1
-				if int(k) >= len(slow) {
+				if int(k) >= count {
 					return
 				}
-				i := slow[k]
 				st.reset()
-				st.testAndSet(starts[i])
-				stack = append(stack[:0], starts[i])
-				count := 0
-				for len(stack) > 0 {
-					v := stack[len(stack)-1]
-					stack = stack[:len(stack)-1]
-					dst, lab := g.Out(v)
-					for j, w := range dst {
-						if !labels.Has(lab[j]) || st.testAndSet(w) {
-							continue
-						}
-						if t := tree[w]; t > 0 {
-							count += int(t) // w and the tree below it
-							continue
-						}
-						count++
-						stack = append(stack, w)
-					}
+				if !visit(int(k), st) {
+					return
 				}
-				out[i] = count
 			}
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 // treeSizes returns, for every node reachable from starts (starts
