@@ -86,16 +86,17 @@ var plain = func() (t [256]bool) {
 // str reads a string without escapes and returns its bytes (aliasing the
 // input). ok is false for an escaped, non-ASCII or malformed string.
 //
-// It looks at eight bytes at a time for the first byte that ends or spoils
-// a plain string ('"', '\\', a control character or non-ASCII): one pass,
-// where a search for the closing quote and a check of the bytes before it
-// would be two (strings here are short, so per-call cost dominates).
+// special finds the first byte that ends or spoils a plain string ('"',
+// '\\', a control character or non-ASCII) several bytes at a time: one
+// pass, where a search for the closing quote and a check of the bytes
+// before it would be two (strings here are short, so per-call cost
+// dominates).
 func (s *scanner) str() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
 	}
-	end, ok := plainEnd(s.b, s.i+1)
-	if !ok {
+	end := special(s.b, s.i+1)
+	if end >= len(s.b) || s.b[end] != '"' {
 		return nil, false
 	}
 	v := s.b[s.i+1 : end]
@@ -103,10 +104,9 @@ func (s *scanner) str() ([]byte, bool) {
 	return v, true
 }
 
-// plainEnd returns the index of the '"' closing a plain string whose first
-// byte is b[start]; ok is false when a byte before it is '\\', a control
-// character or non-ASCII, or when there is no closing quote.
-func plainEnd(b []byte, start int) (end int, ok bool) {
+// specialSWAR returns the index of the first byte at or after start that
+// ends or spoils a plain string, or len(b): eight bytes at a time.
+func specialSWAR(b []byte, start int) int {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	i := start
 	for ; i+8 <= len(b); i += 8 {
@@ -118,16 +118,15 @@ func plainEnd(b []byte, start int) (end int, ok bool) {
 		// special byte.
 		m := (x | (x - 0x20*lo) | ((q - lo) &^ q) | ((e - lo) &^ e)) & hi
 		if m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			return i, b[i] == '"'
+			return i + bits.TrailingZeros64(m)/8
 		}
 	}
 	for ; i < len(b); i++ {
-		if c := b[i]; !plain[c] {
-			return i, c == '"'
+		if !plain[b[i]] {
+			return i
 		}
 	}
-	return 0, false
+	return len(b)
 }
 
 // tagList reads the tags field: strList(keepTag), with the array case in
@@ -155,8 +154,8 @@ func (s *scanner) tagList() (out []string, ok bool) {
 		if b[i] != '"' {
 			return nil, false
 		}
-		end, ok := plainEnd(b, i+1)
-		if !ok {
+		end := special(b, i+1)
+		if end >= len(b) || b[end] != '"' {
 			return nil, false
 		}
 		if v := b[i+1 : end]; keepTag(v) {

@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package lineage
+
+// special is specialSWAR where there is no vector version.
+func special(b []byte, start int) int { return specialSWAR(b, start) }
