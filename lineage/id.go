@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"math/bits"
 	"strings"
 )
 
@@ -114,7 +115,46 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 
 // fastValidID reports whether s is already a normalised id: one or two
 // valid parts separated by a single '/'.
+//
+// Where idSpecials has a vector version (amd64), it finds the bytes other
+// than ASCII letters, digits and '_' of an id of up to 64 bytes at once, and
+// only those (the separators, a few per id) are checked one by one; else,
+// and for longer ids, validIDBytes checks byte by byte. A test holds the two
+// equal.
 func fastValidID(s string) bool {
+	m, ok := idSpecials(s)
+	if !ok {
+		return validIDBytes(s)
+	}
+	if len(s) == 0 {
+		return false
+	}
+	slash := false
+	for ; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		switch c := s[i]; c {
+		case '/':
+			// Neither part empty: the parts' own ends are checked where
+			// they are separators.
+			if slash || i == 0 || i == len(s)-1 {
+				return false
+			}
+			slash = true
+		case '-', '.':
+			// Not at either end of a part, not doubled.
+			if i == 0 || i == len(s)-1 || s[i-1] == c || s[i-1] == '/' || s[i+1] == '/' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validIDBytes is fastValidID byte by byte: the reference, and the path for
+// ids over 64 bytes.
+func validIDBytes(s string) bool {
 	i := strings.IndexByte(s, '/')
 	if i < 0 {
 		return validPart(s)
