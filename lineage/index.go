@@ -21,7 +21,7 @@ import (
 
 // IndexVersion is the index file format version this package reads and
 // writes. Any change to the layout bumps it.
-const IndexVersion = 3
+const IndexVersion = 4
 
 const indexMagic = "LNGIDX\r\n"
 
