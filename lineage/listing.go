@@ -221,6 +221,26 @@ type batch struct {
 	diags []Diagnostic
 	buf   []byte // the chunk the records alias, recycled after emit when allowed
 	end   int    // a mapped input: the offset just past the chunk
+	// A JSON Lines chunk's lines are numbered from 1 within the chunk by
+	// its worker; deliverInOrder renumbers them in input order: skip lines
+	// not in any chunk precede the chunk, and the chunk holds lines line
+	// ends. So no goroutine counts the lines of a chunk but the one parsing
+	// it.
+	relative    bool
+	skip, lines int
+}
+
+// renumber turns b's chunk-relative line numbers (1-based; 0 is no line)
+// into input line numbers, the chunk's first line being first.
+func (b *batch) renumber(first int) {
+	for i := range b.recs {
+		b.recs[i].Line += first - 1
+	}
+	for i := range b.diags {
+		if b.diags[i].Line > 0 {
+			b.diags[i].Line += first - 1
+		}
+	}
 }
 
 // Emit receives parsed records and diagnostics in input order, always from
@@ -314,8 +334,8 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 		pool = newChunkPool(4*runtime.GOMAXPROCS(0) + 4)
 	}
 	return parseLines(ctx, source, emit, pool, nil, func(chunks chan<- lineChunk, failed func() bool) error {
-		seq, line := 0, 1
-		var carry []byte // the unfinished last line of the previous read
+		seq, skip := 0, 0 // skip: lines before the next chunk, not in a chunk
+		var carry []byte  // the unfinished last line of the previous read
 		var carryBuf []byte
 		skipping := false // inside an over-long line being skipped
 		for {
@@ -346,7 +366,7 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 					continue
 				}
 				data = data[i+1:]
-				line++
+				skip++ // the over-long line
 				skipping = false
 			}
 			cut := bytes.LastIndexByte(data, '\n')
@@ -355,8 +375,8 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 				if len(carry) > MaxRecordBytes {
 					// Report the over-long line as a one-line chunk of its
 					// own (buf is then the chunk's: not back to the pool).
-					chunks <- lineChunk{seq: seq, line: line, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
-					seq++
+					chunks <- lineChunk{seq: seq, skip: skip, data: carry[: MaxRecordBytes+1 : MaxRecordBytes+1]}
+					seq, skip = seq+1, 0
 					carry = nil
 					skipping = true
 				} else if pool != nil {
@@ -374,9 +394,8 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 				carry = carryBuf
 			}
 			if len(whole) > 0 {
-				chunks <- lineChunk{seq: seq, line: line, data: whole, buf: buf}
-				seq++
-				line += bytes.Count(whole, []byte("\n"))
+				chunks <- lineChunk{seq: seq, skip: skip, data: whole, buf: buf}
+				seq, skip = seq+1, 0
 			} else {
 				pool.put(batch{buf: buf})
 			}
@@ -387,11 +406,12 @@ func readJSONLines(ctx context.Context, r io.Reader, source string, emit Emit) e
 	})
 }
 
-// lineChunk is a run of whole lines of a JSON Lines input, numbered from
-// line; buf is the pooled buffer holding it, end (a mapped input) the
-// offset just past it.
+// lineChunk is a run of whole lines of a JSON Lines input, preceded by skip
+// lines not sent in any chunk (skipped at the start, or the rest of an
+// over-long line); buf is the pooled buffer holding it, end (a mapped
+// input) the offset just past it.
 type lineChunk struct {
-	seq, line int
+	seq, skip int
 	data, buf []byte
 	end       int
 }
@@ -423,7 +443,7 @@ func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, 
 			defer wg.Done()
 			for c := range chunks {
 				// About one record per 200 bytes or more; append grows the rest.
-				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1), end: c.end}
+				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1), end: c.end, relative: true, skip: c.skip}
 				if pool != nil {
 					b.buf = c.buf
 				}
@@ -446,14 +466,16 @@ func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, 
 	return readErr
 }
 
-// parseChunk parses the lines of c into b.
+// parseChunk parses the lines of c into b, numbering them from 1, and
+// sets b.lines to the number of line ends in c.
 func parseChunk(b *batch, c lineChunk, source string) {
 	diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
-	data, line := c.data, c.line
+	data, line := c.data, 1
 	for len(data) > 0 {
 		l := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
 			l, data = data[:i], data[i+1:]
+			b.lines++
 		} else {
 			data = nil
 		}
@@ -472,11 +494,13 @@ func parseChunk(b *batch, c lineChunk, source string) {
 	}
 }
 
-// deliverInOrder passes batches to emit sorted by seq, then calls done (if
-// not nil) with the batch's end and hands the batch to pool (nil: none).
+// deliverInOrder passes batches to emit sorted by seq (renumbering the
+// lines of relative ones), then calls done (if not nil) with the batch's
+// end and hands the batch to pool (nil: none).
 func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool, done func(end int)) {
 	pending := map[int]batch{}
 	next := 0
+	line := 1 // the number of the line after those delivered
 	for b := range results {
 		pending[b.seq] = b
 		for {
@@ -485,6 +509,10 @@ func deliverInOrder(results <-chan batch, emit Emit, pool *chunkPool, done func(
 				break
 			}
 			delete(pending, next)
+			if x.relative {
+				x.renumber(line + x.skip)
+				line += x.skip + x.lines
+			}
 			emit(x.recs, x.diags)
 			if done != nil {
 				done(x.end)

@@ -78,7 +78,7 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 	}
 	pool := newChunkPool(4*runtime.GOMAXPROCS(0) + 4) // record slices only
 	err = parseLines(ctx, name, emit, pool, done, func(chunks chan<- lineChunk, failed func() bool) error {
-		seq, line := 0, 1+newlines
+		seq, skip := 0, newlines
 		for pos := start; pos < len(m); {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -95,12 +95,11 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 				}
 			}
 			data := m[pos:end]
-			chunks <- lineChunk{seq: seq, line: line, data: data, end: end}
+			chunks <- lineChunk{seq: seq, skip: skip, data: data, end: end}
 			if progress != nil {
 				progress(int64(len(data)))
 			}
-			seq++
-			line += bytes.Count(data, []byte("\n"))
+			seq, skip = seq+1, 0
 			pos = end
 		}
 		return nil

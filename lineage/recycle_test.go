@@ -235,6 +235,7 @@ func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
 	b.WriteString(`{"id":"org/first"}` + "\n")
 	b.WriteString(`{"id":"org/long","pad":"` + strings.Repeat("x", MaxRecordBytes+3*chunkSize) + `"}` + "\n") // long enough that the stream reader cuts it
 	b.WriteString(`{"id":"org/after","cardData":{"base_model":"org/first"}}` + "\n")
+	b.WriteString(`{"id":"org/last","createdAt":"not a date"}` + "\n") // numbered after the long line
 	p := filepath.Join(t.TempDir(), "long.jsonl")
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -250,8 +251,9 @@ func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
 				bad = append(bad, d)
 			}
 		}
-		if len(bad) != 1 || bad[0].Line != 2 || !strings.Contains(bad[0].Detail, "limit") {
-			t.Fatalf("%+v: bad records %v, want the line-2 record over the limit", opt, bad)
+		if len(bad) != 2 || bad[0].Line != 2 || !strings.Contains(bad[0].Detail, "limit") ||
+			bad[1].Line != 4 || bad[1].ID != "org/last" {
+			t.Fatalf("%+v: bad records %v, want the line-2 record over the limit and line 4's date", opt, bad)
 		}
 		v, err := s.Lookup("org/after")
 		if err != nil {
@@ -323,5 +325,53 @@ func TestMappedAndStreamedReadAlike(t *testing.T) {
 	}
 	if compared < 30 {
 		t.Fatalf("compared %d inputs; testdata/bad is missing?", compared)
+	}
+}
+
+// TestLineNumbersAcrossChunks writes a listing of several chunks, with
+// blank lines, a leading BOM and blank lines, and a bad date on known
+// lines (some the first or last line of a chunk), and reads it streamed
+// (digest wanted) and mapped: every problem must carry its line number
+// (each worker numbers its own chunk's lines, and the deliverer renumbers
+// them in input order).
+func TestLineNumbersAcrossChunks(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("\xef\xbb\xbf\n\n")
+	line := 3
+	var want []int
+	for b.Len() < 4*chunkSize+chunkSize/2 {
+		switch {
+		case line%1000 == 7:
+			b.WriteString("\n")
+		case line%997 == 0 || b.Len()%chunkSize > chunkSize-300:
+			fmt.Fprintf(&b, `{"id":"org/bad-%d","createdAt":"not a date"}`+"\n", line)
+			want = append(want, line)
+		default:
+			fmt.Fprintf(&b, `{"id":"org/m-%d","tags":["a","b"],"cardData":{"base_model":"org/m-%d"}}`+"\n", line, line/2)
+		}
+		line++
+	}
+	p := filepath.Join(t.TempDir(), "lines.jsonl")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, opt := range []BuildOptions{{}, {NoDigest: true}} {
+		s, err := BuildWith(context.Background(), []string{p}, opt)
+		if err != nil {
+			t.Fatalf("%+v: %v", opt, err)
+		}
+		var got []int
+		for _, d := range s.Diagnostics() {
+			if d.Kind != KindBadRecord {
+				continue
+			}
+			got = append(got, d.Line)
+			if wantID := fmt.Sprintf("org/bad-%d", d.Line); d.ID != wantID {
+				t.Fatalf("%+v: %s at line %d, want %s", opt, d.ID, d.Line, wantID)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%+v: bad dates on %d lines, want %d (first got %v, want %v)", opt, len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
+		}
 	}
 }
