@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,9 @@ func (b Bitset) Has(v NodeID) bool { return b[v>>6]&(1<<(uint(v)&63)) != 0 }
 
 // Set adds v to the set.
 func (b Bitset) Set(v NodeID) { b[v>>6] |= 1 << (uint(v) & 63) }
+
+// Clear removes v from the set.
+func (b Bitset) Clear(v NodeID) { b[v>>6] &^= 1 << (uint(v) & 63) }
 
 // TestAndSet adds v and reports whether it was already present.
 func (b Bitset) TestAndSet(v NodeID) bool {
@@ -99,40 +103,64 @@ func (g *Graph) Reach(start NodeID, dir Direction, labels LabelSet, maxDepth int
 // direction dir along edges with labels in labels, start excluded.
 func (g *Graph) CountReach(start NodeID, dir Direction, labels LabelSet) int {
 	seen := NewBitset(g.n)
-	return g.countReach(start, dir, labels, seen, nil)
-}
-
-// countReach counts with a caller-supplied visited set (bitset, or stamps
-// when stamp != nil) so repeated calls avoid reallocating.
-func (g *Graph) countReach(start NodeID, dir Direction, labels LabelSet, seen Bitset, st *stamps) int {
-	mark := func(v NodeID) bool {
-		if st != nil {
-			return st.testAndSet(v)
-		}
-		return seen.TestAndSet(v)
-	}
-	mark(start)
-	var stack []NodeID
-	if st != nil {
-		stack = st.stack[:0] // reuse the worker's stack
-	}
-	stack = append(stack, start)
+	seen.Set(start)
+	stack := []NodeID{start}
 	count := 0
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		nb, lab := g.adj(v, dir)
 		for i, w := range nb {
-			if labels.Has(lab[i]) && !mark(w) {
+			if labels.Has(lab[i]) && !seen.TestAndSet(w) {
 				count++
 				stack = append(stack, w)
 			}
 		}
 	}
-	if st != nil {
-		st.stack = stack
-	}
 	return count
+}
+
+// countDown is CountReach downwards, marking only the nodes of merges
+// (in-degree two or more, numbered densely by rank in merges) in the
+// worker's stamps. Every other node has at most one parent, so it is
+// reached only when that parent is expanded, and by induction each node
+// is expanded at most once: a chain of unmarked single parents that never
+// ends would be a cycle of single-parent nodes, which nothing outside it
+// can reach. The start is never re-entered (it may be on a cycle). Merges
+// are a few percent of a Hub-scale graph, so the stamps stay in cache
+// where a visited set over every node would be a miss per node.
+func (g *Graph) countDown(start NodeID, labels LabelSet, merges *rankSet, st *stamps) int {
+	stack := append(st.stack[:0], start) // reuse the worker's stack
+	count := 0
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		dst, lab := g.Out(v)
+		for i, w := range dst {
+			if !labels.Has(lab[i]) || w == start {
+				continue
+			}
+			if merges.bits.Has(w) && st.testAndSet(NodeID(merges.rank(w))) {
+				continue
+			}
+			count++
+			stack = append(stack, w)
+		}
+	}
+	st.stack = stack
+	return count
+}
+
+// mergeNodes returns the nodes with two or more in-edges (of any label).
+func (g *Graph) mergeNodes() rankSet {
+	s := rankSet{bits: NewBitset(g.n), cum: make([]int32, (g.n+63)/64)}
+	for v := 0; v < g.n; v++ {
+		if g.revOff[v+1]-g.revOff[v] >= 2 {
+			s.bits[v>>6] |= 1 << (uint(v) & 63)
+		}
+	}
+	s.number()
+	return s
 }
 
 // stamps is a visited set that is cleared in O(1) by bumping a generation,
@@ -210,12 +238,13 @@ func (g *Graph) CountDescendants(starts []NodeID, labels LabelSet) []int {
 	budget := int64(2*len(g.fwdDst) + n)
 	var used atomic.Int64
 	var over atomic.Bool
-	eachWithStamps(n, len(slow), func(k int, st *stamps) bool {
+	merges := g.mergeNodes()
+	eachWithStamps(merges.count(), len(slow), func(k int, st *stamps) bool {
 		if over.Load() {
 			return false
 		}
 		i := slow[k]
-		out[i] = g.countReach(starts[i], Down, labels, nil, st)
+		out[i] = g.countDown(starts[i], labels, &merges, st)
 		if used.Add(int64(out[i])) > budget {
 			over.Store(true)
 		}
@@ -421,101 +450,99 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 // labels that are real cycles (two or more nodes, or one node with a
 // self-loop), members ascending, ordered by their smallest member.
 //
-// Nodes without out-edges cannot be on a cycle and are never recorded
-// (most of a Hub-scale graph): the discovery indexes are stored plus one,
-// so that the zeroed arrays need no initialising pass.
+// A node without out-edges or without in-edges cannot be on a cycle (most
+// of a Hub-scale graph: leaves and foundations). Only the others, the inner
+// nodes, are numbered, densely by their rank in a bitset, so the discovery
+// arrays hold a few percent of the nodes and stay in cache.
 func (g *Graph) Cycles(labels LabelSet) (cycles [][]NodeID) {
-	n := g.n
-	index := written[int32](n) // 1 + discovery order; 0: not visited
-	low := written[int32](n)
-	onStack := NewBitset(n)
+	inner := g.innerNodes()
+	m := inner.count()
+	index := make([]int32, m) // 1 + discovery order; 0: not visited
+	low := make([]int32, m)
+	onStack := NewBitset(m)
 	var stack []NodeID
 	type frame struct {
 		v NodeID
 		i int32
 	}
 	var call []frame
-	// Which nodes have out-edges, as a bitset (256 KiB at two million
-	// nodes: it stays in cache, where the offsets array would be a miss per
-	// edge followed).
-	inner := NewBitset(n)
-	for v := 0; v < n; v++ {
-		if g.fwdOff[v+1] > g.fwdOff[v] {
-			inner[v>>6] |= 1 << (uint(v) & 63)
-		}
-	}
 	next := int32(1)
-	for s := 0; s < n; s++ {
-		if !inner.Has(NodeID(s)) || index[s] != 0 {
-			continue
-		}
-		call = append(call[:0], frame{v: NodeID(s)})
-		index[s], low[s] = next, next
-		next++
-		stack = append(stack, NodeID(s))
-		onStack.Set(NodeID(s))
-		for len(call) > 0 {
-			f := &call[len(call)-1]
-			v := f.v
-			dst, lab := g.Out(v)
-			descended := false
-			for int(f.i) < len(dst) {
-				w := dst[f.i]
-				l := lab[f.i]
-				f.i++
-				if !labels.Has(l) {
-					continue
-				}
-				if !inner.Has(w) {
-					// A leaf is a component of its own and on no cycle
-					// (most children are leaves): nothing to record.
-					continue
-				}
-				if index[w] == 0 {
-					index[w], low[w] = next, next
-					next++
-					stack = append(stack, w)
-					onStack.Set(w)
-					call = append(call, frame{v: w})
-					descended = true
-					break
-				} else if onStack.Has(w) && index[w] < low[v] {
-					low[v] = index[w]
-				}
-			}
-			if descended {
+	for wi, word := range inner.bits {
+		for ; word != 0; word &= word - 1 {
+			s := NodeID(wi<<6 | bits.TrailingZeros64(word))
+			rs := inner.rank(s)
+			if index[rs] != 0 {
 				continue
 			}
-			// v is finished.
-			if low[v] == index[v] {
-				if stack[len(stack)-1] == v {
-					// A component of one node (nearly all of them): a cycle
-					// only with a self-loop. Allocate nothing otherwise.
-					stack = stack[:len(stack)-1]
-					onStack[v>>6] &^= 1 << (uint(v) & 63)
-					if l, ok := g.EdgeLabel(v, v); ok && labels.Has(l) {
-						cycles = append(cycles, []NodeID{v})
+			call = append(call[:0], frame{v: s})
+			index[rs], low[rs] = next, next
+			next++
+			stack = append(stack, s)
+			onStack.Set(NodeID(rs))
+			for len(call) > 0 {
+				f := &call[len(call)-1]
+				v := f.v
+				rv := inner.rank(v)
+				dst, lab := g.Out(v)
+				descended := false
+				for int(f.i) < len(dst) {
+					w := dst[f.i]
+					l := lab[f.i]
+					f.i++
+					if !labels.Has(l) || !inner.bits.Has(w) {
+						// A leaf is a component of its own and on no
+						// cycle (most children are leaves): nothing to
+						// record.
+						continue
 					}
-				} else {
-					var comp []NodeID
-					for {
-						w := stack[len(stack)-1]
-						stack = stack[:len(stack)-1]
-						onStack[w>>6] &^= 1 << (uint(w) & 63)
-						comp = append(comp, w)
-						if w == v {
-							break
-						}
+					rw := inner.rank(w)
+					if index[rw] == 0 {
+						index[rw], low[rw] = next, next
+						next++
+						stack = append(stack, w)
+						onStack.Set(NodeID(rw))
+						call = append(call, frame{v: w})
+						descended = true
+						break
+					} else if onStack.Has(NodeID(rw)) && index[rw] < low[rv] {
+						low[rv] = index[rw]
 					}
-					sortNodes(comp)
-					cycles = append(cycles, comp)
 				}
-			}
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				u := call[len(call)-1].v
-				if low[v] < low[u] {
-					low[u] = low[v]
+				if descended {
+					continue
+				}
+				// v is finished.
+				if low[rv] == index[rv] {
+					if stack[len(stack)-1] == v {
+						// A component of one node (nearly all of them): a
+						// cycle only with a self-loop. Allocate nothing
+						// otherwise.
+						stack = stack[:len(stack)-1]
+						onStack.Clear(NodeID(rv))
+						if l, ok := g.EdgeLabel(v, v); ok && labels.Has(l) {
+							cycles = append(cycles, []NodeID{v})
+						}
+					} else {
+						var comp []NodeID
+						for {
+							w := stack[len(stack)-1]
+							stack = stack[:len(stack)-1]
+							onStack.Clear(NodeID(inner.rank(w)))
+							comp = append(comp, w)
+							if w == v {
+								break
+							}
+						}
+						sortNodes(comp)
+						cycles = append(cycles, comp)
+					}
+				}
+				call = call[:len(call)-1]
+				if len(call) > 0 {
+					ru := inner.rank(call[len(call)-1].v)
+					if low[rv] < low[ru] {
+						low[ru] = low[rv]
+					}
 				}
 			}
 		}
@@ -523,6 +550,49 @@ func (g *Graph) Cycles(labels LabelSet) (cycles [][]NodeID) {
 	// Order components by smallest member for determinism.
 	sortCycles(cycles)
 	return cycles
+}
+
+// rankSet is a set of nodes that numbers its members densely: rank(v) is
+// the number of members below v.
+type rankSet struct {
+	bits Bitset
+	cum  []int32 // members in the words before each word
+}
+
+func (s *rankSet) count() int {
+	if len(s.bits) == 0 {
+		return 0
+	}
+	last := len(s.bits) - 1
+	return int(s.cum[last]) + bits.OnesCount64(s.bits[last])
+}
+
+// number fills cum from bits.
+func (s *rankSet) number() {
+	c := int32(0)
+	for i, w := range s.bits {
+		s.cum[i] = c
+		c += int32(bits.OnesCount64(w))
+	}
+}
+
+// rank returns the number of members below v (v's number, for a member).
+func (s *rankSet) rank(v NodeID) int32 {
+	w := v >> 6
+	return s.cum[w] + int32(bits.OnesCount64(s.bits[w]&(1<<(uint(v)&63)-1)))
+}
+
+// innerNodes returns the nodes with both out-edges and in-edges (of any
+// label): the only ones that can be on a cycle.
+func (g *Graph) innerNodes() rankSet {
+	s := rankSet{bits: NewBitset(g.n), cum: make([]int32, (g.n+63)/64)}
+	for v := 0; v < g.n; v++ {
+		if g.fwdOff[v+1] > g.fwdOff[v] && g.revOff[v+1] > g.revOff[v] {
+			s.bits[v>>6] |= 1 << (uint(v) & 63)
+		}
+	}
+	s.number()
+	return s
 }
 
 // Paths returns the paths from start to every node that has no further

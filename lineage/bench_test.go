@@ -119,6 +119,21 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildGraphOnly builds as rank --in does: no input digest, no
+// metadata columns.
+func BenchmarkBuildGraphOnly(b *testing.B) {
+	for _, n := range benchSizes() {
+		p := benchListing(b, n)
+		b.Run(name(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := BuildWith(context.Background(), []string{p}, BuildOptions{NoDigest: true, GraphOnly: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkWriteIndex writes the index file.
 func BenchmarkWriteIndex(b *testing.B) {
 	for _, n := range benchSizes() {
