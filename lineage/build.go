@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
@@ -522,13 +523,19 @@ func (b *Builder) Finish() *Store {
 		cycles = g.Cycles(graph.AllLabels)
 		close(sccDone)
 	}()
-	table := make([]int32, len(b.slots))
-	for i, x := range b.slots {
-		table[i] = int32(uint32(x)) - 1 // 0 (empty) gives -1
+	var table []int32
+	var lazy *sync.Once
+	if b.graphOnly {
+		lazy = new(sync.Once) // built if ever looked up
+	} else {
+		table = make([]int32, len(b.slots))
+		for i, x := range b.slots {
+			table[i] = int32(uint32(x)) - 1 // 0 (empty) gives -1
+		}
 	}
 	b.slots = nil
 	b.mem.release()
-	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table}
+	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table, lazyTable: lazy}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	s.flags = b.flags

@@ -149,8 +149,8 @@ func TestBuilderHugeTableGrowsAndFinishes(t *testing.T) {
 }
 
 // TestBuildGraphOnlyKeepsTheGraphAndProblems builds the embedded sample
-// with and without GraphOnly: names, edges, statistics, problems and the
-// ranking must be identical, the metadata of the graph-only store unknown,
+// with and without GraphOnly: names, lookups, edges, statistics, problems
+// and the ranking must be identical, the metadata of the graph-only store unknown,
 // and writing it as an index refused.
 func TestBuildGraphOnlyKeepsTheGraphAndProblems(t *testing.T) {
 	ctx := context.Background()
@@ -185,6 +185,18 @@ func TestBuildGraphOnlyKeepsTheGraphAndProblems(t *testing.T) {
 	for v := graph.NodeID(0); int(v) < full.NumModels(); v++ {
 		if lean.Name(v) != full.Name(v) {
 			t.Fatalf("node %d: %q graph-only, %q full", v, lean.Name(v), full.Name(v))
+		}
+		// The graph-only name table is built on the first lookup.
+		queries := []string{full.Name(v), strings.ToUpper(full.Name(v))}
+		if v%1009 == 0 {
+			queries = append(queries, full.Name(v)+"-x") // not found: suggestions scan every name
+		}
+		for _, q := range queries {
+			lv, lerr := lean.Lookup(q)
+			fv, ferr := full.Lookup(q)
+			if lv != fv || (lerr == nil) != (ferr == nil) {
+				t.Fatalf("Lookup(%q) = %d, %v graph-only; %d, %v full", q, lv, lerr, fv, ferr)
+			}
 		}
 		if !lean.Created(v).IsZero() || lean.Downloads(v) != -1 || lean.Likes(v) != -1 || lean.Library(v) != "" || lean.Pipeline(v) != "" || lean.License(v) != "" {
 			t.Fatalf("graph-only %s has metadata", lean.Name(v))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -21,6 +22,9 @@ type Store struct {
 	names   []byte   // every display name, concatenated
 	nameOff []uint32 // name of v is names[nameOff[v]:nameOff[v+1]]
 	table   []int32  // open-addressing table of NodeIDs by foldHash(name); -1 empty
+	// lazyTable, when not nil, builds table on the first lookup (a
+	// graph-only store: rank never looks a name up).
+	lazyTable *sync.Once
 
 	created, modified, downloads, downloadsAll, likes []int64
 	library, pipeline, license                        []uint16
@@ -169,6 +173,9 @@ func (s *Store) Lookup(query string) (graph.NodeID, error) {
 }
 
 func (s *Store) find(id string) (graph.NodeID, bool) {
+	if s.lazyTable != nil {
+		s.lazyTable.Do(func() { s.table = nameTable(s.names, s.nameOff) })
+	}
 	if len(s.table) == 0 {
 		return -1, false
 	}
@@ -185,6 +192,30 @@ func (s *Store) find(id string) (graph.NodeID, bool) {
 		i = (i + 1) & mask
 	}
 	return -1, false
+}
+
+// nameTable lays out the name table of the index format for the names in
+// names/nameOff (distinct ignoring case): a power of two of slots, at most
+// 70% full, each name at its foldHash slot or the next free one after it.
+func nameTable(names []byte, nameOff []uint32) []int32 {
+	n := len(nameOff) - 1
+	size := 1 << 16
+	for 7*size < 10*n {
+		size *= 2
+	}
+	table := make([]int32, size)
+	for i := range table {
+		table[i] = -1
+	}
+	mask := uint64(size - 1)
+	for v := 0; v < n; v++ {
+		i := foldHash(unsafe.String(unsafe.SliceData(names[nameOff[v]:]), int(nameOff[v+1]-nameOff[v]))) & mask
+		for table[i] >= 0 {
+			i = (i + 1) & mask
+		}
+		table[i] = int32(v)
+	}
+	return table
 }
 
 // foldLess compares case-insensitively only.
