@@ -419,8 +419,53 @@ func parseTime(s string) (int64, bool) {
 }
 
 // parseHubTime parses the Hub API's own form, 2006-01-02T15:04:05.000Z
-// (milliseconds optional), without allocating.
+// (milliseconds optional; their digits are not read), without allocating.
+//
+// It checks the twenty bytes up to the seconds as three words: xored with
+// the pattern ("0000-00-", "00T00:00", ":00."), a digit becomes its value
+// and only a digit comes out at most 9 (the top bit of its low seven bits
+// plus 0x76, or its own top bit, says it does not; no sum carries into the
+// next byte), and a separator in place becomes zero. parseHubTimeBytes, the
+// byte-by-byte form, is the reference a test holds it to.
 func parseHubTime(s string) (int64, bool) {
+	if len(s) != 20 && len(s) != 24 || s[len(s)-1] != 'Z' {
+		return 0, false
+	}
+	const lo7, hi = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	sep := uint64('.')
+	if len(s) == 20 {
+		sep = 'Z'
+	}
+	// Little-endian: the first byte is the lowest.
+	d0 := le64(s) ^ 0x2d30302d30303030                // "0000-00-"
+	d1 := le64(s[8:]) ^ 0x30303a3030543030            // "00T00:00"
+	d2 := uint64(le32(s[16:])) ^ (sep<<24 | 0x30303a) // ":00" and '.' or 'Z'
+	over := func(d uint64) uint64 { return ((d & lo7) + 0x7676767676767676 | d) & hi }
+	seps := d0&0xff0000ff00000000 | d1&0x0000ff0000ff0000 | d2&0xff0000ff // must be exact
+	if over(d0)|over(d1)|over(d2)|seps != 0 {
+		return 0, false
+	}
+	digit := func(d uint64, k uint) int { return int(d >> (8 * k) & 0xff) }
+	y := digit(d0, 0)*1000 + digit(d0, 1)*100 + digit(d0, 2)*10 + digit(d0, 3)
+	mo := digit(d0, 5)*10 + digit(d0, 6)
+	d := digit(d1, 0)*10 + digit(d1, 1)
+	h := digit(d1, 3)*10 + digit(d1, 4)
+	mi := digit(d1, 6)*10 + digit(d1, 7)
+	se := digit(d2, 1)*10 + digit(d2, 2)
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
+		return 0, false
+	}
+	return unixSeconds(y, mo, d, h, mi, se), true
+}
+
+// le32 reads the first four bytes of s as a little-endian word.
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// parseHubTimeBytes is parseHubTime byte by byte: the reference.
+func parseHubTimeBytes(s string) (int64, bool) {
 	if len(s) != 20 && len(s) != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
 		return 0, false
 	}

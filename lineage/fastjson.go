@@ -129,6 +129,14 @@ func specialSWAR(b []byte, start int) int {
 	return len(b)
 }
 
+// mayKeepTag is false for most tags that keepTag rejects, and true for
+// every tag it keeps (a test holds it to that): the usual tag is settled
+// without a call, being neither a base_model tag nor four, five or seven
+// bytes long.
+func mayKeepTag(v []byte) bool {
+	return len(v) >= 11 && v[0] == 'b' || len(v) == 4 || len(v) == 5 || len(v) == 7
+}
+
 // tagList reads the tags field: strList(keepTag), with the array case in
 // one loop (a dozen tags per record, each otherwise three calls).
 func (s *scanner) tagList() (out []string, ok bool) {
@@ -158,7 +166,7 @@ func (s *scanner) tagList() (out []string, ok bool) {
 		if end >= len(b) || b[end] != '"' {
 			return nil, false
 		}
-		if v := b[i+1 : end]; keepTag(v) {
+		if v := b[i+1 : end]; mayKeepTag(v) && keepTag(v) {
 			if out == nil {
 				out = make([]string, 0, 4)
 			}

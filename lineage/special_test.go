@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -121,5 +122,103 @@ func FuzzFastValidID(f *testing.F) {
 	f.Add("x/.y")
 	f.Fuzz(func(t *testing.T, s string) {
 		checkValidID(t, s)
+	})
+}
+
+// TestMayKeepTagKeepsAllKeepTagKeeps checks the scanner's pre-filter never
+// drops a tag keepTag keeps: the kept words in every letter case, base_model
+// tags down to the bare prefix, and random tags of every length up to 40.
+func TestMayKeepTagKeepsAllKeepTagKeeps(t *testing.T) {
+	var tags []string
+	for _, w := range []string{"peft", "lora", "qlora", "adapter", "base_model:", "base_model:x", "base_model:adapter:org/x"} {
+		for mask := 0; mask < 1<<len(w) && mask < 1<<8; mask++ {
+			b := []byte(w)
+			for i := range b {
+				if mask&(1<<i) != 0 && b[i] >= 'a' && b[i] <= 'z' {
+					b[i] -= 'a' - 'A'
+				}
+			}
+			tags = append(tags, string(b))
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		b := make([]byte, r.IntN(41))
+		for i := range b {
+			b[i] = "abdelopqrtBLPA:_-"[r.IntN(17)]
+		}
+		tags = append(tags, string(b))
+	}
+	kept := 0
+	for _, tag := range tags {
+		if keepTag([]byte(tag)) {
+			kept++
+			if !mayKeepTag([]byte(tag)) {
+				t.Fatalf("mayKeepTag(%q) = false, but keepTag keeps it", tag)
+			}
+		}
+	}
+	if kept < 100 {
+		t.Fatalf("only %d of the tags are kept; the test proves little", kept)
+	}
+}
+
+func checkHubTime(t *testing.T, s string) {
+	t.Helper()
+	gt, gok := parseHubTime(s)
+	wt, wok := parseHubTimeBytes(s)
+	if gt != wt || gok != wok {
+		t.Fatalf("parseHubTime(%q) = %d, %v; parseHubTimeBytes says %d, %v", s, gt, gok, wt, wok)
+	}
+}
+
+// TestParseHubTimeMatchesBytes holds the word-at-a-time date parser equal to
+// the byte-by-byte one: on valid dates of every month, day, hour, minute
+// and second bound, in both lengths, and on each of them with any one byte
+// replaced by each byte either side of the digit and separator ranges.
+func TestParseHubTimeMatchesBytes(t *testing.T) {
+	var valid []string
+	for _, y := range []int{0, 1969, 1970, 2000, 2024, 2100, 9999} {
+		for _, mo := range []int{0, 1, 2, 9, 10, 12, 13, 19} {
+			for _, d := range []int{0, 1, 9, 10, 28, 29, 31, 32, 39} {
+				for _, hms := range [][3]int{{0, 0, 0}, {23, 59, 60}, {24, 0, 0}, {9, 60, 61}, {12, 34, 56}} {
+					valid = append(valid,
+						fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, hms[0], hms[1], hms[2]),
+						fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d.123Z", y, mo, d, hms[0], hms[1], hms[2]))
+				}
+			}
+		}
+	}
+	ok := 0
+	for _, s := range valid {
+		checkHubTime(t, s)
+		if _, good := parseHubTimeBytes(s); good {
+			ok++
+		}
+	}
+	if ok < 1000 {
+		t.Fatalf("only %d of %d dates parse; the test proves little", ok, len(valid))
+	}
+	subs := []byte("/0189:;-,.TSZYz \x00\x80\xb0\xff")
+	for _, s := range []string{"2024-02-29T23:59:60Z", "2022-03-03T17:43:24.000Z", "1999-12-31T00:00:00.999Z"} {
+		for i := 0; i < len(s); i++ {
+			for _, c := range subs {
+				b := []byte(s)
+				b[i] = c
+				checkHubTime(t, string(b))
+			}
+		}
+		for n := 0; n <= len(s)+2; n++ {
+			checkHubTime(t, (s + "00")[:n])
+		}
+	}
+}
+
+func FuzzParseHubTime(f *testing.F) {
+	f.Add("2022-03-03T17:43:24.000Z")
+	f.Add("2022-03-03T17:43:24Z")
+	f.Add("2022-13-03T17:43:24Z")
+	f.Fuzz(func(t *testing.T, s string) {
+		checkHubTime(t, s)
 	})
 }
