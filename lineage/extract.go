@@ -428,8 +428,23 @@ func parseTime(s string) (int64, bool) {
 // next byte), and a separator in place becomes zero. parseHubTimeBytes, the
 // byte-by-byte form, is the reference a test holds it to.
 func parseHubTime(s string) (int64, bool) {
-	if len(s) != 20 && len(s) != 24 || s[len(s)-1] != 'Z' {
+	y, mo, d, h, mi, se, ok := hubTimeFields(s)
+	if !ok {
 		return 0, false
+	}
+	return unixSeconds(y, mo, d, h, mi, se), true
+}
+
+// hubTimeValid reports whether parseHubTime parses s, without converting.
+func hubTimeValid(s string) bool {
+	_, _, _, _, _, _, ok := hubTimeFields(s)
+	return ok
+}
+
+// hubTimeFields is parseHubTime before the conversion to unix seconds.
+func hubTimeFields(s string) (y, mo, d, h, mi, se int, ok bool) {
+	if len(s) != 20 && len(s) != 24 || s[len(s)-1] != 'Z' {
+		return 0, 0, 0, 0, 0, 0, false
 	}
 	const lo7, hi = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	sep := uint64('.')
@@ -443,19 +458,19 @@ func parseHubTime(s string) (int64, bool) {
 	over := func(d uint64) uint64 { return ((d & lo7) + 0x7676767676767676 | d) & hi }
 	seps := d0&0xff0000ff00000000 | d1&0x0000ff0000ff0000 | d2&0xff0000ff // must be exact
 	if over(d0)|over(d1)|over(d2)|seps != 0 {
-		return 0, false
+		return 0, 0, 0, 0, 0, 0, false
 	}
 	digit := func(d uint64, k uint) int { return int(d >> (8 * k) & 0xff) }
-	y := digit(d0, 0)*1000 + digit(d0, 1)*100 + digit(d0, 2)*10 + digit(d0, 3)
-	mo := digit(d0, 5)*10 + digit(d0, 6)
-	d := digit(d1, 0)*10 + digit(d1, 1)
-	h := digit(d1, 3)*10 + digit(d1, 4)
-	mi := digit(d1, 6)*10 + digit(d1, 7)
-	se := digit(d2, 1)*10 + digit(d2, 2)
+	y = digit(d0, 0)*1000 + digit(d0, 1)*100 + digit(d0, 2)*10 + digit(d0, 3)
+	mo = digit(d0, 5)*10 + digit(d0, 6)
+	d = digit(d1, 0)*10 + digit(d1, 1)
+	h = digit(d1, 3)*10 + digit(d1, 4)
+	mi = digit(d1, 6)*10 + digit(d1, 7)
+	se = digit(d2, 1)*10 + digit(d2, 2)
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
-		return 0, false
+		return 0, 0, 0, 0, 0, 0, false
 	}
-	return unixSeconds(y, mo, d, h, mi, se), true
+	return y, mo, d, h, mi, se, true
 }
 
 // le32 reads the first four bytes of s as a little-endian word.

@@ -30,6 +30,8 @@ type scanner struct {
 	// strings may alias it instead of being copied (the buffer then lives
 	// as long as any of them).
 	owned bool
+	// lean: only the graph is wanted (see withGraphOnly).
+	lean bool
 }
 
 // text returns v as a string: aliasing the input when it is owned, else a copy.
@@ -516,8 +518,8 @@ var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at",
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
 // decoder instead.
-func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
-	s := scanner{b: data, owned: owned}
+func scanListing(data []byte, owned, lean bool, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
+	s := scanner{b: data, owned: owned, lean: lean}
 	fromCardData := new(bool)
 	if !s.eat('{') {
 		return false
@@ -556,7 +558,11 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 			var str string
 			ts, parsed := int64(0), false
 			if len(v) > 0 {
-				ts, parsed = parseHubTime(unsafe.String(&v[0], len(v)))
+				if s.lean {
+					parsed = hubTimeValid(unsafe.String(&v[0], len(v))) // checked, not converted
+				} else {
+					ts, parsed = parseHubTime(unsafe.String(&v[0], len(v)))
+				}
 			}
 			if !parsed {
 				str = s.text(v)
@@ -588,9 +594,18 @@ func scanListing(data []byte, owned bool, j *jsonRecord, meta *cardMeta, hasMeta
 			if v, ok = s.optStr(); !ok {
 				return false
 			}
-			if string(key) == "library_name" {
+			switch {
+			case s.lean && s.owned:
+				// Read (library_name can make a relation) while the record
+				// lives; nothing keeps them.
+				if string(key) == "library_name" {
+					j.Library = s.text(v)
+				} else {
+					j.Pipeline = s.text(v)
+				}
+			case string(key) == "library_name":
 				j.Library = intern(v)
-			} else {
+			default:
 				j.Pipeline = intern(v)
 			}
 		case "tags":

@@ -44,12 +44,13 @@ type jsonRecord struct {
 // through diag and returns ok=false when the record cannot be used at all.
 // It never panics on any input.
 func ParseListingRecord(source string, line int, data []byte, diag func(Diagnostic)) (rec Record, ok bool) {
-	return parseListing(source, line, data, false, diag)
+	return parseListing(source, line, data, false, false, diag)
 }
 
 // parseListing is ParseListingRecord; owned says data is never reused, so
-// the record's strings may alias it.
-func parseListing(source string, line int, data []byte, owned bool, diag func(Diagnostic)) (rec Record, ok bool) {
+// the record's strings may alias it; lean says only the graph is wanted
+// (see withGraphOnly).
+func parseListing(source string, line int, data []byte, owned, lean bool, diag func(Diagnostic)) (rec Record, ok bool) {
 	bad := func(value, detail string) {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
@@ -62,7 +63,7 @@ func parseListing(source string, line int, data []byte, owned bool, diag func(Di
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	var pre cardMeta
 	hasPre := false
-	if scanListing(data, owned, &j, &pre, &hasPre) {
+	if scanListing(data, owned, lean, &j, &pre, &hasPre) {
 		return assembleListing(source, line, &j, &pre, hasPre, diag)
 	}
 	return parseListingGeneral(source, line, data, diag)
@@ -251,6 +252,8 @@ const chunkSize = 1 << 20
 
 type recycleKey struct{}
 
+type graphOnlyKey struct{}
+
 // withRecycling marks ctx for readers whose emit keeps nothing of the
 // records and diagnostics it is given past the call (the Builder copies
 // what it keeps): their input chunks and record slices are then reused
@@ -262,6 +265,21 @@ func withRecycling(ctx context.Context) context.Context {
 
 func recycling(ctx context.Context) bool {
 	ok, _ := ctx.Value(recycleKey{}).(bool)
+	return ok
+}
+
+// withGraphOnly marks ctx for readers whose emit keeps only the graph
+// (BuildOptions.GraphOnly): the fast listing scanner then still checks
+// dates but does not convert them to unix seconds (its records' Created
+// and Modified stay 0), and keeps library and pipeline names as they are
+// instead of interning them. Everything that decides edges and problems is
+// unchanged.
+func withGraphOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, graphOnlyKey{}, true)
+}
+
+func graphOnly(ctx context.Context) bool {
+	ok, _ := ctx.Value(graphOnlyKey{}).(bool)
 	return ok
 }
 
@@ -426,6 +444,7 @@ type lineChunk struct {
 func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, done func(end int),
 	produce func(chunks chan<- lineChunk, failed func() bool) error) error {
 	workers := runtime.GOMAXPROCS(0)
+	lean := graphOnly(ctx)
 	chunks := make(chan lineChunk, workers*2)
 	results := make(chan batch, workers*2)
 	var faults faultLog
@@ -448,7 +467,7 @@ func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, 
 					b.buf = c.buf
 				}
 				if !faults.failed() {
-					faults.guard(func() { parseChunk(&b, c, source) })
+					faults.guard(func() { parseChunk(&b, c, source, lean) })
 				}
 				results <- b
 			}
@@ -468,7 +487,7 @@ func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, 
 
 // parseChunk parses the lines of c into b, numbering them from 1, and
 // sets b.lines to the number of line ends in c.
-func parseChunk(b *batch, c lineChunk, source string) {
+func parseChunk(b *batch, c lineChunk, source string, lean bool) {
 	diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
 	data, line := c.data, 1
 	for len(data) > 0 {
@@ -486,7 +505,7 @@ func parseChunk(b *batch, c lineChunk, source string) {
 		if len(l) > 0 {
 			// The chunk is not modified while its records live, so
 			// records may alias it.
-			if rec, ok := parseListing(source, line, l, true, diag); ok {
+			if rec, ok := parseListing(source, line, l, true, lean, diag); ok {
 				b.recs = append(b.recs, rec)
 			}
 		}

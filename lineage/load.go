@@ -55,7 +55,11 @@ func BuildWith(ctx context.Context, paths []string, opt BuildOptions) (*Store, e
 	b.Reserve(int(InputSize(paths) / 400))
 	ctx, ds := opt.digests(ctx)
 	// The Builder keeps copies of what it keeps, so input chunks can be reused.
-	if err := ReadPaths(withRecycling(ctx), paths, b.Emit); err != nil {
+	ctx = withRecycling(ctx)
+	if opt.GraphOnly {
+		ctx = withGraphOnly(ctx)
+	}
+	if err := ReadPaths(ctx, paths, b.Emit); err != nil {
 		return nil, err
 	}
 	s := b.Finish()
@@ -74,6 +78,9 @@ func BuildSourcesWith(ctx context.Context, srcs []Source, opt BuildOptions) (*St
 	b.graphOnly = opt.GraphOnly
 	ctx, ds := opt.digests(ctx)
 	ctx = withRecycling(ctx)
+	if opt.GraphOnly {
+		ctx = withGraphOnly(ctx)
+	}
 	for _, s := range srcs {
 		b.AddSource(s.Name())
 		if err := ReadSource(ctx, s, b.Emit); err != nil {

@@ -282,9 +282,10 @@ func TestOverlongLineIsReportedAndSkipped(t *testing.T) {
 
 // TestMappedAndStreamedReadAlike reads every input under testdata/bad (one
 // file per failure mode: BOMs, blank lines, CRLF, truncation, gzip, bad
-// JSON, ...) and a few odd layouts twice, streamed (a digest is wanted)
-// and mapped where the mapped reader takes the file (none is): the
-// problems, statistics and edges must be the same.
+// JSON, bad dates, ...) and a few odd layouts three times, streamed (a
+// digest is wanted), mapped where the mapped reader takes the file (none
+// is), and mapped graph-only as rank --in reads: the problems, statistics
+// and edges must be the same.
 func TestMappedAndStreamedReadAlike(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join("..", "testdata", "bad", "*"))
 	if err != nil {
@@ -332,6 +333,19 @@ func TestMappedAndStreamedReadAlike(t *testing.T) {
 		}
 		if !reflect.DeepEqual(streamed.Diagnostics(), mapped.Diagnostics()) || !reflect.DeepEqual(streamed.Stats(), mapped.Stats()) || !bytes.Equal(se.Bytes(), me.Bytes()) {
 			t.Errorf("%s: streamed and mapped reads differ:\n%v\n%v", p, streamed.Diagnostics(), mapped.Diagnostics())
+		}
+		// And as rank --in reads: mapped, graph only, dates checked but
+		// not converted.
+		lean, err := BuildWith(context.Background(), []string{p}, BuildOptions{NoDigest: true, GraphOnly: true})
+		if err != nil {
+			t.Fatalf("%s: graph-only: %v", p, err)
+		}
+		var le bytes.Buffer
+		if err := lean.WriteEdgeList(&le); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(lean.Diagnostics(), mapped.Diagnostics()) || !reflect.DeepEqual(lean.Stats(), mapped.Stats()) || !bytes.Equal(le.Bytes(), me.Bytes()) {
+			t.Errorf("%s: graph-only and full reads differ:\n%v\n%v", p, lean.Diagnostics(), mapped.Diagnostics())
 		}
 		compared++
 	}

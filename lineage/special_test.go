@@ -170,6 +170,9 @@ func checkHubTime(t *testing.T, s string) {
 	if gt != wt || gok != wok {
 		t.Fatalf("parseHubTime(%q) = %d, %v; parseHubTimeBytes says %d, %v", s, gt, gok, wt, wok)
 	}
+	if v := hubTimeValid(s); v != wok {
+		t.Fatalf("hubTimeValid(%q) = %v, parseHubTimeBytes says %v", s, v, wok)
+	}
 }
 
 // TestParseHubTimeMatchesBytes holds the word-at-a-time date parser equal to
