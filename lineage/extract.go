@@ -109,6 +109,7 @@ type lineageInput struct {
 	cardOrigin string // "front matter" or "cardData", for messages
 	baseModels *baseModelsField
 	tags       []string
+	ar         *recArena // where Parents go (nil: a slice of their own)
 }
 
 // resolveParents applies the precedence rules (card/front matter, then
@@ -250,6 +251,12 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	nListed := 0 // values in the winning list, repeats included
 	for _, c := range cands[:nc] {
 		var parents []Parent
+		start := 0
+		if in.ar != nil {
+			// Appended in the arena's spare room (see below).
+			start = len(in.ar.parents)
+			parents = in.ar.parents[start:start]
+		}
 		listed := 0 // valid, non-self values, repeats included
 		for _, raw := range c.values {
 			id, changed, problem := NormalizeID(raw)
@@ -276,6 +283,13 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 		}
 		if len(parents) == 0 {
 			continue
+		}
+		if in.ar != nil {
+			// The arena takes them (a copy onto themselves unless they
+			// outgrew its room), and the record's slice is cut off there
+			// so no later append writes into it.
+			in.ar.parents = append(in.ar.parents[:start], parents...)
+			parents = in.ar.parents[start:len(in.ar.parents):len(in.ar.parents)]
 		}
 		r.Parents, r.ParentFrom = parents, c.from
 		nListed = listed // dropped values (empty, paths, self) are not parents

@@ -32,6 +32,8 @@ type scanner struct {
 	owned bool
 	// lean: only the graph is wanted (see withGraphOnly).
 	lean bool
+	// ar, when not nil, holds the string lists kept (see recArena).
+	ar *recArena
 }
 
 // text returns v as a string: aliasing the input when it is owned, else a copy.
@@ -169,10 +171,7 @@ func (s *scanner) tagList() (out []string, ok bool) {
 			return nil, false
 		}
 		if v := b[i+1 : end]; mayKeepTag(v) && keepTag(v) {
-			if out == nil {
-				out = make([]string, 0, 4)
-			}
-			out = append(out, s.text(v))
+			out = s.add(out, s.text(v))
 		}
 		i = end + 1
 		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
@@ -380,6 +379,21 @@ func (s *scanner) optStr() ([]byte, bool) {
 	return s.str()
 }
 
+// add appends v to list, a list this scanner builds one string at a time:
+// in the arena when there is one (the list is then always the arena's last
+// strings: lists are built one after another), else in an array of its own
+// of four for the usual few.
+func (s *scanner) add(list []string, v string) []string {
+	if a := s.ar; a != nil {
+		a.strs = append(a.strs, v)
+		return a.strList(len(a.strs) - len(list) - 1)
+	}
+	if list == nil {
+		list = make([]string, 0, 4)
+	}
+	return append(list, v)
+}
+
 // strList reads a string, a list of strings, or null; present is false for
 // null. Anything else gives up.
 func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, ok bool) {
@@ -391,7 +405,7 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 		if !ok {
 			return nil, false, false
 		}
-		return []string{s.text(v)}, true, true
+		return s.add(nil, s.text(v)), true, true
 	case '[':
 		s.i++
 		if s.eat(']') {
@@ -403,10 +417,7 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 				return nil, false, false
 			}
 			if keep == nil || keep(v) {
-				if out == nil {
-					out = make([]string, 0, 4) // one allocation for the usual few
-				}
-				out = append(out, s.text(v))
+				out = s.add(out, s.text(v))
 			}
 			if s.eat(',') {
 				continue
@@ -518,8 +529,8 @@ var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at",
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
 // decoder instead.
-func scanListing(data []byte, owned, lean bool, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
-	s := scanner{b: data, owned: owned, lean: lean}
+func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
+	s := scanner{b: data, owned: owned, lean: lean, ar: ar}
 	fromCardData := new(bool)
 	if !s.eat('{') {
 		return false

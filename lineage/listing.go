@@ -44,13 +44,13 @@ type jsonRecord struct {
 // through diag and returns ok=false when the record cannot be used at all.
 // It never panics on any input.
 func ParseListingRecord(source string, line int, data []byte, diag func(Diagnostic)) (rec Record, ok bool) {
-	return parseListing(source, line, data, false, false, diag)
+	return parseListing(source, line, data, false, false, nil, diag)
 }
 
 // parseListing is ParseListingRecord; owned says data is never reused, so
 // the record's strings may alias it; lean says only the graph is wanted
-// (see withGraphOnly).
-func parseListing(source string, line int, data []byte, owned, lean bool, diag func(Diagnostic)) (rec Record, ok bool) {
+// (see withGraphOnly); ar (nil: none) holds the record's small slices.
+func parseListing(source string, line int, data []byte, owned, lean bool, ar *recArena, diag func(Diagnostic)) (rec Record, ok bool) {
 	bad := func(value, detail string) {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
@@ -63,8 +63,8 @@ func parseListing(source string, line int, data []byte, owned, lean bool, diag f
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	var pre cardMeta
 	hasPre := false
-	if scanListing(data, owned, lean, &j, &pre, &hasPre) {
-		return assembleListing(source, line, &j, &pre, hasPre, diag)
+	if scanListing(data, owned, lean, ar, &j, &pre, &hasPre) {
+		return assembleListing(source, line, &j, &pre, hasPre, ar, diag)
 	}
 	return parseListingGeneral(source, line, data, diag)
 }
@@ -89,7 +89,7 @@ func parseListingGeneral(source string, line int, data []byte, diag func(Diagnos
 		bad(snippet(data), "invalid JSON: "+err.Error())
 		return rec, false
 	}
-	return assembleListing(source, line, j, nil, false, diag)
+	return assembleListing(source, line, j, nil, false, nil, diag)
 }
 
 // parseListingSlow is ParseListingRecord without the fast scanner (for
@@ -101,7 +101,7 @@ func parseListingSlow(source string, line int, data []byte, diag func(Diagnostic
 // assembleListing turns a decoded listing object into a Record. pre is the
 // already-scanned cardData when hasPre is set; otherwise j.CardData is
 // decoded here.
-func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasPre bool, diag func(Diagnostic)) (rec Record, ok bool) {
+func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasPre bool, ar *recArena, diag func(Diagnostic)) (rec Record, ok bool) {
 	bad := func(value, detail string) {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
@@ -144,7 +144,7 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 	}
 	rec.Created = date(string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt")
 	rec.Modified = date(string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified")
-	in := lineageInput{tags: []string(j.Tags)}
+	in := lineageInput{tags: []string(j.Tags), ar: ar}
 	cd := j.CardData
 	if len(cd) == 0 || string(cd) == "null" {
 		cd = j.CardData2
@@ -220,8 +220,9 @@ type batch struct {
 	seq   int
 	recs  []Record
 	diags []Diagnostic
-	buf   []byte // the chunk the records alias, recycled after emit when allowed
-	end   int    // a mapped input: the offset just past the chunk
+	buf   []byte    // the chunk the records alias, recycled after emit when allowed
+	ar    *recArena // the records' small slices, recycled with them
+	end   int       // a mapped input: the offset just past the chunk
 	// A JSON Lines chunk's lines are numbered from 1 within the chunk by
 	// its worker; deliverInOrder renumbers them in input order: skip lines
 	// not in any chunk precede the chunk, and the chunk holds lines line
@@ -286,12 +287,39 @@ func graphOnly(ctx context.Context) bool {
 // chunkPool holds input chunks and record slices for reuse (see
 // withRecycling); its channels bound how many are kept.
 type chunkPool struct {
-	bufs chan []byte
-	recs chan []Record
+	bufs   chan []byte
+	recs   chan []Record
+	arenas chan *recArena
 }
 
 func newChunkPool(n int) *chunkPool {
-	return &chunkPool{bufs: make(chan []byte, n), recs: make(chan []Record, n)}
+	return &chunkPool{bufs: make(chan []byte, n), recs: make(chan []Record, n), arenas: make(chan *recArena, n)}
+}
+
+// recArena holds the small slices of a batch's records (kept tags, card
+// lists, parents) in a few shared arrays instead of an allocation each. Its
+// slices live as long as the batch's records (a nil arena allocates).
+type recArena struct {
+	strs    []string
+	parents []Parent
+}
+
+// arena returns an empty arena: a recycled one when there is one.
+func (p *chunkPool) arena() *recArena {
+	if p != nil {
+		select {
+		case a := <-p.arenas:
+			return a
+		default:
+		}
+	}
+	return new(recArena)
+}
+
+// strList returns the strings added to a since len(a.strs) was start, as a
+// slice no later append can write into.
+func (a *recArena) strList(start int) []string {
+	return a.strs[start:len(a.strs):len(a.strs)]
 }
 
 // buf returns a buffer of length n: a recycled one when one is big enough.
@@ -335,6 +363,15 @@ func (p *chunkPool) put(b batch) {
 	if b.recs != nil {
 		select {
 		case p.recs <- b.recs[:0]:
+		default:
+		}
+	}
+	if a := b.ar; a != nil {
+		clear(a.strs) // nothing keeps an old chunk alive
+		clear(a.parents)
+		a.strs, a.parents = a.strs[:0], a.parents[:0]
+		select {
+		case p.arenas <- a:
 		default:
 		}
 	}
@@ -462,7 +499,7 @@ func parseLines(ctx context.Context, source string, emit Emit, pool *chunkPool, 
 			defer wg.Done()
 			for c := range chunks {
 				// About one record per 200 bytes or more; append grows the rest.
-				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1), end: c.end, relative: true, skip: c.skip}
+				b := batch{seq: c.seq, recs: pool.records(len(c.data)/200 + 1), ar: pool.arena(), end: c.end, relative: true, skip: c.skip}
 				if pool != nil {
 					b.buf = c.buf
 				}
@@ -505,7 +542,7 @@ func parseChunk(b *batch, c lineChunk, source string, lean bool) {
 		if len(l) > 0 {
 			// The chunk is not modified while its records live, so
 			// records may alias it.
-			if rec, ok := parseListing(source, line, l, true, lean, diag); ok {
+			if rec, ok := parseListing(source, line, l, true, lean, b.ar, diag); ok {
 				b.recs = append(b.recs, rec)
 			}
 		}
