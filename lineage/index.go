@@ -156,6 +156,12 @@ func (s *Store) WriteIndex(path string) (err error) {
 	if err = w.Flush(); err != nil {
 		return fmt.Errorf("write index %s: %w", path, err)
 	}
+	// A temporary file is private (0600); the index is a file like any
+	// other the user writes (os.Create's 0666 would do the same, less the
+	// umask; a file mode cannot ask for the umask here).
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write index %s: %w", path, err)
+	}
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("write index %s: %w", path, err)
 	}

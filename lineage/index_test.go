@@ -485,6 +485,11 @@ func TestWriteIndexAtomic(t *testing.T) {
 	if got := listDir(t, dir); !slices.Equal(got, []string{"lineage.idx"}) {
 		t.Errorf("directory after WriteIndex = %v, want only lineage.idx (no temp files)", got)
 	}
+	// Readable by others like any file the user writes, not private as
+	// the temporary file it was renamed from.
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("index mode = %v (err %v), want -rw-r--r--", st.Mode(), err)
+	}
 	orig, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
