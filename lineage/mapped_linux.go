@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"syscall"
+	"unsafe"
 )
 
 // readMappedJSONLines reads a JSON Lines file by mapping it instead of
@@ -23,6 +24,9 @@ import (
 // handled is false, with nothing read, when f is not a regular, non-empty,
 // uncompressed JSON Lines file (a JSON array, gzip, anything odd): the
 // caller then reads it as a stream, with that path's messages.
+// madvPopulateRead is MADV_POPULATE_READ (not in package syscall).
+const madvPopulateRead = 22
+
 func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit) (handled bool, err error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() <= 0 || int64(int(st.Size())) != st.Size() {
@@ -95,6 +99,14 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 				}
 			}
 			data := m[pos:end]
+			// Map the chunk's pages in one call here, ahead of the
+			// workers, instead of a fault per sixteen pages in them
+			// (MADV_POPULATE_READ, Linux 5.14; older kernels refuse it
+			// and the pages fault in as before; a file cut short makes it
+			// fail, and the worker's read then reports it).
+			if lo := pos &^ (page - 1); end > lo {
+				syscall.Syscall(syscall.SYS_MADVISE, uintptr(unsafe.Pointer(&m[lo])), uintptr(end-lo), madvPopulateRead)
+			}
 			chunks <- lineChunk{seq: seq, skip: skip, data: data, end: end}
 			if progress != nil {
 				progress(int64(len(data)))
