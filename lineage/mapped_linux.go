@@ -11,6 +11,9 @@ import (
 	"unsafe"
 )
 
+// madvPopulateRead is MADV_POPULATE_READ (not in package syscall).
+const madvPopulateRead = 22
+
 // readMappedJSONLines reads a JSON Lines file by mapping it instead of
 // copying it into buffers: the page cache is read in place (at Hub scale
 // the copy was a twentieth of the build's CPU). Pages are given back
@@ -24,9 +27,6 @@ import (
 // handled is false, with nothing read, when f is not a regular, non-empty,
 // uncompressed JSON Lines file (a JSON array, gzip, anything odd): the
 // caller then reads it as a stream, with that path's messages.
-// madvPopulateRead is MADV_POPULATE_READ (not in package syscall).
-const madvPopulateRead = 22
-
 func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit) (handled bool, err error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() <= 0 || int64(int(st.Size())) != st.Size() {
