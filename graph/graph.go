@@ -203,6 +203,14 @@ func (b *Builder) Grow(n int) {
 // NumNodes returns the current number of nodes.
 func (b *Builder) NumNodes() int { return b.n }
 
+// ReserveEdges makes room for m more edges, so that adding them does not
+// regrow the edge arrays.
+func (b *Builder) ReserveEdges(m int) {
+	b.from = slices.Grow(b.from, m)
+	b.to = slices.Grow(b.to, m)
+	b.lab = slices.Grow(b.lab, m)
+}
+
 // AddEdge adds the edge from -> to with label l. Self-loops are kept (the
 // caller decides whether to drop them); a repeated (from, to) pair keeps the
 // first label added. It panics if an endpoint is out of range or the label

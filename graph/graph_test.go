@@ -589,3 +589,32 @@ func TestFromCSR(t *testing.T) {
 		}
 	}
 }
+
+// TestBuilderReserveEdges checks that edges added after ReserveEdges(m)
+// allocate nothing more, up to m, and that the graph is the one built
+// without it.
+func TestBuilderReserveEdges(t *testing.T) {
+	const n, m = 100, 500
+	edges := func(b *Builder) {
+		for i := 0; i < m; i++ {
+			b.AddEdge(NodeID(i%n), NodeID((i*7+1)%n), Label(i%4))
+		}
+	}
+	plain := NewBuilder(n)
+	edges(plain)
+	var reserved *Builder
+	// The builder and its three arrays, once each.
+	if allocs := testing.AllocsPerRun(5, func() {
+		reserved = NewBuilder(n)
+		reserved.ReserveEdges(m)
+		edges(reserved)
+	}); allocs > 4 {
+		t.Errorf("a builder with ReserveEdges(%d) and %d edges allocated %v times, want 4", m, m, allocs)
+	}
+	a, b := plain.Build(), reserved.Build()
+	af, ad, al, ar, _, _ := a.CSR()
+	bf, bd, bl, br, _, _ := b.CSR()
+	if !slices.Equal(af, bf) || !slices.Equal(ad, bd) || !slices.Equal(al, bl) || !slices.Equal(ar, br) {
+		t.Fatal("the graph built after ReserveEdges differs")
+	}
+}

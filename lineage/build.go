@@ -508,6 +508,7 @@ func (b *Builder) Diagnostics() []Diagnostic { return b.diags }
 func (b *Builder) Finish() *Store {
 	n := len(b.flags)
 	gb := graph.NewBuilder(n)
+	gb.ReserveEdges(len(b.eChild))
 	for i, c := range b.eChild {
 		if b.eGen[i] == b.gen[c] {
 			gb.AddEdge(b.eParent[i], c, b.eLabel[i])
