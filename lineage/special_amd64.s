@@ -1,19 +1,22 @@
 #include "textflag.h"
 
+// Each constant in all sixteen bytes, loaded rather than built per call.
+DATA specialConsts<>+0x00(SB)/8, $0x2222222222222222 // '"'
+DATA specialConsts<>+0x08(SB)/8, $0x2222222222222222
+DATA specialConsts<>+0x10(SB)/8, $0x5c5c5c5c5c5c5c5c // '\\'
+DATA specialConsts<>+0x18(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA specialConsts<>+0x20(SB)/8, $0x1f1f1f1f1f1f1f1f // the last control character
+DATA specialConsts<>+0x28(SB)/8, $0x1f1f1f1f1f1f1f1f
+GLOBL specialConsts<>(SB), RODATA|NOPTR, $48
+
 // func specialByte(b []byte, start int) int
 TEXT ·specialByte(SB), NOSPLIT, $0-40
 	MOVQ b_base+0(FP), SI
 	MOVQ b_len+8(FP), BX
 	MOVQ start+24(FP), AX
-	MOVQ $0x2222222222222222, DX
-	MOVQ DX, X1
-	PUNPCKLQDQ X1, X1 // '"' in every byte
-	MOVQ $0x5c5c5c5c5c5c5c5c, DX
-	MOVQ DX, X2
-	PUNPCKLQDQ X2, X2 // '\\'
-	MOVQ $0x1f1f1f1f1f1f1f1f, DX
-	MOVQ DX, X3
-	PUNPCKLQDQ X3, X3 // 0x1f
+	MOVOU specialConsts<>+0x00(SB), X1 // '"' in every byte
+	MOVOU specialConsts<>+0x10(SB), X2 // '\\'
+	MOVOU specialConsts<>+0x20(SB), X3 // 0x1f
 
 loop:
 	LEAQ 16(AX), CX
@@ -95,30 +98,32 @@ done:
 	MOVQ AX, ret+32(FP)
 	RET
 
+DATA idConsts<>+0x00(SB)/8, $0x2020202020202020
+DATA idConsts<>+0x08(SB)/8, $0x2020202020202020
+DATA idConsts<>+0x10(SB)/8, $0x6060606060606060
+DATA idConsts<>+0x18(SB)/8, $0x6060606060606060
+DATA idConsts<>+0x20(SB)/8, $0x7b7b7b7b7b7b7b7b
+DATA idConsts<>+0x28(SB)/8, $0x7b7b7b7b7b7b7b7b
+DATA idConsts<>+0x30(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA idConsts<>+0x38(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA idConsts<>+0x40(SB)/8, $0x3a3a3a3a3a3a3a3a
+DATA idConsts<>+0x48(SB)/8, $0x3a3a3a3a3a3a3a3a
+DATA idConsts<>+0x50(SB)/8, $0x5f5f5f5f5f5f5f5f
+DATA idConsts<>+0x58(SB)/8, $0x5f5f5f5f5f5f5f5f
+GLOBL idConsts<>(SB), RODATA|NOPTR, $96
+
 // func idSpecials(s string) (mask uint64, ok bool)
 TEXT ·idSpecials(SB), NOSPLIT, $0-25
 	MOVQ s_base+0(FP), SI
 	MOVQ s_len+8(FP), BX
 	CMPQ BX, $64
 	JA   idfail
-	MOVQ $0x2020202020202020, DX
-	MOVQ DX, X8
-	PUNPCKLQDQ X8, X8 // 0x20: folds upper case to lower
-	MOVQ $0x6060606060606060, DX
-	MOVQ DX, X9
-	PUNPCKLQDQ X9, X9 // 'a'-1
-	MOVQ $0x7b7b7b7b7b7b7b7b, DX
-	MOVQ DX, X10
-	PUNPCKLQDQ X10, X10 // 'z'+1
-	MOVQ $0x2f2f2f2f2f2f2f2f, DX
-	MOVQ DX, X11
-	PUNPCKLQDQ X11, X11 // '0'-1
-	MOVQ $0x3a3a3a3a3a3a3a3a, DX
-	MOVQ DX, X12
-	PUNPCKLQDQ X12, X12 // '9'+1
-	MOVQ $0x5f5f5f5f5f5f5f5f, DX
-	MOVQ DX, X13
-	PUNPCKLQDQ X13, X13 // '_'
+	MOVOU idConsts<>+0x00(SB), X8  // 0x20: folds upper case to lower
+	MOVOU idConsts<>+0x10(SB), X9  // 'a'-1
+	MOVOU idConsts<>+0x20(SB), X10 // 'z'+1
+	MOVOU idConsts<>+0x30(SB), X11 // '0'-1
+	MOVOU idConsts<>+0x40(SB), X12 // '9'+1
+	MOVOU idConsts<>+0x50(SB), X13 // '_'
 	XORQ R10, R10 // the mask
 	XORQ AX, AX   // block offset
 
