@@ -25,6 +25,28 @@ func sameParse(t testing.TB, line []byte) {
 	if !reflect.DeepEqual(fd, sd) {
 		t.Fatalf("fast and slow diagnostics differ for %s:\nfast %v\nslow %v", line, fd, sd)
 	}
+	// As a Build parses: lists and parents in a batch arena (here one
+	// with old entries and little room, so lists grow it mid-way), and
+	// graph-only (dates checked, not converted).
+	for _, lean := range []bool{false, true} {
+		ar := &recArena{strs: make([]string, 1, 2), parents: make([]Parent, 1, 2)}
+		ar.strs[0], ar.parents[0] = "old", Parent{ID: "old/entry"}
+		var ad []Diagnostic
+		ap, aok := parseListing("x.jsonl", 7, line, lean, lean, ar, func(d Diagnostic) { ad = append(ad, d) })
+		if lean {
+			// Unconverted dates stay 0; a converted one must be right.
+			if ap.Created != 0 && ap.Created != fr.Created || ap.Modified != 0 && ap.Modified != fr.Modified {
+				t.Fatalf("graph-only dates %d, %d; want 0 or %d, %d for %s", ap.Created, ap.Modified, fr.Created, fr.Modified, line)
+			}
+			ap.Created, ap.Modified = fr.Created, fr.Modified
+		}
+		if aok != fok || !reflect.DeepEqual(ap, fr) || !reflect.DeepEqual(ad, fd) {
+			t.Fatalf("arena (graph-only %v) parse differs for %s:\narena %+v %v\nplain %+v %v", lean, line, ap, ad, fr, fd)
+		}
+		if ar.strs[0] != "old" || ar.parents[0].ID != "old/entry" {
+			t.Fatalf("the arena's earlier entries were overwritten for %s", line)
+		}
+	}
 }
 
 var scanCases = []string{
