@@ -368,18 +368,7 @@ func shrinkTable(t testing.TB, s *Store) *Store {
 	for size < 2*n {
 		size *= 2
 	}
-	table := make([]int32, size)
-	for i := range table {
-		table[i] = -1
-	}
-	mask := uint64(size - 1)
-	for v := 0; v < n; v++ {
-		i := foldHash(s.Name(graph.NodeID(v))) & mask
-		for table[i] >= 0 {
-			i = (i + 1) & mask
-		}
-		table[i] = int32(v)
-	}
+	table := nameTableSized(s.names, s.nameOff, size)
 	old := s.table
 	s.table = table
 	for v := graph.NodeID(0); int(v) < n; v++ {

@@ -198,11 +198,17 @@ func (s *Store) find(id string) (graph.NodeID, bool) {
 // names/nameOff (distinct ignoring case): a power of two of slots, at most
 // 70% full, each name at its foldHash slot or the next free one after it.
 func nameTable(names []byte, nameOff []uint32) []int32 {
-	n := len(nameOff) - 1
 	size := 1 << 16
-	for 7*size < 10*n {
+	for 7*size < 10*(len(nameOff)-1) {
 		size *= 2
 	}
+	return nameTableSized(names, nameOff, size)
+}
+
+// nameTableSized is nameTable at size slots (a power of two above the
+// number of names).
+func nameTableSized(names []byte, nameOff []uint32, size int) []int32 {
+	n := len(nameOff) - 1
 	table := make([]int32, size)
 	for i := range table {
 		table[i] = -1
