@@ -17,4 +17,10 @@
 // reported as Diagnostics with their source and line, and never make a
 // query loop or miscount. It does no network I/O and writes nothing to
 // standard output; callers (cmd/lineage) own the terminal.
+//
+// It does not assume a processor: on amd64 the listing scanner finds string
+// ends and checks ids with SSE2 assembly (every amd64 CPU has it), held
+// equal by tests and fuzzing to the portable code every other
+// architecture runs; on Linux a plain JSON Lines file is read from a memory
+// mapping, elsewhere it is streamed.
 package lineage
