@@ -159,16 +159,7 @@ func (b *Builder) name(v graph.NodeID) string {
 
 // eqFold reports whether v's name equals id case-insensitively.
 func (b *Builder) eqFold(v int32, id string) bool {
-	nm := b.blob[b.off[v]:b.off[v+1]]
-	if len(nm) != len(id) {
-		return false
-	}
-	for i := range nm {
-		if lower(nm[i]) != lower(id[i]) {
-			return false
-		}
-	}
-	return true
+	return equalFoldASCII(b.blob[b.off[v]:b.off[v+1]], id)
 }
 
 // foldHash hashes the ASCII-lower-cased bytes of s, eight at a time: each
