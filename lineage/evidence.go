@@ -1,0 +1,126 @@
+package lineage
+
+import (
+	"strings"
+)
+
+// Formats is a set of the weight formats and publishing kinds a model's
+// tags and library_name name (gguf, awq, peft, merge ...): the tag-level
+// evidence recovered lineage weighs. It keeps a bit per known marker instead
+// of every tag, so a store holds it for two million models in 4 bytes each.
+type Formats uint32
+
+// The markers Formats records. A tag matches case-insensitively and in full
+// (the tag "gguf", not "gguf-my-repo"); library_name counts as a tag.
+const (
+	FormatGGUF       Formats = 1 << iota // tag or library gguf
+	FormatGGML                           // ggml
+	FormatAWQ                            // awq
+	FormatGPTQ                           // gptq
+	FormatEXL2                           // exl2, exl3, exllamav2
+	FormatMLX                            // mlx
+	FormatONNX                           // onnx
+	FormatOpenVINO                       // openvino
+	FormatBNB                            // bitsandbytes, 4-bit, 8-bit
+	FormatFP8                            // fp8
+	FormatCompressed                     // compressed-tensors
+	FormatQuantized                      // the tag "quantized"
+	FormatPEFT                           // peft (tag or library_name)
+	FormatLoRA                           // lora, qlora
+	FormatMerge                          // merge, mergekit
+	numFormats       = iota
+)
+
+var formatNames = [numFormats]string{"gguf", "ggml", "awq", "gptq", "exl2", "mlx", "onnx", "openvino",
+	"bitsandbytes", "fp8", "compressed-tensors", "quantized", "peft", "lora", "merge"}
+
+// formatTags maps every recognised tag (lower case) to its marker.
+var formatTags = map[string]Formats{
+	"gguf": FormatGGUF, "ggml": FormatGGML, "awq": FormatAWQ, "gptq": FormatGPTQ,
+	"exl2": FormatEXL2, "exl3": FormatEXL2, "exllamav2": FormatEXL2, "exllama": FormatEXL2,
+	"mlx": FormatMLX, "onnx": FormatONNX, "openvino": FormatOpenVINO,
+	"bitsandbytes": FormatBNB, "4-bit": FormatBNB, "8-bit": FormatBNB,
+	"fp8": FormatFP8, "compressed-tensors": FormatCompressed, "quantized": FormatQuantized,
+	"peft": FormatPEFT, "lora": FormatLoRA, "qlora": FormatLoRA,
+	"merge": FormatMerge, "mergekit": FormatMerge,
+}
+
+// FormatOf returns the marker a single tag (or library_name) names, or 0.
+func FormatOf(tag string) Formats {
+	if len(tag) > len("compressed-tensors") {
+		return 0
+	}
+	var buf [24]byte
+	for i := 0; i < len(tag); i++ {
+		buf[i] = lower(tag[i])
+	}
+	return formatTags[string(buf[:len(tag)])]
+}
+
+// Has reports whether every marker of x is in f.
+func (f Formats) Has(x Formats) bool { return f&x == x && x != 0 }
+
+// QuantFormats are the markers of a quantized or converted weight format.
+const QuantFormats = FormatGGUF | FormatGGML | FormatAWQ | FormatGPTQ | FormatEXL2 | FormatMLX |
+	FormatONNX | FormatOpenVINO | FormatBNB | FormatFP8 | FormatCompressed | FormatQuantized
+
+// Names returns the marker names in f, in a fixed order.
+func (f Formats) Names() []string {
+	var out []string
+	for i := 0; i < numFormats; i++ {
+		if f&(1<<i) != 0 {
+			out = append(out, formatNames[i])
+		}
+	}
+	return out
+}
+
+func (f Formats) String() string { return strings.Join(f.Names(), ",") }
+
+// HintKind says where a lineage hint was found.
+type HintKind uint8
+
+// Hint kinds.
+const (
+	// HintCard is a statement in a model card's body (not its front
+	// matter): a mergekit configuration or a "fine-tuned from" link.
+	HintCard HintKind = iota + 1
+	// HintFile is a value read from a repository file by
+	// "lineage fetch --evidence": adapter_config.json, config.json,
+	// mergekit_config.yml or a GGUF header.
+	HintFile
+)
+
+func (k HintKind) String() string {
+	switch k {
+	case HintCard:
+		return "card"
+	case HintFile:
+		return "file"
+	}
+	return "unknown"
+}
+
+// Hint is one piece of evidence about a model's parent that is not a
+// declaration: where it was found and the value as written there. The value
+// is raw (a URL, a local path, a bare name); a reader of hints normalises
+// it and decides what it is worth.
+type Hint struct {
+	Kind   HintKind
+	Source string // the file it was read from: "README.md", "adapter_config.json", "model-Q4_K_M.gguf"
+	Key    string // what the value is: see the Hint keys
+	Value  string
+}
+
+// Hint keys: what a hint's value names.
+const (
+	HintMergeModel   = "mergekit.models"             // a model listed in a mergekit configuration (models:, slices: sources)
+	HintMergeBase    = "mergekit.base_model"         // a mergekit configuration's base_model
+	HintLinkFrom     = "link.finetuned_from"         // "fine-tuned from [X](https://huggingface.co/X)" in prose
+	HintAdapterBase  = "base_model_name_or_path"     // adapter_config.json
+	HintConfigName   = "_name_or_path"               // config.json
+	HintGGUFBaseRepo = "general.base_model.repo_url" // GGUF header: a base model's repo URL
+	HintGGUFBaseName = "general.base_model.name"     // GGUF header: a base model's name (with its organization, "org/name")
+	HintGGUFBasename = "general.basename"            // GGUF header: the model's own base name
+	HintGGUFQuantBy  = "general.quantized_by"        // GGUF header: who quantized it
+)
