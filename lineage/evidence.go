@@ -2,6 +2,8 @@ package lineage
 
 import (
 	"strings"
+
+	"github.com/lineage-project/lineage/lineage/hubapi"
 )
 
 // Formats is a set of the weight formats and publishing kinds a model's
@@ -112,15 +114,17 @@ type Hint struct {
 	Value  string
 }
 
-// Hint keys: what a hint's value names.
+// Hint keys: what a hint's value names. Keys of repository files are
+// those lineage fetch --evidence writes (package hubapi).
 const (
-	HintMergeModel   = "mergekit.models"             // a model listed in a mergekit configuration (models:, slices: sources)
-	HintMergeBase    = "mergekit.base_model"         // a mergekit configuration's base_model
-	HintLinkFrom     = "link.finetuned_from"         // "fine-tuned from [X](https://huggingface.co/X)" in prose
-	HintAdapterBase  = "base_model_name_or_path"     // adapter_config.json
-	HintConfigName   = "_name_or_path"               // config.json
-	HintGGUFBaseRepo = "general.base_model.repo_url" // GGUF header: a base model's repo URL
-	HintGGUFBaseName = "general.base_model.name"     // GGUF header: a base model's name (with its organization, "org/name")
-	HintGGUFBasename = "general.basename"            // GGUF header: the model's own base name
-	HintGGUFQuantBy  = "general.quantized_by"        // GGUF header: who quantized it
+	HintMergeModel   = hubapi.KeyMergeModel    // a model listed in a mergekit configuration (models:, slices: sources)
+	HintMergeBase    = hubapi.KeyMergeBase     // a mergekit configuration's base_model
+	HintLinkFrom     = "link.finetuned_from"   // "fine-tuned from [X](https://huggingface.co/X)" in prose
+	HintAdapterBase  = hubapi.KeyAdapterBase   // adapter_config.json
+	HintConfigName   = hubapi.KeyConfigName    // config.json
+	HintGGUFBaseRepo = hubapi.KeyGGUFBaseRepo  // GGUF header: a base model's repo URL
+	HintGGUFBaseName = hubapi.KeyGGUFBaseName  // GGUF header: a base model's "organization/name"
+	HintGGUFBasename = hubapi.KeyGGUFBasename  // GGUF header: the model's own base name
+	HintGGUFQuantBy  = hubapi.KeyGGUFQuantBy   // GGUF header: who quantized it
+	HintGGUFName     = hubapi.KeyGGUFModelName // GGUF header: the model's name
 )
