@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Analytics: who builds on whom. An Analysis credits every derivative (a
@@ -348,7 +349,7 @@ func (a *Analysis) Rank(by GroupBy) GroupRanking {
 		}
 		groups[i].Derivatives += c
 		groups[i].Foundations++
-		if b := best[k]; c > credit[b] || c == credit[b] && compareFold(a.s.Name(a.roots[ri]), a.s.Name(a.roots[b])) < 0 {
+		if b := best[k]; c > credit[b] || c == credit[b] && modelid.Compare(a.s.Name(a.roots[ri]), a.s.Name(a.roots[b])) < 0 {
 			best[k] = ri
 		}
 		orgs[k][OrgOf(a.s.Name(a.roots[ri]))] = true
@@ -367,7 +368,7 @@ func (a *Analysis) Rank(by GroupBy) GroupRanking {
 					g.HubOrgs = append(g.HubOrgs, o)
 				}
 			}
-			slices.SortFunc(g.HubOrgs, compareFold)
+			slices.SortFunc(g.HubOrgs, modelid.Compare)
 			g.Country = Unknown
 			if g.Key != Unknown {
 				g.Country = a.o.Country(a.s.Name(a.roots[best[g.Key]]))
@@ -382,7 +383,7 @@ func (a *Analysis) Rank(by GroupBy) GroupRanking {
 
 func sortGroups(gs []GroupShare) {
 	slices.SortFunc(gs, func(x, y GroupShare) int {
-		return cmp.Or(cmp.Compare(y.Derivatives, x.Derivatives), compareFold(x.Key, y.Key))
+		return cmp.Or(cmp.Compare(y.Derivatives, x.Derivatives), modelid.Compare(x.Key, y.Key))
 	})
 }
 
@@ -548,10 +549,10 @@ func (a *Analysis) CellModels(author, foundation string) []CellModel {
 		if t := a.s.Created(d); !t.IsZero() {
 			cm.Created = t.Format(time.DateOnly)
 		}
-		slices.SortFunc(cm.Foundations, compareFold)
+		slices.SortFunc(cm.Foundations, modelid.Compare)
 		out = append(out, cm)
 	}
-	slices.SortFunc(out, func(x, y CellModel) int { return compareFold(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y CellModel) int { return modelid.Compare(x.ID, y.ID) })
 	return nonNilSlice(out)
 }
 

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // node flags
@@ -159,7 +160,7 @@ func (b *Builder) name(v graph.NodeID) string {
 
 // eqFold reports whether v's name equals id case-insensitively.
 func (b *Builder) eqFold(v int32, id string) bool {
-	return equalFoldASCII(b.blob[b.off[v]:b.off[v+1]], id)
+	return modelid.EqualFoldASCII(b.blob[b.off[v]:b.off[v+1]], id)
 }
 
 // foldHash hashes the ASCII-lower-cased bytes of s, eight at a time: each
@@ -632,7 +633,7 @@ func exampleDiags(ds []Diagnostic, k int) []Diagnostic {
 }
 
 // sortedOrder returns every node id sorted case-insensitively by name,
-// then by name (the order of compareFold), splitting the work across two
+// then by name (the order of modelid.Compare), splitting the work across two
 // goroutines and merging. An 8-byte folded prefix per node settles most
 // comparisons.
 func (s *Store) sortedOrder() []int32 {
@@ -652,7 +653,7 @@ func sortOrder(order []int32, s *Store) {
 		for i := 0; i < 8; i++ {
 			k <<= 8
 			if i < len(nm) {
-				k |= uint64(lower(nm[i]))
+				k |= uint64(modelid.Lower(nm[i]))
 			}
 		}
 		prefix[v] = k
@@ -664,7 +665,7 @@ func sortOrder(order []int32, s *Store) {
 			}
 			return 1
 		}
-		return compareFold(s.Name(graph.NodeID(x)), s.Name(graph.NodeID(y)))
+		return modelid.Compare(s.Name(graph.NodeID(x)), s.Name(graph.NodeID(y)))
 	}
 	if len(order) < 1<<16 {
 		slices.SortFunc(order, cmpID)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // The test DSL writes a lineage graph as lines
@@ -437,7 +438,7 @@ func TestDSLNames(t *testing.T) {
 			// Exactly one node carries the folded id.
 			n := 0
 			for u := 0; u < s.NumModels(); u++ {
-				if FoldID(s.Name(graph.NodeID(u))) == FoldID(tt.want) {
+				if modelid.Fold(s.Name(graph.NodeID(u))) == modelid.Fold(tt.want) {
 					n++
 				}
 			}

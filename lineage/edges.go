@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Column names recognised in edge-list headers (compared case-insensitively).
@@ -78,7 +80,7 @@ func readEdgeList(ctx context.Context, r io.Reader, source string, comma rune, e
 			continue
 		}
 		rawChild := row[cc]
-		id, changed, problem := NormalizeID(rawChild)
+		id, changed, problem := modelid.Normalize(rawChild)
 		if problem != "" {
 			diag(Diagnostic{Kind: problem, Source: source, Line: line, Value: rawChild, Detail: "child is not a Hub id; row skipped"})
 			continue

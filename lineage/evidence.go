@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/lineage-project/lineage/lineage/hubapi"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Formats is a set of the weight formats and publishing kinds a model's
@@ -54,7 +55,7 @@ func FormatOf(tag string) Formats {
 	}
 	var buf [24]byte
 	for i := 0; i < len(tag); i++ {
-		buf[i] = lower(tag[i])
+		buf[i] = modelid.Lower(tag[i])
 	}
 	return formatTags[string(buf[:len(tag)])]
 }

@@ -14,6 +14,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // The graph writers below export the whole store, or a set of its models
@@ -53,7 +54,7 @@ func (s *Store) exportView(nodes []graph.NodeID) ([]graph.NodeID, []exportEdge) 
 		}
 	} else {
 		order = slices.Clone(nodes)
-		slices.SortFunc(order, func(a, b graph.NodeID) int { return compareFold(s.Name(a), s.Name(b)) })
+		slices.SortFunc(order, func(a, b graph.NodeID) int { return modelid.Compare(s.Name(a), s.Name(b)) })
 		order = slices.Compact(order)
 	}
 	pos := make([]int32, s.G.NumNodes())

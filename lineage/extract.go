@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // cardMeta is the lineage-relevant part of a card's front matter or of a
@@ -189,7 +191,7 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 			}
 		}
 		if hasRel {
-			if id, _, p := NormalizeID(rest); p == "" {
+			if id, _, p := modelid.Normalize(rest); p == "" {
 				tagRels = append(tagRels, tagRelation{id, rel})
 			}
 		}
@@ -259,10 +261,10 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 		}
 		listed := 0 // valid, non-self values, repeats included
 		for _, raw := range c.values {
-			id, changed, problem := NormalizeID(raw)
+			id, changed, problem := modelid.Normalize(raw)
 			if problem != "" {
 				at(problem, raw, "in "+where(c)+"; not a Hub id, ignored")
-				if sid, ok := salvageID(raw); ok && (problem == KindHTML || problem == KindInvalidID) {
+				if sid, ok := modelid.Salvage(raw); ok && (problem == KindHTML || problem == KindInvalidID) {
 					pending[len(pending)-1].Fix = "base_model: " + sid + " (if that is the model meant)"
 				}
 				continue
@@ -398,7 +400,7 @@ func joinIDs(ps []Parent) string {
 func sameIDs(parents []Parent, tags []string) bool {
 	n := 0
 	for _, t := range tags {
-		id, _, problem := NormalizeID(t)
+		id, _, problem := modelid.Normalize(t)
 		if problem != "" {
 			continue
 		}

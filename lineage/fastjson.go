@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	json "github.com/goccy/go-json"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // A Hub listing record is a flat JSON object of a dozen known fields. At Hub
@@ -668,7 +669,7 @@ func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, met
 			// The general decoder matches field names case-insensitively;
 			// leave such records to it.
 			for _, k := range listingKeys {
-				if equalFoldASCII(key, k) {
+				if modelid.EqualFoldASCII(key, k) {
 					return false
 				}
 			}
@@ -761,18 +762,4 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 		}
 		return s.eat('}')
 	}
-}
-
-// equalFoldASCII compares b and s ignoring ASCII case, without converting
-// either (it runs for every unknown key of every record).
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if lower(b[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
 }

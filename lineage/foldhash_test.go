@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 func lowerASCII(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		b[i] = lower(c)
+		b[i] = modelid.Lower(c)
 	}
 	return string(b)
 }
@@ -37,7 +39,7 @@ func TestFoldHashFolds(t *testing.T) {
 			}
 			i := r.IntN(n)
 			c := alphabet[r.IntN(len(alphabet))]
-			if lower(c) == lower(b[i]) {
+			if modelid.Lower(c) == modelid.Lower(b[i]) {
 				continue
 			}
 			b[i] = c

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Seed corpora are short synthetic inputs in the shapes found on the Hub
@@ -33,13 +33,13 @@ var seedCards = []string{
 
 func checkRecord(t *testing.T, what string, rec Record) {
 	t.Helper()
-	self := FoldID(rec.ID)
+	self := modelid.Fold(rec.ID)
 	seen := map[string]bool{}
 	for _, p := range rec.Parents {
-		if id, changed, problem := NormalizeID(p.ID); id != p.ID || changed || problem != "" {
+		if id, changed, problem := modelid.Normalize(p.ID); id != p.ID || changed || problem != "" {
 			t.Fatalf("%s: parent %q is not a normalised id (NormalizeID = %q, %v, %q)", what, p.ID, id, changed, problem)
 		}
-		k := FoldID(p.ID)
+		k := modelid.Fold(p.ID)
 		if k == self {
 			t.Fatalf("%s: parent %q is the model itself", what, p.ID)
 		}
@@ -153,7 +153,7 @@ func FuzzListingRecord(f *testing.F) {
 			}
 			return
 		}
-		if id, _, problem := NormalizeID(rec.ID); id != rec.ID || problem != "" {
+		if id, _, problem := modelid.Normalize(rec.ID); id != rec.ID || problem != "" {
 			t.Fatalf("record id %q is not normalised (%q, %q)", rec.ID, id, problem)
 		}
 		if rec.Kind != KindListing {
@@ -211,7 +211,7 @@ func FuzzEdgeList(f *testing.F) {
 			if r.Kind != KindEdgeList || r.Line < 2 {
 				t.Fatalf("record %+v: want an edge-list record after the header", r)
 			}
-			if id, _, problem := NormalizeID(r.ID); id != r.ID || problem != "" {
+			if id, _, problem := modelid.Normalize(r.ID); id != r.ID || problem != "" {
 				t.Fatalf("record id %q is not normalised", r.ID)
 			}
 			checkRecord(t, "readEdgeList", r)
@@ -225,60 +225,6 @@ func FuzzEdgeList(f *testing.F) {
 			}
 		}
 		buildAndQuery(t, recs)
-	})
-}
-
-// FuzzNormalizeID checks that NormalizeID is idempotent and only ever
-// returns ids made of allowed characters.
-func FuzzNormalizeID(f *testing.F) {
-	for _, s := range []string{
-		"org/name", "gpt2", " 'Org/Name' ", "https://huggingface.co/org/name/tree/main", "hf.co/org/name/",
-		"HTTP://WWW.HUGGINGFACE.CO/Org/Name?x=1#y", "org/name/blob/main/config.json", "./models/x", "C:\\x",
-		"/abs/path", "org/name\">org/name", "&quot;x&quot;", "org/na--me", "hf.co/hf.co/x", "", "a/b/c",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		id, changed, problem := NormalizeID(raw)
-		if problem != "" {
-			if id != "" || changed {
-				t.Fatalf("NormalizeID(%q) = %q, %v, %q: a problem must come with no id", raw, id, changed, problem)
-			}
-			switch problem {
-			case KindEmpty, KindLocalPath, KindHTML, KindInvalidID:
-			default:
-				t.Fatalf("NormalizeID(%q) problem %q is not a documented kind", raw, problem)
-			}
-			return
-		}
-		if id == "" {
-			t.Fatalf("NormalizeID(%q) = \"\" without a problem", raw)
-		}
-		if changed != (id != raw) {
-			t.Fatalf("NormalizeID(%q) = %q, changed=%v", raw, id, changed)
-		}
-		if !utf8.ValidString(id) || strings.Count(id, "/") > 1 || len(id) > 2*96+1 {
-			t.Fatalf("NormalizeID(%q) = %q: not ORG/NAME", raw, id)
-		}
-		for _, part := range strings.Split(id, "/") {
-			if part == "" || part[0] == '-' || part[0] == '.' || part[len(part)-1] == '-' || part[len(part)-1] == '.' ||
-				strings.Contains(part, "--") || strings.Contains(part, "..") {
-				t.Fatalf("NormalizeID(%q) = %q: part %q is not a Hub name", raw, id, part)
-			}
-			for i := 0; i < len(part); i++ {
-				c := part[i]
-				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-					t.Fatalf("NormalizeID(%q) = %q: character %q not allowed", raw, id, c)
-				}
-			}
-		}
-		id2, changed2, problem2 := NormalizeID(id)
-		if id2 != id || changed2 || problem2 != "" {
-			t.Fatalf("NormalizeID(NormalizeID(%q) = %q) = %q, %v, %q; want it unchanged", raw, id, id2, changed2, problem2)
-		}
-		if FoldID(id) != strings.ToLower(id) {
-			t.Fatalf("FoldID(%q) = %q", id, FoldID(id))
-		}
 	})
 }
 

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Source is a named input that can be opened for reading: a file on disk,
@@ -276,7 +278,7 @@ func readCards(ctx context.Context, root string, paths []string, emit Emit) erro
 					}
 					rel, _ := filepath.Rel(root, filepath.Dir(p))
 					id := cardIDFromPath(rel)
-					if _, _, problem := NormalizeID(id); problem != "" {
+					if _, _, problem := modelid.Normalize(id); problem != "" {
 						diag(Diagnostic{Kind: problem, Source: p, Value: id, Detail: "card folder is not a Hub id (want ORG/NAME/README.md); skipped"})
 						continue
 					}

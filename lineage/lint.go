@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Lint returns every problem found in the input of a freshly built store:
@@ -24,7 +25,7 @@ func (s *Store) Lint() []Diagnostic {
 	out = append(out, s.danglingParents()...)
 	out = append(out, s.GrandparentShortcuts()...)
 	slices.SortStableFunc(out, func(a, b Diagnostic) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line), compareFold(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line), modelid.Compare(a.ID, b.ID))
 	})
 	return out
 }
@@ -177,7 +178,7 @@ func better(s *Store, x, y, p graph.NodeID) bool {
 	if s.Downloads(x) != s.Downloads(y) {
 		return s.Downloads(x) > s.Downloads(y)
 	}
-	return compareFold(s.Name(x), s.Name(y)) < 0
+	return modelid.Compare(s.Name(x), s.Name(y)) < 0
 }
 
 func namePart(id string) string {

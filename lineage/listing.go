@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	json "github.com/goccy/go-json"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // jsonRecord is one model of a Hub API listing, in the field names the Hub
@@ -109,7 +110,7 @@ func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasP
 	if raw == "" {
 		raw = j.ModelID
 	}
-	id, changed, problem := NormalizeID(raw)
+	id, changed, problem := modelid.Normalize(raw)
 	if problem != "" {
 		kind := problem
 		if raw == "" {
@@ -722,11 +723,11 @@ func keepTag(raw []byte) bool {
 	}
 	switch len(raw) {
 	case 4:
-		return equalFoldASCII(raw, "peft") || equalFoldASCII(raw, "lora")
+		return modelid.EqualFoldASCII(raw, "peft") || modelid.EqualFoldASCII(raw, "lora")
 	case 5:
-		return equalFoldASCII(raw, "qlora")
+		return modelid.EqualFoldASCII(raw, "qlora")
 	case 7:
-		return equalFoldASCII(raw, "adapter")
+		return modelid.EqualFoldASCII(raw, "adapter")
 	}
 	return false
 }

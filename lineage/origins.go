@@ -12,6 +12,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // The origins table maps Hugging Face Hub organisations (the part of a
@@ -124,7 +126,7 @@ func (o *Origins) Rows() []Origin {
 	for _, r := range o.rows {
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b Origin) int { return compareFold(a.Org, b.Org) })
+	slices.SortFunc(out, func(a, b Origin) int { return modelid.Compare(a.Org, b.Org) })
 	return out
 }
 
@@ -300,6 +302,6 @@ func sortKeysUnknownLast(keys []string, weight func(string) float64) {
 			}
 			return -1
 		}
-		return cmp.Or(cmp.Compare(weight(b), weight(a)), compareFold(a, b))
+		return cmp.Or(cmp.Compare(weight(b), weight(a)), modelid.Compare(a, b))
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // The organisations the issue names: the embedded table must know them all.
@@ -31,7 +33,7 @@ func TestEmbeddedOrigins(t *testing.T) {
 		t.Errorf("DefaultOrigins().Len() = %d, parsed %d rows; want the same, at least 150", o.Len(), len(rows))
 	}
 	for i, r := range rows {
-		if i > 0 && compareFold(rows[i-1].Org, r.Org) >= 0 {
+		if i > 0 && modelid.Compare(rows[i-1].Org, r.Org) >= 0 {
 			t.Errorf("origins.csv: %s is not sorted after %s (rows are sorted by org, case-insensitively)", r.Org, rows[i-1].Org)
 		}
 		if !strings.HasPrefix(r.Source, "https://") {

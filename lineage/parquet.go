@@ -17,6 +17,7 @@ import (
 	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/lineage-project/lineage/lineage/modelid"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -410,7 +411,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 	if raw == "" {
 		raw = row.str[pqModelID]
 	}
-	id, changed, problem := NormalizeID(raw)
+	id, changed, problem := modelid.Normalize(raw)
 	if problem != "" {
 		kind := problem
 		if raw == "" {

@@ -13,6 +13,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lineage-project/lineage/lineage/modelid"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -338,7 +339,7 @@ func FuzzParquet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ReadSource(context.Background(), streamSource{"f.parquet", data}, func(recs []Record, _ []Diagnostic) {
 			for _, r := range recs {
-				if id, _, problem := NormalizeID(r.ID); problem != "" || id != r.ID {
+				if id, _, problem := modelid.Normalize(r.ID); problem != "" || id != r.ID {
 					t.Errorf("record id %q is not a normalised hub id", r.ID)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // parentsString renders parents as "id:relation" ("~" marks an inferred
@@ -540,107 +541,6 @@ func TestReadEdgeList(t *testing.T) {
 	}
 }
 
-func TestNormalizeID(t *testing.T) {
-	long := strings.Repeat("a", 96)
-	tests := []struct {
-		in      string
-		id      string
-		changed bool
-		problem string
-	}{
-		{"org/name", "org/name", false, ""},
-		{"Org/Name-7B_v0.1", "Org/Name-7B_v0.1", false, ""},
-		{"gpt2", "gpt2", false, ""},
-		{"bert-base-uncased", "bert-base-uncased", false, ""},
-		{"  org/name\t", "org/name", true, ""},
-		{"'org/name'", "org/name", true, ""},
-		{`"org/name"`, "org/name", true, ""},
-		{"`org/name`", "org/name", true, ""},
-		{"org/name/", "org/name", true, ""},
-		{"https://huggingface.co/org/name", "org/name", true, ""},
-		{"http://huggingface.co/org/name", "org/name", true, ""},
-		{"https://www.huggingface.co/org/name", "org/name", true, ""},
-		{"huggingface.co/org/name", "org/name", true, ""},
-		{"hf.co/org/name", "org/name", true, ""},
-		{"https://hf.co/org/name/", "org/name", true, ""},
-		{"HTTPS://HuggingFace.CO/Org/Name", "Org/Name", true, ""},
-		{"https://huggingface.co/gpt2", "gpt2", true, ""},
-		{"org/name/tree/main", "org/name", true, ""},
-		{"https://huggingface.co/org/name/tree/v1.0/", "org/name", true, ""},
-		{"org/name/blob/main/README.md", "org/name", true, ""},
-		{"https://huggingface.co/org/name/resolve/main/model.safetensors", "org/name", true, ""},
-		{"org/name/Tree/main", "org/name", true, ""},
-		{"https://huggingface.co/org/name?library=transformers", "org/name", true, ""},
-		{"https://huggingface.co/org/name#model-card", "org/name", true, ""},
-		{"https://huggingface.co/org/name/discussions/3", "org/name", true, ""},
-		{"org/" + long, "org/" + long, false, ""},
-		{"", "", false, KindEmpty},
-		{"   ", "", false, KindEmpty},
-		{"''", "", false, KindEmpty},
-		{"./models/base", "", false, KindLocalPath},
-		{"../base", "", false, KindLocalPath},
-		{"~/models/base", "", false, KindLocalPath},
-		{"/home/user/base", "", false, KindLocalPath},
-		{`C:\models\base`, "", false, KindLocalPath},
-		{"D:/models/base", "", false, KindLocalPath},
-		{"models\\base", "", false, KindLocalPath},
-		{"datasets/Yelp/yelp_review_full", "", false, KindLocalPath},
-		{`org/name">org/name`, "", false, KindHTML},
-		{`<a href="https://huggingface.co/org/name">`, "", false, KindHTML},
-		{"&quot;org/name&quot;", "", false, KindHTML},
-		{"&lt;org/name", "", false, KindHTML},
-		{"org/na me", "", false, KindInvalidID},
-		{"org/-name", "", false, KindInvalidID},
-		{"org/name-", "", false, KindInvalidID},
-		{"org/.name", "", false, KindInvalidID},
-		{"org/na--me", "", false, KindInvalidID},
-		{"org/na..me", "", false, KindInvalidID},
-		{"org/" + long + "a", "", false, KindInvalidID},
-		{"org/name~", "", false, KindInvalidID},
-		{"Helsinki-NLP/opus-mt-ar-en]", "", false, KindInvalidID},
-		{"org/näme", "", false, KindInvalidID},
-		{"https://huggingface.co/", "", false, KindInvalidID},
-		{"https://huggingface.co/org/name/extra", "", false, KindInvalidID},
-		{"hf.co/hf.co/name", "", false, KindInvalidID},
-		{"https://huggingface.co/huggingface.co/org/name", "", false, KindInvalidID},
-	}
-	for _, tt := range tests {
-		id, changed, problem := NormalizeID(tt.in)
-		if id != tt.id || changed != tt.changed || problem != tt.problem {
-			t.Errorf("NormalizeID(%q) = %q, %v, %q; want %q, %v, %q", tt.in, id, changed, problem, tt.id, tt.changed, tt.problem)
-		}
-		if id == "" {
-			continue
-		}
-		// Idempotence: normalising the output returns it unchanged.
-		id2, changed2, problem2 := NormalizeID(id)
-		if id2 != id || changed2 || problem2 != "" {
-			t.Errorf("NormalizeID(NormalizeID(%q) = %q) = %q, %v, %q; want %q, false, \"\"", tt.in, id, id2, changed2, problem2, id)
-		}
-	}
-}
-
-func TestFoldAndCompare(t *testing.T) {
-	if got := FoldID("Org/Name-7B"); got != "org/name-7b" {
-		t.Errorf("FoldID(Org/Name-7B) = %q, want org/name-7b", got)
-	}
-	if got := FoldID("org/name"); got != "org/name" {
-		t.Errorf("FoldID(org/name) = %q, want org/name", got)
-	}
-	ordered := []string{"a", "A/b", "a/B", "a/b", "a/b-1", "B", "b/a", "Zeta", "zeta"}
-	for i := 0; i+1 < len(ordered); i++ {
-		if c := compareFold(ordered[i], ordered[i+1]); c >= 0 {
-			t.Errorf("compareFold(%q, %q) = %d, want < 0", ordered[i], ordered[i+1], c)
-		}
-		if c := compareFold(ordered[i+1], ordered[i]); c <= 0 {
-			t.Errorf("compareFold(%q, %q) = %d, want > 0", ordered[i+1], ordered[i], c)
-		}
-	}
-	if c := compareFold("a/b", "a/b"); c != 0 {
-		t.Errorf("compareFold(a/b, a/b) = %d, want 0", c)
-	}
-}
-
 func TestInferRelation(t *testing.T) {
 	tests := []struct {
 		id      string
@@ -823,7 +723,7 @@ func TestBuilderPrecedence(t *testing.T) {
 			for _, p := range ps {
 				names = append(names, s.Name(p))
 			}
-			slices.SortFunc(names, compareFold)
+			slices.SortFunc(names, modelid.Compare)
 			if got := strings.Join(names, " "); got != tt.parents {
 				t.Errorf("parents(%s) = %q, want %q", tt.child, got, tt.parents)
 			}

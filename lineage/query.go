@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Hop is one model reached from the queried model: its depth (shortest hop
@@ -40,7 +41,7 @@ func (s *Store) hops(hits []graph.Hit) []Hop {
 		out[i] = Hop{ID: s.Name(h.Node), Depth: int(h.Depth), Relation: rel.String(), Declared: declared, Via: s.Name(h.Via), node: h.Node}
 	}
 	slices.SortFunc(out, func(a, b Hop) int {
-		return cmp.Or(cmp.Compare(a.Depth, b.Depth), compareFold(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.Depth, b.Depth), modelid.Compare(a.ID, b.ID))
 	})
 	return out
 }
@@ -56,7 +57,7 @@ func (s *Store) Ancestors(v graph.NodeID) AncestorsResult {
 			res.Foundations = append(res.Foundations, s.Name(h.Node))
 		}
 	}
-	slices.SortFunc(res.Foundations, compareFold)
+	slices.SortFunc(res.Foundations, modelid.Compare)
 	return res
 }
 
@@ -114,7 +115,7 @@ func (s *Store) Descendants(v graph.NodeID, depth int, labels graph.LabelSet, li
 		// Sort only what is shown: depth then id.
 		hits = slices.Clone(hits)
 		slices.SortFunc(hits, func(a, b graph.Hit) int {
-			return cmp.Or(cmp.Compare(a.Depth, b.Depth), compareFold(s.Name(a.Node), s.Name(b.Node)))
+			return cmp.Or(cmp.Compare(a.Depth, b.Depth), modelid.Compare(s.Name(a.Node), s.Name(b.Node)))
 		})
 		hits = hits[:limit]
 		res.Truncated = true
@@ -175,7 +176,7 @@ func (s *Store) Rank(top int, labels graph.LabelSet) []RankEntry {
 		if a.c != b.c { // names only for ties (cmp.Or would compare them always)
 			return cmp.Compare(b.c, a.c)
 		}
-		return compareFold(s.Name(a.v), s.Name(b.v))
+		return modelid.Compare(s.Name(a.v), s.Name(b.v))
 	})
 	if top > 0 && len(all) > top {
 		all = all[:top]

@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // The real-data tests read the converted Hugging Face lineage data in
@@ -418,13 +419,13 @@ func TestRealdataRank(t *testing.T) {
 	}
 	const top = 25
 	for i := 0; i < min(top, len(want), len(got)); i++ {
-		if FoldID(got[i].ID) != want[i].ID || got[i].Descendants != want[i].Descendants {
+		if modelid.Fold(got[i].ID) != want[i].ID || got[i].Descendants != want[i].Descendants {
 			t.Errorf("Rank(0)[%d] = %s=%d, want %s=%d", i, got[i].ID, got[i].Descendants, want[i].ID, want[i].Descendants)
 		}
 	}
 	// Every foundation, not only the top: the full ranking agrees.
 	for i := range min(len(want), len(got)) {
-		if FoldID(got[i].ID) != want[i].ID || got[i].Descendants != want[i].Descendants {
+		if modelid.Fold(got[i].ID) != want[i].ID || got[i].Descendants != want[i].Descendants {
 			t.Errorf("Rank(0)[%d] = %s=%d, want %s=%d (first difference)", i, got[i].ID, got[i].Descendants, want[i].ID, want[i].Descendants)
 			break
 		}

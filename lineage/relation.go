@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Relation is how a model relates to a parent.
@@ -94,7 +95,7 @@ func quantToken(t string) bool {
 	}
 	// Every marker below starts with a digit or one of these letters; most
 	// tokens of a name (Llama, Instruct, 7B, v2, chat) are settled here.
-	switch lower(t[0]) {
+	switch modelid.Lower(t[0]) {
 	case 'a', 'b', 'e', 'f', 'g', 'h', 'i', 'n', 'q', 'w',
 		'0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 	default:
@@ -102,7 +103,7 @@ func quantToken(t string) bool {
 	}
 	var buf [12]byte
 	for i := 0; i < len(t); i++ {
-		buf[i] = lower(t[i])
+		buf[i] = modelid.Lower(t[i])
 	}
 	l := string(buf[:len(t)])
 	switch l {
@@ -158,8 +159,8 @@ func InferRelation(childID string, nParents int, library string, tags []string) 
 		return Adapter
 	}
 	for _, t := range tags {
-		if len(t) <= 7 && (equalFoldASCII([]byte(t), "peft") || equalFoldASCII([]byte(t), "lora") ||
-			equalFoldASCII([]byte(t), "adapter") || equalFoldASCII([]byte(t), "qlora")) {
+		if len(t) <= 7 && (modelid.EqualFoldASCII([]byte(t), "peft") || modelid.EqualFoldASCII([]byte(t), "lora") ||
+			modelid.EqualFoldASCII([]byte(t), "adapter") || modelid.EqualFoldASCII([]byte(t), "qlora")) {
 			return Adapter
 		}
 	}

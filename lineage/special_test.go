@@ -63,68 +63,6 @@ func FuzzSpecial(f *testing.F) {
 	})
 }
 
-// idAlphabet holds each class of byte fastValidID tells apart and the
-// bytes either side of each range boundary it tests.
-const idAlphabet = "aZ09_-./ @[`{:\x80\xff\x00"
-
-func checkValidID(t *testing.T, s string) {
-	t.Helper()
-	if got, want := fastValidID(s), validIDBytes(s); got != want {
-		t.Fatalf("fastValidID(%q) = %v, validIDBytes says %v", s, got, want)
-	}
-}
-
-// TestFastValidIDMatchesBytes holds fastValidID equal to the byte-by-byte
-// check on every string of up to four bytes over idAlphabet, on those
-// strings placed at the start, middle and end of longer ids, and on random
-// ids around the 64-byte limit of the vector path.
-func TestFastValidIDMatchesBytes(t *testing.T) {
-	var all []string
-	var gen func(prefix string, n int)
-	gen = func(prefix string, n int) {
-		all = append(all, prefix)
-		if n == 0 {
-			return
-		}
-		for i := 0; i < len(idAlphabet); i++ {
-			gen(prefix+idAlphabet[i:i+1], n-1)
-		}
-	}
-	gen("", 4)
-	pad := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abc"
-	for _, s := range all {
-		checkValidID(t, s)
-		checkValidID(t, "org/"+s)
-		checkValidID(t, s+"/x")
-		checkValidID(t, pad[:13]+s+pad[:20])
-		checkValidID(t, pad[:60-len(s)]+s)
-		checkValidID(t, pad[:62-len(s)]+s)
-		checkValidID(t, pad[:64-len(s)]+s)
-		checkValidID(t, pad[:65-len(s)]+s)
-	}
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 200000 {
-		b := make([]byte, r.IntN(140))
-		for i := range b {
-			if r.IntN(8) == 0 {
-				b[i] = idAlphabet[r.IntN(len(idAlphabet))]
-			} else {
-				b[i] = pad[r.IntN(len(pad))]
-			}
-		}
-		checkValidID(t, string(b))
-	}
-}
-
-func FuzzFastValidID(f *testing.F) {
-	f.Add("meta-llama/Llama-3.1-8B-Instruct")
-	f.Add("a--b/c")
-	f.Add("x/.y")
-	f.Fuzz(func(t *testing.T, s string) {
-		checkValidID(t, s)
-	})
-}
-
 // TestMayKeepTagKeepsAllKeepTagKeeps checks the scanner's pre-filter never
 // drops a tag keepTag keeps: the kept words in every letter case, base_model
 // tags down to the bare prefix, and random tags of every length up to 40.

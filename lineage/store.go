@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Store is a frozen lineage graph with its node table: names, dates,
@@ -163,7 +164,7 @@ func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 // revision forms NormalizeID accepts. An unknown id yields a *NotFoundError
 // with the closest ids.
 func (s *Store) Lookup(query string) (graph.NodeID, error) {
-	id, _, problem := NormalizeID(query)
+	id, _, problem := modelid.Normalize(query)
 	if problem == "" {
 		if v, ok := s.find(id); ok {
 			return v, nil
@@ -224,22 +225,11 @@ func nameTableSized(names []byte, nameOff []uint32, size int) []int32 {
 	return table
 }
 
-// foldLess compares case-insensitively only.
-func foldLess(a, b string) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		if x, y := lower(a[i]), lower(b[i]); x != y {
-			return int(x) - int(y)
-		}
-	}
-	return len(a) - len(b)
-}
-
 // Suggest returns up to k ids close to query: ids containing the query's
 // name part, then ids within a small edit distance, closest first.
 func (s *Store) Suggest(query string, k int) []string {
 	q := strings.ToLower(strings.TrimSpace(query))
-	if id, _, p := NormalizeID(query); p == "" {
+	if id, _, p := modelid.Normalize(query); p == "" {
 		q = strings.ToLower(id)
 	}
 	if q == "" {
@@ -270,7 +260,7 @@ func (s *Store) Suggest(query string, k int) []string {
 		}
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.d, b.d), compareFold(a.name, b.name))
+		return cmp.Or(cmp.Compare(a.d, b.d), modelid.Compare(a.name, b.name))
 	})
 	var out []string
 	for _, c := range cands[:min(k, len(cands))] {

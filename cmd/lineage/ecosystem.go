@@ -19,8 +19,8 @@ import (
 
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/graph"
-	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/hub"
+	"github.com/lineage-project/lineage/lineage/modelid"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -57,7 +57,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("--depth, --max-models and --max-requests must be >= 0, --concurrency >= 1")
 	}
 	for _, id := range append(append(stringList{}, up...), down...) {
-		if _, _, problem := lineage.NormalizeID(id); problem != "" {
+		if _, _, problem := modelid.Normalize(id); problem != "" {
 			return usagef("%q is not a Hub model id (want org/name)", id)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Fetcher walks the Hub through an API and collects model records, each
@@ -97,7 +98,7 @@ func (f *Fetcher) add(raw json.RawMessage) (*entry, bool) {
 		f.bad++
 		return nil, false
 	}
-	key := lineage.FoldID(e.id)
+	key := modelid.Fold(e.id)
 	if old, ok := f.models[key]; ok {
 		return old, false
 	}
@@ -148,7 +149,7 @@ func (f *Fetcher) WithAncestors(ctx context.Context) error {
 	seen := map[string]bool{}
 	for _, e := range f.sorted() {
 		for _, p := range e.parents {
-			k := lineage.FoldID(p)
+			k := modelid.Fold(p)
 			if f.models[k] == nil && !seen[k] {
 				seen[k] = true
 				todo = append(todo, p)
@@ -161,7 +162,7 @@ func (f *Fetcher) WithAncestors(ctx context.Context) error {
 func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) error {
 	asked := map[string]bool{}
 	for _, id := range level {
-		asked[lineage.FoldID(id)] = true
+		asked[modelid.Fold(id)] = true
 	}
 	first := true
 	for len(level) > 0 {
@@ -169,7 +170,7 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 		recs := make([]json.RawMessage, len(level))
 		errs := make([]error, len(level))
 		err := parallel(ctx, len(level), f.workers(), func(ctx context.Context, i int) error {
-			if e := f.models[lineage.FoldID(level[i])]; e != nil {
+			if e := f.models[modelid.Fold(level[i])]; e != nil {
 				return nil // collected by an earlier walk: its parents are known
 			}
 			recs[i], errs[i] = f.API.Model(ctx, level[i])
@@ -191,7 +192,7 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 				f.missing = append(f.missing, id)
 				continue
 			case recs[i] == nil:
-				e = f.models[lineage.FoldID(id)]
+				e = f.models[modelid.Fold(id)]
 			default:
 				e, _ = f.add(recs[i])
 			}
@@ -202,7 +203,7 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 				continue
 			}
 			for _, p := range e.parents {
-				if k := lineage.FoldID(p); !asked[k] {
+				if k := modelid.Fold(p); !asked[k] {
 					asked[k] = true
 					next = append(next, p)
 				}
@@ -225,7 +226,7 @@ func (f *Fetcher) Down(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	root := f.models[lineage.FoldID(norm)]
+	root := f.models[modelid.Fold(norm)]
 	if root == nil {
 		raw, err := f.API.Model(ctx, norm)
 		if err != nil {
@@ -242,7 +243,7 @@ func (f *Fetcher) Down(ctx context.Context, id string) error {
 	for depth := 0; len(level) > 0 && (f.MaxDepth <= 0 || depth < f.MaxDepth); depth++ {
 		var ask []*entry
 		for _, e := range level {
-			k := lineage.FoldID(e.id)
+			k := modelid.Fold(e.id)
 			if !f.expanded[k] && e.children != 0 {
 				f.expanded[k] = true
 				ask = append(ask, e)
@@ -324,7 +325,7 @@ func (f *Fetcher) WriteJSONL(w io.Writer) error {
 }
 
 func normalize(id string) (string, error) {
-	norm, _, problem := lineage.NormalizeID(id)
+	norm, _, problem := modelid.Normalize(id)
 	if problem != "" {
 		return "", fmt.Errorf("model %q is not a hub id (%s); want org/name", id, problem)
 	}
@@ -333,7 +334,7 @@ func normalize(id string) (string, error) {
 
 // cmpFold orders ids case-insensitively, then by their bytes.
 func cmpFold(a, b string) int {
-	return cmp.Or(cmp.Compare(lineage.FoldID(a), lineage.FoldID(b)), cmp.Compare(a, b))
+	return cmp.Or(cmp.Compare(modelid.Fold(a), modelid.Fold(b)), cmp.Compare(a, b))
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines. The first error

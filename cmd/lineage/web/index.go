@@ -8,6 +8,7 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/modelid"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -36,7 +37,7 @@ func newNameIndex(s *lineage.Store) *nameIndex {
 	keys := make([]string, n)
 	for v := range full {
 		full[v] = graph.NodeID(v)
-		keys[v] = lineage.FoldID(s.Name(graph.NodeID(v)))
+		keys[v] = modelid.Fold(s.Name(graph.NodeID(v)))
 	}
 	part := slices.Clone(full)
 	slices.SortFunc(full, func(a, b graph.NodeID) int { return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(a, b)) })
@@ -79,11 +80,11 @@ func (ix *nameIndex) prefix(sorted []graph.NodeID, key func(graph.NodeID) string
 // exact finds the model whose id is id, case-insensitively, without the
 // suggestions Store.Lookup computes on a miss.
 func (ix *nameIndex) exact(id string) (graph.NodeID, bool) {
-	id, _, problem := lineage.NormalizeID(id)
+	id, _, problem := modelid.Normalize(id)
 	if problem != "" {
 		return -1, false
 	}
-	q := lineage.FoldID(id)
+	q := modelid.Fold(id)
 	i, _ := slices.BinarySearchFunc(ix.full, q, func(v graph.NodeID, q string) int { return cmpLower(ix.s.Name(v), q) })
 	if i < len(ix.full) && cmpLower(ix.s.Name(ix.full[i]), q) == 0 {
 		return ix.full[i], true
@@ -94,7 +95,7 @@ func (ix *nameIndex) exact(id string) (graph.NodeID, bool) {
 // complete returns up to limit models whose id or name part starts with q:
 // an exact match first, then by downloads (descending), then by id.
 func (ix *nameIndex) complete(q string, limit int) []graph.NodeID {
-	q = lineage.FoldID(strings.TrimSpace(q))
+	q = modelid.Fold(strings.TrimSpace(q))
 	if q == "" || limit <= 0 {
 		return nil
 	}
@@ -160,7 +161,7 @@ func (ix *nameIndex) suggest(q string, k int) []string {
 		return ix.s.Suggest(q, k)
 	}
 	p := q
-	if id, _, problem := lineage.NormalizeID(q); problem == "" {
+	if id, _, problem := modelid.Normalize(q); problem == "" {
 		p = id
 	}
 	for _, v := range ix.complete(namePart(p), k) {

@@ -1,35 +1,31 @@
-package lineage
+// Package modelid is the one place that says what a Hugging Face model id
+// is: its normalised ORG/NAME form (Normalize), its case-insensitive key
+// (Fold), the total order every output sorts ids by (Compare), and the
+// problem kinds of values that cannot be ids. Hub ids are ASCII and
+// compared without regard to ASCII letter case, as on the Hub.
+//
+// It imports nothing of ours and does no I/O, so the Hub client and the
+// readers can share it without importing the rest of lineage. On amd64 an
+// id of up to 64 bytes is checked sixteen bytes at a time with SSE2 (every
+// amd64 CPU has it); a byte-by-byte check, held equal to it by tests and
+// fuzzing, serves longer ids and every other architecture.
+package modelid
 
 import (
 	"math/bits"
 	"strings"
 )
 
-// Problem kinds for values that are reported rather than used.
+// Problem kinds Normalize returns for values that cannot be Hub ids (the
+// same strings as lineage's diagnostic kinds of the same names).
 const (
-	KindEmpty        = "empty_value"
-	KindLocalPath    = "local_path"
-	KindHTML         = "html_residue"
-	KindInvalidID    = "invalid_id"
-	KindURLForm      = "url_or_revision_form"
-	KindSelfRef      = "self_reference"
-	KindUnknownRel   = "unknown_relation"
-	KindDuplicate    = "duplicate_record"
-	KindBadRecord    = "bad_record"
-	KindLegacyKey    = "legacy_finetuned_from"
-	KindCycle        = "cycle"
-	KindDangling     = "dangling_parent"
-	KindListDup      = "list_duplicate"
-	KindSkippedInput = "skipped_input"
-
-	KindCaseVariant         = "case_variant"
-	KindDupConflict         = "duplicate_conflicting_parents"
-	KindRelationContradicts = "relation_contradicts_id"
-	KindCardTags            = "card_tags_disagree"
-	KindGrandparentShortcut = "grandparent_shortcut"
+	Empty     = "empty_value"
+	LocalPath = "local_path"
+	HTML      = "html_residue"
+	InvalidID = "invalid_id"
 )
 
-// NormalizeID reduces a model reference to the Hub's ORG/NAME form (or a
+// Normalize reduces a model reference to the Hub's ORG/NAME form (or a
 // legacy NAME without org), keeping its letter case. It strips surrounding
 // whitespace and quotes, https://huggingface.co/ and hf.co/ prefixes, a
 // trailing slash and /tree/REV, /blob/..., /resolve/... suffixes.
@@ -37,9 +33,9 @@ const (
 // It returns the id and "" when the value is a usable id; changed reports
 // whether the input was in a URL, revision or padded form that had to be
 // rewritten. When the value cannot be a Hub id it returns "" and the problem
-// kind (KindEmpty, KindLocalPath, KindHTML or KindInvalidID).
-// NormalizeID is idempotent: normalising its output returns it unchanged.
-func NormalizeID(raw string) (id string, changed bool, problem string) {
+// kind (Empty, LocalPath, HTML or InvalidID).
+// Normalize is idempotent: normalising its output returns it unchanged.
+func Normalize(raw string) (id string, changed bool, problem string) {
 	if fastValidID(raw) {
 		return raw, false, "" // the common case, without allocating
 	}
@@ -47,31 +43,31 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 	s = strings.Trim(s, "'\"`")
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", false, KindEmpty
+		return "", false, Empty
 	}
 	if strings.ContainsAny(s, "<>\"") || strings.Contains(s, "&quot;") || strings.Contains(s, "&lt;") {
-		return "", false, KindHTML
+		return "", false, HTML
 	}
 	if strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "~") ||
 		strings.ContainsRune(s, '\\') || (len(s) > 1 && s[1] == ':') {
-		return "", false, KindLocalPath
+		return "", false, LocalPath
 	}
 	for _, p := range []string{"https://", "http://"} {
-		if hasPrefixFold(s, p) {
+		if HasPrefixFold(s, p) {
 			s = s[len(p):]
 			break
 		}
 	}
 	hub := false
 	for _, p := range []string{"www.huggingface.co/", "huggingface.co/", "hf.co/"} {
-		if hasPrefixFold(s, p) {
+		if HasPrefixFold(s, p) {
 			s = s[len(p):]
 			hub = true
 			break
 		}
 	}
 	if !hub && strings.HasPrefix(s, "/") {
-		return "", false, KindLocalPath
+		return "", false, LocalPath
 	}
 	if hub {
 		// huggingface.co/models/ORG/NAME is not a form the Hub uses, but
@@ -91,14 +87,14 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 			parts = parts[:2]
 		default:
 			if hub {
-				return "", false, KindInvalidID
+				return "", false, InvalidID
 			}
-			return "", false, KindLocalPath
+			return "", false, LocalPath
 		}
 	}
 	for _, p := range parts {
 		if !validPart(p) {
-			return "", false, KindInvalidID
+			return "", false, InvalidID
 		}
 	}
 	if len(parts) == 2 {
@@ -106,7 +102,7 @@ func NormalizeID(raw string) (id string, changed bool, problem string) {
 		// again by a second call: not an id, and keeps this idempotent.
 		switch strings.ToLower(parts[0]) {
 		case "hf.co", "huggingface.co", "www.huggingface.co":
-			return "", false, KindInvalidID
+			return "", false, InvalidID
 		}
 	}
 	id = strings.Join(parts, "/")
@@ -162,12 +158,14 @@ func validIDBytes(s string) bool {
 	return validPart(s[:i]) && validPart(s[i+1:])
 }
 
-func hasPrefixFold(s, prefix string) bool {
+// HasPrefixFold reports whether s starts with prefix, ignoring ASCII case;
+// prefix must be lower case.
+func HasPrefixFold(s, prefix string) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
 	for i := 0; i < len(prefix); i++ {
-		if lower(s[i]) != prefix[i] {
+		if Lower(s[i]) != prefix[i] {
 			return false
 		}
 	}
@@ -215,9 +213,9 @@ const (
 	idSep
 )
 
-// FoldID returns the case-folded key of a normalised id (ASCII lower case;
+// Fold returns the case-folded key of a normalised id (ASCII lower case;
 // Hub ids are ASCII). It does not allocate when id is already lower case.
-func FoldID(id string) string {
+func Fold(id string) string {
 	for i := 0; i < len(id); i++ {
 		if c := id[i]; c >= 'A' && c <= 'Z' {
 			b := []byte(id)
@@ -232,12 +230,12 @@ func FoldID(id string) string {
 	return id
 }
 
-// compareFold compares a and b case-insensitively (ASCII), then by bytes so
+// Compare compares a and b case-insensitively (ASCII), then by bytes so
 // that the order is total.
-func compareFold(a, b string) int {
+func Compare(a, b string) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
-		x, y := lower(a[i]), lower(b[i])
+		x, y := Lower(a[i]), Lower(b[i])
 		if x != y {
 			if x < y {
 				return -1
@@ -254,18 +252,19 @@ func compareFold(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func lower(c byte) byte {
+// Lower lower-cases an ASCII capital and returns any other byte unchanged.
+func Lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
 	}
 	return c
 }
 
-// salvageID guesses the id a broken value meant: markup and quotes cut
+// Salvage guesses the id a broken value meant: markup and quotes cut
 // off, stray characters trimmed from the ends ("org/x\">...</a>" and
 // "org/x~" give "org/x"). It reports false when no valid id remains or the
 // value is a local path.
-func salvageID(raw string) (string, bool) {
+func Salvage(raw string) (string, bool) {
 	s := raw
 	if i := strings.IndexAny(s, "<>\"'"); i >= 0 {
 		s = s[:i]
@@ -273,7 +272,7 @@ func salvageID(raw string) (string, bool) {
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	})
-	id, _, problem := NormalizeID(s)
+	id, _, problem := Normalize(s)
 	if problem != "" || !strings.Contains(id, "/") {
 		return "", false
 	}
@@ -286,4 +285,18 @@ func isRevisionWord(p string) bool {
 		return true
 	}
 	return false
+}
+
+// EqualFoldASCII compares b and s ignoring ASCII case, without converting
+// either (it runs for every unknown key of every record).
+func EqualFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		if Lower(b[i]) != Lower(s[i]) {
+			return false
+		}
+	}
+	return true
 }

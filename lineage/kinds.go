@@ -1,0 +1,27 @@
+package lineage
+
+import "github.com/lineage-project/lineage/lineage/modelid"
+
+// Problem kinds for values that are reported rather than used.
+const (
+	KindEmpty        = modelid.Empty
+	KindLocalPath    = modelid.LocalPath
+	KindHTML         = modelid.HTML
+	KindInvalidID    = modelid.InvalidID
+	KindURLForm      = "url_or_revision_form"
+	KindSelfRef      = "self_reference"
+	KindUnknownRel   = "unknown_relation"
+	KindDuplicate    = "duplicate_record"
+	KindBadRecord    = "bad_record"
+	KindLegacyKey    = "legacy_finetuned_from"
+	KindCycle        = "cycle"
+	KindDangling     = "dangling_parent"
+	KindListDup      = "list_duplicate"
+	KindSkippedInput = "skipped_input"
+
+	KindCaseVariant         = "case_variant"
+	KindDupConflict         = "duplicate_conflicting_parents"
+	KindRelationContradicts = "relation_contradicts_id"
+	KindCardTags            = "card_tags_disagree"
+	KindGrandparentShortcut = "grandparent_shortcut"
+)

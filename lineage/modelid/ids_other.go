@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package modelid
+
+// idSpecials has no vector version here: fastValidID checks byte by byte.
+func idSpecials(string) (uint64, bool) { return 0, false }
