@@ -174,9 +174,13 @@ func ParseCard(id, source string, data []byte, diag func(Diagnostic)) (rec Recor
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Detail: fmt.Sprintf("parse card %s: %v", id, err)})
 		return rec, true
 	}
-	meta := metaFromMap(m)
-	rec.License, rec.Pipeline, rec.Library = meta.license, meta.pipeline, meta.library
-	rec.Tags, rec.Languages = meta.tags, meta.languages
-	rec.resolveParents(lineageInput{card: &meta, cardOrigin: "front matter"}, diag)
+	meta := CardMetaFromMap(m)
+	rec.License, rec.Pipeline, rec.Library = meta.License, meta.Pipeline, meta.Library
+	rec.Tags, rec.Languages = meta.Tags, meta.Languages
+	rec.Formats = FormatOf(meta.Library)
+	for _, t := range meta.Tags {
+		rec.Formats |= FormatOf(t)
+	}
+	rec.ResolveParents(Statement{Card: &meta, CardOrigin: "front matter"}, diag)
 	return rec, true
 }

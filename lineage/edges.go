@@ -89,18 +89,18 @@ func readEdgeList(ctx context.Context, r io.Reader, source string, comma rune, e
 			diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: rawChild, Detail: "child id rewritten to " + id})
 		}
 		rec := Record{ID: id, Kind: KindEdgeList, Source: source, Line: line, Downloads: -1, DownloadsAllTime: -1, Likes: -1}
-		var meta cardMeta
-		meta.hasBaseModel = true
+		var meta CardMeta
+		meta.HasBaseModel = true
 		for _, p := range strings.Split(row[pc], ",") {
-			meta.baseModel = append(meta.baseModel, p)
+			meta.BaseModel = append(meta.BaseModel, p)
 		}
 		if rc >= 0 && rc < len(row) && strings.TrimSpace(row[rc]) != "" {
-			meta.hasRelation, meta.relation = true, row[rc]
+			meta.HasRelation, meta.Relation = true, row[rc]
 		}
 		if strings.TrimSpace(row[pc]) == "" {
 			continue // a row naming no parent states nothing
 		}
-		rec.resolveParents(lineageInput{card: &meta, cardOrigin: "edge list"}, diag)
+		rec.ResolveParents(Statement{Card: &meta, CardOrigin: "edge list"}, diag)
 		if dc >= 0 && dc < len(row) && strings.EqualFold(strings.TrimSpace(row[dc]), "false") {
 			// Our own export marks relations that were inferred.
 			for i := range rec.Parents {

@@ -37,27 +37,48 @@ const (
 var formatNames = [numFormats]string{"gguf", "ggml", "awq", "gptq", "exl2", "mlx", "onnx", "openvino",
 	"bitsandbytes", "fp8", "compressed-tensors", "quantized", "peft", "lora", "merge"}
 
-// formatTags maps every recognised tag (lower case) to its marker.
-var formatTags = map[string]Formats{
-	"gguf": FormatGGUF, "ggml": FormatGGML, "awq": FormatAWQ, "gptq": FormatGPTQ,
-	"exl2": FormatEXL2, "exl3": FormatEXL2, "exllamav2": FormatEXL2, "exllama": FormatEXL2,
-	"mlx": FormatMLX, "onnx": FormatONNX, "openvino": FormatOpenVINO,
-	"bitsandbytes": FormatBNB, "4-bit": FormatBNB, "8-bit": FormatBNB,
-	"fp8": FormatFP8, "compressed-tensors": FormatCompressed, "quantized": FormatQuantized,
-	"peft": FormatPEFT, "lora": FormatLoRA, "qlora": FormatLoRA,
-	"merge": FormatMerge, "mergekit": FormatMerge,
+// formatTags lists every recognised tag (lower case) with its marker, by
+// length: FormatOf compares a tag with those of its length only.
+var formatTags = func() (t [19][]formatTag) {
+	for tag, f := range map[string]Formats{
+		"gguf": FormatGGUF, "ggml": FormatGGML, "awq": FormatAWQ, "gptq": FormatGPTQ,
+		"exl2": FormatEXL2, "exl3": FormatEXL2, "exllamav2": FormatEXL2, "exllama": FormatEXL2,
+		"mlx": FormatMLX, "onnx": FormatONNX, "openvino": FormatOpenVINO,
+		"bitsandbytes": FormatBNB, "4-bit": FormatBNB, "8-bit": FormatBNB,
+		"fp8": FormatFP8, "compressed-tensors": FormatCompressed, "quantized": FormatQuantized,
+		"peft": FormatPEFT, "lora": FormatLoRA, "qlora": FormatLoRA,
+		"merge": FormatMerge, "mergekit": FormatMerge,
+	} {
+		t[len(tag)] = append(t[len(tag)], formatTag{tag, f})
+	}
+	return t
+}()
+
+type formatTag struct {
+	tag string
+	f   Formats
 }
 
 // FormatOf returns the marker a single tag (or library_name) names, or 0.
-func FormatOf(tag string) Formats {
-	if len(tag) > len("compressed-tensors") {
+// It runs for every tag of every listing record: it compares the tag only
+// with the few known tags of its length, without allocating.
+func FormatOf[T ~string | ~[]byte](tag T) Formats {
+	if len(tag) >= len(formatTags) {
 		return 0
 	}
-	var buf [24]byte
-	for i := 0; i < len(tag); i++ {
-		buf[i] = modelid.Lower(tag[i])
+	for _, ft := range formatTags[len(tag)] {
+		eq := true
+		for i := 0; i < len(tag); i++ {
+			if modelid.Lower(tag[i]) != ft.tag[i] {
+				eq = false
+				break
+			}
+		}
+		if eq {
+			return ft.f
+		}
 	}
-	return formatTags[string(buf[:len(tag)])]
+	return 0
 }
 
 // Has reports whether every marker of x is in f.

@@ -33,8 +33,8 @@ type scanner struct {
 	owned bool
 	// lean: only the graph is wanted (see withGraphOnly).
 	lean bool
-	// ar, when not nil, holds the string lists kept (see recArena).
-	ar *recArena
+	// ar, when not nil, holds the string lists kept (see Arena).
+	ar *Arena
 }
 
 // text returns v as a string: aliasing the input when it is owned, else a copy.
@@ -134,20 +134,24 @@ func specialSWAR(b []byte, start int) int {
 	return len(b)
 }
 
-// mayKeepTag is false for most tags that keepTag rejects, and true for
-// every tag it keeps (a test holds it to that): the usual tag is settled
-// without a call, being neither a base_model tag nor four, five or seven
-// bytes long.
+// mayKeepTag is false for most tags that keepTag rejects and FormatOf
+// knows nothing of, and true for every tag either of them reads (a test
+// holds it to that): the usual tag is settled without a call, being
+// neither a base_model tag nor of the length of a kept or format tag.
 func mayKeepTag(v []byte) bool {
-	return len(v) >= 11 && v[0] == 'b' || len(v) == 4 || len(v) == 5 || len(v) == 7
+	const lengths = 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<18
+	return len(v) >= 11 && v[0] == 'b' || len(v) < 64 && lengths>>len(v)&1 != 0
 }
 
 // tagList reads the tags field: strList(keepTag), with the array case in
 // one loop (a dozen tags per record, each otherwise three calls).
-func (s *scanner) tagList() (out []string, ok bool) {
+func (s *scanner) tagList() (out []string, formats Formats, ok bool) {
 	if s.peek() != '[' {
-		out, _, ok = s.strList(keepTag)
-		return out, ok
+		out, _, ok = s.strList(func(v []byte) bool {
+			formats |= FormatOf(v)
+			return keepTag(v)
+		})
+		return out, formats, ok
 	}
 	b := s.b
 	i := s.i + 1
@@ -157,38 +161,41 @@ func (s *scanner) tagList() (out []string, ok bool) {
 			i++
 		}
 		if i >= len(b) {
-			return nil, false
+			return nil, 0, false
 		}
 		if first && b[i] == ']' {
 			s.i = i + 1
-			return out, true
+			return out, formats, true
 		}
 		first = false
 		if b[i] != '"' {
-			return nil, false
+			return nil, 0, false
 		}
 		end := special(b, i+1)
 		if end >= len(b) || b[end] != '"' {
-			return nil, false
+			return nil, 0, false
 		}
-		if v := b[i+1 : end]; mayKeepTag(v) && keepTag(v) {
-			out = s.add(out, s.text(v))
+		if v := b[i+1 : end]; mayKeepTag(v) {
+			formats |= FormatOf(v)
+			if keepTag(v) {
+				out = s.add(out, s.text(v))
+			}
 		}
 		i = end + 1
 		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 			i++
 		}
 		if i >= len(b) {
-			return nil, false
+			return nil, 0, false
 		}
 		switch b[i] {
 		case ',':
 			i++
 		case ']':
 			s.i = i + 1
-			return out, true
+			return out, formats, true
 		default:
-			return nil, false
+			return nil, 0, false
 		}
 	}
 }
@@ -386,8 +393,8 @@ func (s *scanner) optStr() ([]byte, bool) {
 // of four for the usual few.
 func (s *scanner) add(list []string, v string) []string {
 	if a := s.ar; a != nil {
-		a.strs = append(a.strs, v)
-		return a.strList(len(a.strs) - len(list) - 1)
+		a.AppendStr(v)
+		return a.StrList(a.Len() - len(list) - 1)
 	}
 	if list == nil {
 		list = make([]string, 0, 4)
@@ -430,7 +437,7 @@ func (s *scanner) strList(keep func([]byte) bool) (out []string, present bool, o
 }
 
 // firstStr reads what strList reads and returns only its first string
-// (metaFromMap keeps only that), without building the list.
+// (CardMetaFromMap keeps only that), without building the list.
 func (s *scanner) firstStr() (first []byte, ok bool) {
 	switch s.peek() {
 	case 'n':
@@ -530,7 +537,7 @@ var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at",
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
 // decoder instead.
-func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, meta *cardMeta, hasMeta *bool) bool {
+func scanListing(data []byte, owned, lean bool, ar *Arena, j *jsonRecord, meta *CardMeta, hasMeta *bool) bool {
 	s := scanner{b: data, owned: owned, lean: lean, ar: ar}
 	fromCardData := new(bool)
 	if !s.eat('{') {
@@ -621,11 +628,11 @@ func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, met
 				j.Pipeline = intern(v)
 			}
 		case "tags":
-			tags, ok := s.tagList()
+			tags, formats, ok := s.tagList()
 			if !ok {
 				return false
 			}
-			j.Tags = tags
+			j.Tags = lineageTags{tags, formats}
 		case "cardData", "card_data":
 			// The general path uses cardData, and card_data only when
 			// cardData is absent or null.
@@ -637,7 +644,7 @@ func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, met
 			}
 			switch s.peek() {
 			case '{':
-				*meta = cardMeta{}
+				*meta = CardMeta{}
 				if !scanCardData(&s, meta) {
 					return false
 				}
@@ -687,9 +694,9 @@ func scanListing(data []byte, owned, lean bool, ar *recArena, j *jsonRecord, met
 	}
 }
 
-// scanCardData reads the keys of a cardData object that metaFromMap reads,
+// scanCardData reads the keys of a cardData object that CardMetaFromMap reads,
 // with the same meaning, skipping the rest.
-func scanCardData(s *scanner, c *cardMeta) bool {
+func scanCardData(s *scanner, c *CardMeta) bool {
 	if !s.eat('{') {
 		return false
 	}
@@ -703,31 +710,31 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 		}
 		switch string(key) {
 		case "base_model":
-			// metaFromMap: present (even null) sets hasBaseModel.
+			// CardMetaFromMap: present (even null) sets hasBaseModel.
 			l, _, ok := s.strList(nil)
 			if !ok {
 				return false
 			}
-			c.hasBaseModel, c.baseModel, c.bad = true, l, nil
+			c.HasBaseModel, c.BaseModel, c.Bad = true, l, nil
 		case "finetuned_from":
 			l, _, ok := s.strList(nil)
 			if !ok {
 				return false
 			}
-			c.finetunedFrom = l
+			c.FinetunedFrom = l
 		case "base_model_relation":
 			if s.peek() == 'n' {
 				if !s.lit("null") {
 					return false
 				}
-				c.hasRelation, c.relation = false, ""
+				c.HasRelation, c.Relation = false, ""
 				break
 			}
 			v, ok := s.str()
 			if !ok {
 				return false
 			}
-			c.hasRelation, c.relation = true, s.text(v)
+			c.HasRelation, c.Relation = true, s.text(v)
 		case "license", "pipeline_tag", "library_name":
 			v, ok := s.firstStr()
 			if !ok {
@@ -736,11 +743,11 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 			first := intern(v)
 			switch string(key) {
 			case "license":
-				c.license = first
+				c.License = first
 			case "pipeline_tag":
-				c.pipeline = first
+				c.Pipeline = first
 			default:
-				c.library = first
+				c.Library = first
 			}
 		case "tags", "language":
 			l, _, ok := s.strList(nil)
@@ -748,9 +755,9 @@ func scanCardData(s *scanner, c *cardMeta) bool {
 				return false
 			}
 			if string(key) == "tags" {
-				c.tags = l
+				c.Tags = l
 			} else {
-				c.languages = l
+				c.Languages = l
 			}
 		default:
 			if !s.skip(1) {

@@ -29,7 +29,7 @@ func sameParse(t testing.TB, line []byte) {
 	// with old entries and little room, so lists grow it mid-way), and
 	// graph-only (dates checked, not converted).
 	for _, lean := range []bool{false, true} {
-		ar := &recArena{strs: make([]string, 1, 2), parents: make([]Parent, 1, 2)}
+		ar := &Arena{strs: make([]string, 1, 2), parents: make([]Parent, 1, 2)}
 		ar.strs[0], ar.parents[0] = "old", Parent{ID: "old/entry"}
 		var ad []Diagnostic
 		ap, aok := parseListing("x.jsonl", 7, line, lean, lean, ar, func(d Diagnostic) { ad = append(ad, d) })

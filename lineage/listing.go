@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	json "github.com/goccy/go-json"
+	"github.com/lineage-project/lineage/lineage/hubapi"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
@@ -31,6 +32,7 @@ type jsonRecord struct {
 	Library          string          `json:"library_name"`
 	Pipeline         string          `json:"pipeline_tag"`
 	Tags             lineageTags     `json:"tags"`
+	Evidence         json.RawMessage `json:"lineageEvidence"`
 	CardData         json.RawMessage `json:"cardData"`
 	CardData2        json.RawMessage `json:"card_data"`
 	BaseModels       json.RawMessage `json:"baseModels"`
@@ -51,7 +53,7 @@ func ParseListingRecord(source string, line int, data []byte, diag func(Diagnost
 // parseListing is ParseListingRecord; owned says data is never reused, so
 // the record's strings may alias it; lean says only the graph is wanted
 // (see withGraphOnly); ar (nil: none) holds the record's small slices.
-func parseListing(source string, line int, data []byte, owned, lean bool, ar *recArena, diag func(Diagnostic)) (rec Record, ok bool) {
+func parseListing(source string, line int, data []byte, owned, lean bool, ar *Arena, diag func(Diagnostic)) (rec Record, ok bool) {
 	bad := func(value, detail string) {
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
@@ -62,7 +64,7 @@ func parseListing(source string, line int, data []byte, owned, lean bool, ar *re
 	// j stays on the stack on the fast path; the general decoder gets a
 	// record of its own (a value it decodes into escapes to the heap).
 	j := jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
-	var pre cardMeta
+	var pre CardMeta
 	hasPre := false
 	if scanListing(data, owned, lean, ar, &j, &pre, &hasPre) {
 		return assembleListing(source, line, &j, &pre, hasPre, ar, diag)
@@ -99,106 +101,127 @@ func parseListingSlow(source string, line int, data []byte, diag func(Diagnostic
 	return parseListingGeneral(source, line, data, diag)
 }
 
-// assembleListing turns a decoded listing object into a Record. pre is the
-// already-scanned cardData when hasPre is set; otherwise j.CardData is
-// decoded here.
-func assembleListing(source string, line int, j *jsonRecord, pre *cardMeta, hasPre bool, ar *recArena, diag func(Diagnostic)) (rec Record, ok bool) {
-	bad := func(value, detail string) {
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
-	}
-	raw := j.ID
-	if raw == "" {
-		raw = j.ModelID
-	}
-	id, changed, problem := modelid.Normalize(raw)
-	if problem != "" {
-		kind := problem
-		if raw == "" {
-			kind = KindBadRecord
-		}
-		diag(Diagnostic{Kind: kind, Source: source, Line: line, Value: raw, Detail: "record id is not a Hub id (want org/name); record skipped"})
-		return rec, false
-	}
-	if changed && raw != id {
-		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
-	}
-	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: j.Author,
-		Library: j.Library, Pipeline: j.Pipeline, Tags: []string(j.Tags),
+// assembleListing turns a decoded listing object into a Record through
+// AssembleListing. pre is the already-scanned cardData when hasPre is set;
+// otherwise j.CardData is decoded here.
+func assembleListing(source string, line int, j *jsonRecord, pre *CardMeta, hasPre bool, ar *Arena, diag func(Diagnostic)) (rec Record, ok bool) {
+	l := Listing{ID: j.ID, Author: j.Author, Library: j.Library, Pipeline: j.Pipeline,
+		Tags: j.Tags.kept, Formats: j.Tags.formats | FormatOf(j.Library),
 		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
+	if l.ID == "" {
+		l.ID = j.ModelID
+	}
 	// The first spelling of a date wins when it is non-empty.
-	date := func(a, b string, aTS, bTS int64, aOK, bOK bool, name string) int64 {
+	date := func(a, b string, aTS, bTS int64, aOK, bOK bool) (int64, string) {
 		if aOK {
-			return aTS
+			return aTS, ""
 		}
 		v := a
 		if v == "" {
 			if bOK {
-				return bTS
+				return bTS, ""
 			}
 			v = b
 		}
 		ts, ok := parseTime(v)
 		if !ok {
-			diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: v, Detail: name + " is not a date; ignored"})
+			return 0, v
 		}
-		return ts
+		return ts, ""
 	}
-	rec.Created = date(string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed, "createdAt")
-	rec.Modified = date(string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed, "lastModified")
-	in := lineageInput{tags: []string(j.Tags), ar: ar}
-	cd := j.CardData
-	if len(cd) == 0 || string(cd) == "null" {
-		cd = j.CardData2
+	l.Created, l.BadCreated = date(string(j.CreatedAt), string(j.CreatedAt2), j.createdTS, j.created2TS, j.createdParsed, j.created2Parsed)
+	l.Modified, l.BadModified = date(string(j.LastModified), string(j.LastModified2), j.modifiedTS, j.modified2TS, j.modifiedParsed, j.modified2Parsed)
+	bad := func(value, detail string) {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
+	var meta CardMeta
 	if hasPre {
-		rec.applyCardMeta(pre)
-		in.card, in.cardOrigin = pre, "cardData" // not in applyCardMeta: a store through a pointer would move pre to the heap
-	} else if len(cd) > 0 && string(cd) != "null" {
-		var m map[string]any
-		switch cd[0] {
-		case '{':
-			if err := json.Unmarshal(cd, &m); err != nil {
-				bad("cardData", "cardData is not a JSON object: "+err.Error())
-			}
-		case '"':
-			var s string
-			if err := json.Unmarshal(cd, &s); err == nil {
-				yml := []byte(s)
-				if y, _, found, _ := frontMatter(yml); found {
-					yml = y
-				}
-				mm, err := parseYAMLMap(yml)
-				if err != nil {
-					bad("card_data", "card_data YAML: "+err.Error())
-				}
-				m = mm
-			}
-		default:
-			bad("cardData", "cardData is neither an object nor a YAML string; ignored")
+		l.Card = pre
+	} else {
+		cd, name := j.CardData, "cardData"
+		if len(cd) == 0 || string(cd) == "null" {
+			cd, name = j.CardData2, "card_data"
 		}
-		if m != nil {
-			meta := metaFromMap(m)
-			rec.applyCardMeta(&meta)
-			in.card, in.cardOrigin = &meta, "cardData"
+		if m, ok := cardDataMeta(cd, name, bad); ok {
+			meta = m
+			l.Card = &meta
 		}
 	}
+	var bm hubapi.BaseModels
 	if len(j.BaseModels) > 0 && string(j.BaseModels) != "null" {
-		var bm baseModelsField
 		if err := json.Unmarshal(j.BaseModels, &bm); err != nil {
 			// The Hub also returns baseModels as a bare list of models.
-			var list []struct {
-				ID string `json:"id"`
-			}
+			var list []hubapi.ModelRef
 			if err2 := json.Unmarshal(j.BaseModels, &list); err2 != nil {
 				bad("baseModels", "baseModels is not {relation, models}: "+err.Error())
 			} else {
 				bm.Models = append(bm.Models, list...)
 			}
 		}
-		in.baseModels = &bm
+		l.BaseModels = &bm
 	}
-	rec.resolveParents(in, diag)
-	return rec, true
+	if len(j.Evidence) > 0 && string(j.Evidence) != "null" {
+		if err := json.Unmarshal(j.Evidence, &l.Evidence); err != nil {
+			bad("lineageEvidence", "lineageEvidence is not a list of {file, key, value}: "+err.Error())
+			l.Evidence = nil
+		}
+	}
+	return AssembleListing(source, line, &l, ar, diag)
+}
+
+// cardDataMeta reads a listing's cardData (name says which spelling it
+// came under): a JSON object, or YAML text as huggingface_hub writes
+// card_data, reporting what it cannot read through bad. ok is false when
+// there is no usable cardData.
+func cardDataMeta(cd []byte, name string, bad func(value, detail string)) (meta CardMeta, ok bool) {
+	cd = bytes.TrimSpace(cd)
+	if len(cd) == 0 || string(cd) == "null" {
+		return meta, false
+	}
+	var m map[string]any
+	switch cd[0] {
+	case '{':
+		if !stdjson.Valid(cd) {
+			// goccy/go-json can read past the end of truncated input.
+			bad(name, name+" is not valid JSON; ignored")
+			return meta, false
+		}
+		if err := json.Unmarshal(cd, &m); err != nil {
+			bad(name, name+" is not a JSON object: "+err.Error())
+			return meta, false
+		}
+	case '"':
+		var s string
+		if err := json.Unmarshal(cd, &s); err != nil {
+			bad(name, name+" is not a JSON string: "+err.Error())
+			return meta, false
+		}
+		return cardTextMeta([]byte(s), name, bad)
+	default:
+		bad(name, name+" is neither an object nor a YAML string; ignored")
+		return meta, false
+	}
+	if m == nil {
+		return meta, false
+	}
+	return CardMetaFromMap(m), true
+}
+
+// cardTextMeta reads card metadata given as YAML text (huggingface_hub's
+// card_data, a parquet cardData string): the front matter of a whole card,
+// or bare YAML.
+func cardTextMeta(yml []byte, name string, bad func(value, detail string)) (meta CardMeta, ok bool) {
+	if y, _, found, _ := frontMatter(yml); found {
+		yml = y
+	}
+	m, err := parseYAMLMap(yml)
+	if err != nil {
+		bad(name, name+" YAML: "+err.Error())
+	}
+	if m == nil {
+		return meta, false
+	}
+	return CardMetaFromMap(m), true
 }
 
 func number(n flexNum) int64 {
@@ -221,9 +244,9 @@ type batch struct {
 	seq   int
 	recs  []Record
 	diags []Diagnostic
-	buf   []byte    // the chunk the records alias, recycled after emit when allowed
-	ar    *recArena // the records' small slices, recycled with them
-	end   int       // a mapped input: the offset just past the chunk
+	buf   []byte // the chunk the records alias, recycled after emit when allowed
+	ar    *Arena // the records' small slices, recycled with them
+	end   int    // a mapped input: the offset just past the chunk
 	// A JSON Lines chunk's lines are numbered from 1 within the chunk by
 	// its worker; deliverInOrder renumbers them in input order: skip lines
 	// not in any chunk precede the chunk, and the chunk holds lines line
@@ -290,23 +313,15 @@ func graphOnly(ctx context.Context) bool {
 type chunkPool struct {
 	bufs   chan []byte
 	recs   chan []Record
-	arenas chan *recArena
+	arenas chan *Arena
 }
 
 func newChunkPool(n int) *chunkPool {
-	return &chunkPool{bufs: make(chan []byte, n), recs: make(chan []Record, n), arenas: make(chan *recArena, n)}
-}
-
-// recArena holds the small slices of a batch's records (kept tags, card
-// lists, parents) in a few shared arrays instead of an allocation each. Its
-// slices live as long as the batch's records (a nil arena allocates).
-type recArena struct {
-	strs    []string
-	parents []Parent
+	return &chunkPool{bufs: make(chan []byte, n), recs: make(chan []Record, n), arenas: make(chan *Arena, n)}
 }
 
 // arena returns an empty arena: a recycled one when there is one.
-func (p *chunkPool) arena() *recArena {
+func (p *chunkPool) arena() *Arena {
 	if p != nil {
 		select {
 		case a := <-p.arenas:
@@ -314,13 +329,7 @@ func (p *chunkPool) arena() *recArena {
 		default:
 		}
 	}
-	return new(recArena)
-}
-
-// strList returns the strings added to a since len(a.strs) was start, as a
-// slice no later append can write into.
-func (a *recArena) strList(start int) []string {
-	return a.strs[start:len(a.strs):len(a.strs)]
+	return new(Arena)
 }
 
 // buf returns a buffer of length n: a recycled one when one is big enough.
@@ -368,9 +377,7 @@ func (p *chunkPool) put(b batch) {
 		}
 	}
 	if a := b.ar; a != nil {
-		clear(a.strs) // nothing keeps an old chunk alive
-		clear(a.parents)
-		a.strs, a.parents = a.strs[:0], a.parents[:0]
+		a.Reset()
 		select {
 		case p.arenas <- a:
 		default:
@@ -650,13 +657,17 @@ func readJSONArray(ctx context.Context, r io.Reader, source string, emit Emit) e
 }
 
 // lineageTags decodes a listing's tags array keeping only the tags lineage
-// reads (base_model:..., and peft/lora/adapter markers): Hub records carry
-// a dozen other tags each, and allocating them dominates decoding.
-type lineageTags []string
+// reads (base_model:..., and peft/lora/adapter markers) and the format
+// markers of all of them: Hub records carry a dozen other tags each, and
+// allocating them dominates decoding.
+type lineageTags struct {
+	kept    []string
+	formats Formats // the format markers of all the tags (see FormatOf)
+}
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (t *lineageTags) UnmarshalJSON(data []byte) error {
-	*t = nil
+	*t = lineageTags{}
 	i := 0
 	skipWS := func() {
 		for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
@@ -694,6 +705,7 @@ func (t *lineageTags) UnmarshalJSON(data []byte) error {
 		}
 		i++
 		raw := data[start+1 : i-1]
+		t.formats |= FormatOf(raw)
 		if keepTag(raw) {
 			var s string
 			if escaped {
@@ -703,7 +715,7 @@ func (t *lineageTags) UnmarshalJSON(data []byte) error {
 			} else {
 				s = string(raw)
 			}
-			*t = append(*t, s)
+			t.kept = append(t.kept, s)
 		}
 		skipWS()
 		if i < len(data) && data[i] == ',' {
@@ -805,20 +817,4 @@ func (f *flexNum) UnmarshalJSON(b []byte) error {
 	}
 	*f = flexNum(v)
 	return nil
-}
-
-// applyCardMeta fills the record's license, pipeline and library from a
-// listing's cardData where the listing itself gave none (the caller makes
-// meta the card statement of its lineageInput).
-func (rec *Record) applyCardMeta(meta *cardMeta) {
-	if rec.License == "" {
-		rec.License = meta.license
-	}
-	if rec.Pipeline == "" {
-		rec.Pipeline = meta.pipeline
-	}
-	if rec.Library == "" {
-		rec.Library = meta.library
-	}
-	rec.Languages = meta.languages
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +15,7 @@ import (
 	"sync"
 	"time"
 
-	json "github.com/goccy/go-json"
-	"github.com/lineage-project/lineage/lineage/modelid"
+	"github.com/lineage-project/lineage/lineage/hubapi"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -233,6 +231,7 @@ type pqRow struct {
 	time      [numPQFields]int64 // unix seconds of a typed timestamp
 	timed     [numPQFields]bool  // time holds the value (not str)
 	tags      []string
+	formats   Formats
 	bmModels  []string
 	bmPresent bool
 }
@@ -333,7 +332,11 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 	switch f {
 	case pqTags:
 		for _, v := range vals {
-			if !v.IsNull() && keepTag(v.ByteArray()) {
+			if v.IsNull() {
+				continue
+			}
+			row.formats |= FormatOf(v.ByteArray())
+			if keepTag(v.ByteArray()) {
 				row.tags = append(row.tags, string(v.ByteArray()))
 			}
 		}
@@ -403,84 +406,53 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 	}
 }
 
-// parquetRecord makes a Record of one row the way ParseListingRecord makes
-// one of the same model's JSON object: the same id rules, dates, counts,
-// cardData, baseModels and tags, and the same resolveParents.
+// parquetRecord makes a Record of one row through AssembleListing, as the
+// JSON reader does of the same model's API object.
 func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (rec Record, ok bool) {
-	raw := row.str[pqID]
-	if raw == "" {
-		raw = row.str[pqModelID]
-	}
-	id, changed, problem := modelid.Normalize(raw)
-	if problem != "" {
-		kind := problem
-		if raw == "" {
-			kind = KindBadRecord
-		}
-		diag(Diagnostic{Kind: kind, Source: source, Line: line, Value: raw, Detail: "record id is not a Hub id (want org/name); record skipped"})
-		return rec, false
-	}
-	if changed && raw != id {
-		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
-	}
-	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: row.str[pqAuthor],
-		Library: row.str[pqLibrary], Pipeline: row.str[pqPipeline], Tags: row.tags,
+	l := Listing{ID: row.str[pqID], Author: row.str[pqAuthor], Library: row.str[pqLibrary], Pipeline: row.str[pqPipeline],
+		Tags: row.tags, Formats: row.formats | FormatOf(row.str[pqLibrary]),
 		Downloads: row.num[pqDownloads], DownloadsAllTime: row.num[pqDownloadsAll], Likes: row.num[pqLikes]}
+	if l.ID == "" {
+		l.ID = row.str[pqModelID]
+	}
 	for _, t := range []struct {
-		dst  *int64
-		f    pqField
-		name string
-	}{{&rec.Created, pqCreated, "createdAt"}, {&rec.Modified, pqModified, "lastModified"}} {
+		dst *int64
+		bad *string
+		f   pqField
+	}{{&l.Created, &l.BadCreated, pqCreated}, {&l.Modified, &l.BadModified, pqModified}} {
 		if row.timed[t.f] {
 			*t.dst = row.time[t.f]
 			continue
 		}
 		ts, ok := parseTime(row.str[t.f])
 		if !ok {
-			diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: row.str[t.f], Detail: t.name + " is not a date; ignored"})
+			*t.bad = row.str[t.f]
 		}
 		*t.dst = ts
 	}
-	in := lineageInput{tags: row.tags}
-	if cd := strings.TrimSpace(row.str[pqCardData]); cd != "" && cd != "null" {
-		var m map[string]any
+	bad := func(value, detail string) {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
+	}
+	var meta CardMeta
+	if cd := bytes.TrimSpace([]byte(row.str[pqCardData])); len(cd) > 0 {
+		var ok bool
 		if cd[0] == '{' {
-			if !stdjson.Valid([]byte(cd)) {
-				// goccy/go-json can read past the end of truncated input;
-				// only valid JSON reaches it (see parseListing).
-				diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: "cardData", Detail: "cardData is not valid JSON; ignored"})
-			} else if err := json.Unmarshal([]byte(cd), &m); err != nil {
-				diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: "cardData", Detail: "cardData is not a JSON object: " + err.Error()})
-			}
+			meta, ok = cardDataMeta(cd, "cardData", bad)
 		} else {
-			yml := []byte(cd)
-			if y, _, found, _ := frontMatter(yml); found {
-				yml = y
-			}
-			mm, err := parseYAMLMap(yml)
-			if err != nil {
-				diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: "card_data", Detail: "card_data YAML: " + err.Error()})
-			}
-			m = mm
+			meta, ok = cardTextMeta(cd, "cardData", bad)
 		}
-		if m != nil {
-			meta := metaFromMap(m)
-			rec.applyCardMeta(&meta)
-			in.card, in.cardOrigin = &meta, "cardData"
+		if ok {
+			l.Card = &meta
 		}
 	}
 	if row.bmPresent || row.has[pqBMRelation] {
-		var bm baseModelsField
-		bm.Relation = row.str[pqBMRelation]
+		bm := hubapi.BaseModels{Relation: row.str[pqBMRelation]}
 		for _, m := range row.bmModels {
-			bm.Models = append(bm.Models, struct {
-				ID string `json:"id"`
-			}{m})
+			bm.Models = append(bm.Models, hubapi.ModelRef{ID: m})
 		}
-		in.baseModels = &bm
+		l.BaseModels = &bm
 	}
-	rec.resolveParents(in, diag)
-	return rec, true
+	return AssembleListing(source, line, &l, nil, diag)
 }
 
 // colCursor hands out the values of one column chunk row by row.

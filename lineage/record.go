@@ -87,8 +87,10 @@ type Record struct {
 	Library          string
 	Pipeline         string
 	License          string
-	Tags             []string
+	Tags             []string // the tags lineage reads (base_model:..., peft, lora ...), not every tag
 	Languages        []string
+	Formats          Formats // weight-format and publishing markers of its tags and library
+	Hints            []Hint  // evidence of a parent that is not a declaration (card body, repo files)
 
 	Parents    []Parent
 	ParentFrom ParentSource

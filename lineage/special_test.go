@@ -66,9 +66,15 @@ func FuzzSpecial(f *testing.F) {
 // TestMayKeepTagKeepsAllKeepTagKeeps checks the scanner's pre-filter never
 // drops a tag keepTag keeps: the kept words in every letter case, base_model
 // tags down to the bare prefix, and random tags of every length up to 40.
-func TestMayKeepTagKeepsAllKeepTagKeeps(t *testing.T) {
+func TestMayKeepTagKeepsEveryTagRead(t *testing.T) {
 	var tags []string
-	for _, w := range []string{"peft", "lora", "qlora", "adapter", "base_model:", "base_model:x", "base_model:adapter:org/x"} {
+	words := []string{"peft", "lora", "qlora", "adapter", "base_model:", "base_model:x", "base_model:adapter:org/x"}
+	for _, l := range formatTags {
+		for _, ft := range l {
+			words = append(words, ft.tag)
+		}
+	}
+	for _, w := range words {
 		for mask := 0; mask < 1<<len(w) && mask < 1<<8; mask++ {
 			b := []byte(w)
 			for i := range b {
@@ -87,7 +93,7 @@ func TestMayKeepTagKeepsAllKeepTagKeeps(t *testing.T) {
 		}
 		tags = append(tags, string(b))
 	}
-	kept := 0
+	kept, formats := 0, 0
 	for _, tag := range tags {
 		if keepTag([]byte(tag)) {
 			kept++
@@ -95,6 +101,15 @@ func TestMayKeepTagKeepsAllKeepTagKeeps(t *testing.T) {
 				t.Fatalf("mayKeepTag(%q) = false, but keepTag keeps it", tag)
 			}
 		}
+		if FormatOf(tag) != 0 {
+			formats++
+			if !mayKeepTag([]byte(tag)) {
+				t.Fatalf("mayKeepTag(%q) = false, but FormatOf reads it", tag)
+			}
+		}
+	}
+	if formats < 100 {
+		t.Fatalf("only %d of the tags are format tags; the test proves little", formats)
 	}
 	if kept < 100 {
 		t.Fatalf("only %d of the tags are kept; the test proves little", kept)

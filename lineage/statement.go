@@ -5,46 +5,47 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/lineage-project/lineage/lineage/hubapi"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
-// cardMeta is the lineage-relevant part of a card's front matter or of a
-// listing's cardData.
-type cardMeta struct {
-	baseModel     []string // raw values of base_model
-	hasBaseModel  bool
-	finetunedFrom []string // raw values of the legacy finetuned_from key
-	relation      string
-	hasRelation   bool
-	license       string
-	pipeline      string
-	library       string
-	tags          []string
-	languages     []string
-	bad           []string // base_model items that are not strings
+// CardMeta is what a model card's front matter, or a listing's cardData,
+// says that lineage reads: the keys of hubapi.CardKeys, as found.
+type CardMeta struct {
+	BaseModel     []string // raw values of base_model
+	HasBaseModel  bool     // base_model is present, even empty or null (that is reported)
+	FinetunedFrom []string // raw values of the legacy finetuned_from key
+	Relation      string   // base_model_relation as written
+	HasRelation   bool
+	License       string
+	Pipeline      string
+	Library       string
+	Tags          []string
+	Languages     []string
+	Bad           []string // base_model items that are not strings (reported)
 }
 
-// metaFromMap reads the keys lineage uses from a decoded YAML/JSON mapping.
-func metaFromMap(m map[string]any) cardMeta {
-	var c cardMeta
+// CardMetaFromMap reads the keys lineage uses from a decoded YAML or JSON
+// mapping (a card's front matter, a listing's cardData).
+func CardMetaFromMap(m map[string]any) CardMeta {
+	var c CardMeta
 	if v, ok := m["base_model"]; ok {
-		c.hasBaseModel = true
-		c.baseModel, c.bad = stringList(v)
+		c.HasBaseModel = true
+		c.BaseModel, c.Bad = stringList(v)
 	}
 	if v, ok := m["finetuned_from"]; ok {
-		c.finetunedFrom, _ = stringList(v)
+		c.FinetunedFrom, _ = stringList(v)
 	}
 	if v, ok := m["base_model_relation"]; ok && v != nil {
-		c.hasRelation = true
-		c.relation = scalarString(v)
+		c.HasRelation = true
+		c.Relation = scalarString(v)
 	}
-	c.license = firstString(m["license"])
-	c.pipeline = firstString(m["pipeline_tag"])
-	c.library = firstString(m["library_name"])
-	c.tags, _ = stringList(m["tags"])
-	c.languages, _ = stringList(m["language"])
+	c.License = firstString(m["license"])
+	c.Pipeline = firstString(m["pipeline_tag"])
+	c.Library = firstString(m["library_name"])
+	c.Tags, _ = stringList(m["tags"])
+	c.Languages, _ = stringList(m["language"])
 	return c
 }
 
@@ -97,28 +98,21 @@ func firstString(v any) string {
 	return ""
 }
 
-// baseModelsField is the API's baseModels expand field.
-type baseModelsField struct {
-	Relation string `json:"relation"`
-	Models   []struct {
-		ID string `json:"id"`
-	} `json:"models"`
+// Statement gathers everything one record states about its parents, from
+// each place a record can state them.
+type Statement struct {
+	Card       *CardMeta          // front matter, cardData, or an edge-list row's cells
+	CardOrigin string             // "front matter", "cardData" or "edge list", for messages
+	BaseModels *hubapi.BaseModels // the API's baseModels field
+	Tags       []string           // the record's tags (base_model:ID, base_model:REL:ID)
+	Arena      *Arena             // where the Parents go (nil: a slice of their own)
 }
 
-// lineageInput gathers everything a record states about its parents.
-type lineageInput struct {
-	card       *cardMeta
-	cardOrigin string // "front matter" or "cardData", for messages
-	baseModels *baseModelsField
-	tags       []string
-	ar         *recArena // where Parents go (nil: a slice of their own)
-}
-
-// resolveParents applies the precedence rules (card/front matter, then
+// ResolveParents applies the precedence rules (card/front matter, then
 // baseModels, then tags; the first source that yields a valid parent wins),
 // normalises the ids, drops and reports self-references, duplicates and
 // unusable values, and settles each parent's relation.
-func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
+func (r *Record) ResolveParents(in Statement, diag func(Diagnostic)) {
 	r.hash = foldHash(r.ID) // here, on the parsing worker, not in the merge
 	// Most records state no parent at all: settle them before the frame
 	// of the general case (a few KiB of stack to clear) is set up.
@@ -130,16 +124,16 @@ func (r *Record) resolveParents(in lineageInput, diag func(Diagnostic)) {
 
 // statesParents reports whether in holds any parent statement: a card
 // base_model or finetuned_from key (even empty: that is reported), a
-// baseModels list, or a base_model tag. Without one, resolveParents has
+// baseModels list, or a base_model tag. Without one, ResolveParents has
 // nothing to resolve and nothing to report.
-func (in *lineageInput) statesParents() bool {
-	if c := in.card; c != nil && (c.hasBaseModel || len(c.finetunedFrom) > 0) {
+func (in *Statement) statesParents() bool {
+	if c := in.Card; c != nil && (c.HasBaseModel || len(c.FinetunedFrom) > 0) {
 		return true
 	}
-	if in.baseModels != nil && len(in.baseModels.Models) > 0 {
+	if in.BaseModels != nil && len(in.BaseModels.Models) > 0 {
 		return true
 	}
-	for _, t := range in.tags {
+	for _, t := range in.Tags {
 		if strings.HasPrefix(t, "base_model:") {
 			return true
 		}
@@ -147,8 +141,8 @@ func (in *lineageInput) statesParents() bool {
 	return false
 }
 
-// resolveStatedParents is resolveParents for a record that states parents.
-func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
+// resolveStatedParents is ResolveParents for a record that states parents.
+func (r *Record) resolveStatedParents(in Statement, diag func(Diagnostic)) {
 	// Problems are held until the parents are settled, so each can carry
 	// the corrected YAML as its suggested fix.
 	var pending []Diagnostic
@@ -178,7 +172,7 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	var tagParentsBuf, tagKeysBuf [4]string
 	var tagRelsBuf [4]tagRelation
 	tagParents, tagKeys, tagRels := tagParentsBuf[:0], tagKeysBuf[:0], tagRelsBuf[:0]
-	for _, t := range in.tags {
+	for _, t := range in.Tags {
 		rest, ok := strings.CutPrefix(t, "base_model:")
 		if !ok {
 			continue
@@ -220,23 +214,23 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	// appended to) keeps them and the tag list on the stack.
 	var cands [3]candidate
 	nc := 0
-	if c := in.card; c != nil {
-		if c.hasBaseModel {
-			for _, b := range c.bad {
-				at(KindInvalidID, b, "base_model item in "+in.cardOrigin+" is not a string")
+	if c := in.Card; c != nil {
+		if c.HasBaseModel {
+			for _, b := range c.Bad {
+				at(KindInvalidID, b, "base_model item in "+in.CardOrigin+" is not a string")
 			}
-			if len(c.baseModel) == 0 && len(c.bad) == 0 {
-				at(KindEmpty, "", "base_model in "+in.cardOrigin+" is empty; remove the key or write base_model: org/name")
+			if len(c.BaseModel) == 0 && len(c.Bad) == 0 {
+				at(KindEmpty, "", "base_model in "+in.CardOrigin+" is empty; remove the key or write base_model: org/name")
 			}
-			cands[nc] = candidate{FromCard, c.baseModel, in.cardOrigin, "base_model"}
+			cands[nc] = candidate{FromCard, c.BaseModel, in.CardOrigin, "base_model"}
 			nc++
-		} else if len(c.finetunedFrom) > 0 {
-			at(KindLegacyKey, strings.Join(c.finetunedFrom, ", "), "legacy key finetuned_from; write base_model: "+strings.Join(c.finetunedFrom, ", "))
-			cands[nc] = candidate{FromCard, c.finetunedFrom, in.cardOrigin, "finetuned_from"}
+		} else if len(c.FinetunedFrom) > 0 {
+			at(KindLegacyKey, strings.Join(c.FinetunedFrom, ", "), "legacy key finetuned_from; write base_model: "+strings.Join(c.FinetunedFrom, ", "))
+			cands[nc] = candidate{FromCard, c.FinetunedFrom, in.CardOrigin, "finetuned_from"}
 			nc++
 		}
 	}
-	if bm := in.baseModels; bm != nil && len(bm.Models) > 0 {
+	if bm := in.BaseModels; bm != nil && len(bm.Models) > 0 {
 		vals := make([]string, len(bm.Models))
 		for i, m := range bm.Models {
 			vals[i] = m.ID
@@ -254,10 +248,10 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	for _, c := range cands[:nc] {
 		var parents []Parent
 		start := 0
-		if in.ar != nil {
+		if in.Arena != nil {
 			// Appended in the arena's spare room (see below).
-			start = len(in.ar.parents)
-			parents = in.ar.parents[start:start]
+			start = len(in.Arena.parents)
+			parents = in.Arena.parents[start:start]
 		}
 		listed := 0 // valid, non-self values, repeats included
 		for _, raw := range c.values {
@@ -286,12 +280,12 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 		if len(parents) == 0 {
 			continue
 		}
-		if in.ar != nil {
+		if in.Arena != nil {
 			// The arena takes them (a copy onto themselves unless they
 			// outgrew its room), and the record's slice is cut off there
 			// so no later append writes into it.
-			in.ar.parents = append(in.ar.parents[:start], parents...)
-			parents = in.ar.parents[start:len(in.ar.parents):len(in.ar.parents)]
+			in.Arena.parents = append(in.Arena.parents[:start], parents...)
+			parents = in.Arena.parents[start:len(in.Arena.parents):len(in.Arena.parents)]
 		}
 		r.Parents, r.ParentFrom = parents, c.from
 		nListed = listed // dropped values (empty, paths, self) are not parents
@@ -311,17 +305,17 @@ func (r *Record) resolveStatedParents(in lineageInput, diag func(Diagnostic)) {
 	// that parent, else baseModels.relation, else inferred.
 	var declared Relation
 	hasDeclared := false
-	if c := in.card; c != nil && c.hasRelation {
-		if rel, ok := ParseRelation(c.relation); ok {
+	if c := in.Card; c != nil && c.HasRelation {
+		if rel, ok := ParseRelation(c.Relation); ok {
 			declared, hasDeclared = rel, true
 		} else {
-			at(KindUnknownRel, c.relation, "base_model_relation must be adapter, finetune, quantized or merge")
+			at(KindUnknownRel, c.Relation, "base_model_relation must be adapter, finetune, quantized or merge")
 			pending[len(pending)-1].Fix = "base_model_relation: " + InferRelation(r.ID, len(r.Parents), r.Library, r.Tags).String() + " (as lineage infers it; or adapter, finetune, quantized, merge)"
 		}
 	}
 	var bmRel Relation
 	hasBM := false
-	if bm := in.baseModels; bm != nil && bm.Relation != "" {
+	if bm := in.BaseModels; bm != nil && bm.Relation != "" {
 		if rel, ok := ParseRelation(bm.Relation); ok {
 			bmRel, hasBM = rel, true
 		} else {
@@ -412,136 +406,117 @@ func sameIDs(parents []Parent, tags []string) bool {
 	return n == len(parents)
 }
 
-// parseTime reads the date forms found in Hub data: RFC 3339 with or
-// without fractional seconds, "YYYY-MM-DD HH:MM:SS[+zz:zz]", a bare date,
-// or unix seconds. It returns 0 for empty or unreadable values.
-func parseTime(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, true
+// Arena holds the small slices of a batch's records (kept tags, card
+// lists, parents) in a few shared arrays instead of an allocation each. Its
+// slices live as long as the batch's records (a nil arena allocates). A reader recycles an arena with the batch of
+// records it served, once nothing refers to them.
+type Arena struct {
+	strs    []string
+	parents []Parent
+}
+
+// StrList returns the strings added to a since len(a.strs) was start, as a
+// slice no later append can write into.
+func (a *Arena) StrList(start int) []string {
+	return a.strs[start:len(a.strs):len(a.strs)]
+}
+
+// Reset empties a for reuse, dropping its references (so nothing keeps an
+// old input chunk alive).
+func (a *Arena) Reset() {
+	clear(a.strs)
+	clear(a.parents)
+	a.strs, a.parents = a.strs[:0], a.parents[:0]
+}
+
+// AppendStr adds s to a's string list (see StrList).
+func (a *Arena) AppendStr(s string) { a.strs = append(a.strs, s) }
+
+// Len returns the number of strings in a, the start of a list StrList
+// will return.
+func (a *Arena) Len() int { return len(a.strs) }
+
+// applyCardMeta fills the record's license, pipeline and library from a
+// listing's cardData where the listing itself gave none (the caller makes
+// meta the card statement of its Statement).
+func (rec *Record) applyCardMeta(meta *CardMeta) {
+	if rec.License == "" {
+		rec.License = meta.License
 	}
-	if t, ok := parseHubTime(s); ok {
-		return t, true
+	if rec.Pipeline == "" {
+		rec.Pipeline = meta.Pipeline
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.Unix(), true
+	if rec.Library == "" {
+		rec.Library = meta.Library
+	}
+	rec.Languages = meta.Languages
+}
+
+// Listing is one model record of a Hub listing as its reader decoded it (a
+// JSON object of the API or a listing file, a hub-stats parquet row), before
+// lineage's rules: AssembleListing turns it into a Record the same way
+// whatever the format, so that the formats cannot disagree on meaning.
+type Listing struct {
+	ID     string // the record's id, as found (the reader takes modelId when id is absent)
+	Author string
+	// Dates in unix seconds (0: absent). A value the reader could not read
+	// as a date is kept in BadCreated or BadModified and reported.
+	Created, Modified       int64
+	BadCreated, BadModified string
+	// Counts; -1 when absent.
+	Downloads, DownloadsAllTime, Likes int64
+	Library, Pipeline                  string
+	Tags                               []string // the tags lineage keeps (base_model:..., peft, lora ...)
+	Formats                            Formats  // the format markers of every tag and the library
+	Card                               *CardMeta
+	BaseModels                         *hubapi.BaseModels
+	Evidence                           []hubapi.FileFact // what lineage fetch --evidence read from repo files
+}
+
+// AssembleListing makes the Record of one listing record read from source
+// at line (a line, element or row number): the id rules, dates, counts,
+// cardData and parent statements, with every problem reported through
+// diag. ok is false when the record cannot be used at all (no valid id).
+// The record's strings alias l's; its small slices go into ar when ar is
+// not nil.
+func AssembleListing(source string, line int, l *Listing, ar *Arena, diag func(Diagnostic)) (rec Record, ok bool) {
+	raw := l.ID
+	id, changed, problem := modelid.Normalize(raw)
+	if problem != "" {
+		kind := problem
+		if raw == "" {
+			kind = KindBadRecord
+		}
+		diag(Diagnostic{Kind: kind, Source: source, Line: line, Value: raw, Detail: "record id is not a Hub id (want org/name); record skipped"})
+		return rec, false
+	}
+	if changed && raw != id {
+		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
+	}
+	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: l.Author,
+		Created: l.Created, Modified: l.Modified, Library: l.Library, Pipeline: l.Pipeline, Tags: l.Tags,
+		Downloads: l.Downloads, DownloadsAllTime: l.DownloadsAllTime, Likes: l.Likes, Formats: l.Formats}
+	if l.BadCreated != "" {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: l.BadCreated, Detail: "createdAt is not a date; ignored"})
+	}
+	if l.BadModified != "" {
+		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: l.BadModified, Detail: "lastModified is not a date; ignored"})
+	}
+	in := Statement{Tags: l.Tags, Arena: ar}
+	if l.Card != nil {
+		rec.applyCardMeta(l.Card)
+		rec.Formats |= FormatOf(rec.Library)
+		in.Card, in.CardOrigin = l.Card, "cardData"
+	}
+	if l.BaseModels != nil {
+		in.BaseModels = l.BaseModels
+	}
+	if len(l.Evidence) > 0 {
+		rec.Hints = make([]Hint, 0, len(l.Evidence))
+		for _, e := range l.Evidence {
+			rec.Hints = append(rec.Hints, Hint{Kind: HintFile, Source: e.File, Key: e.Key, Value: e.Value})
 		}
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 && n < 1e11 {
-		return int64(n), true
-	}
-	return 0, false
-}
-
-// parseHubTime parses the Hub API's own form, 2006-01-02T15:04:05.000Z
-// (milliseconds optional; their digits are not read), without allocating.
-//
-// It checks the twenty bytes up to the seconds as three words: xored with
-// the pattern ("0000-00-", "00T00:00", ":00."), a digit becomes its value
-// and only a digit comes out at most 9 (the top bit of its low seven bits
-// plus 0x76, or its own top bit, says it does not; no sum carries into the
-// next byte), and a separator in place becomes zero. parseHubTimeBytes, the
-// byte-by-byte form, is the reference a test holds it to.
-func parseHubTime(s string) (int64, bool) {
-	y, mo, d, h, mi, se, ok := hubTimeFields(s)
-	if !ok {
-		return 0, false
-	}
-	return unixSeconds(y, mo, d, h, mi, se), true
-}
-
-// hubTimeValid reports whether parseHubTime parses s, without converting.
-func hubTimeValid(s string) bool {
-	_, _, _, _, _, _, ok := hubTimeFields(s)
-	return ok
-}
-
-// hubTimeFields is parseHubTime before the conversion to unix seconds.
-func hubTimeFields(s string) (y, mo, d, h, mi, se int, ok bool) {
-	if len(s) != 20 && len(s) != 24 || s[len(s)-1] != 'Z' {
-		return 0, 0, 0, 0, 0, 0, false
-	}
-	const lo7, hi = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
-	sep := uint64('.')
-	if len(s) == 20 {
-		sep = 'Z'
-	}
-	// Little-endian: the first byte is the lowest.
-	d0 := le64(s) ^ 0x2d30302d30303030                // "0000-00-"
-	d1 := le64(s[8:]) ^ 0x30303a3030543030            // "00T00:00"
-	d2 := uint64(le32(s[16:])) ^ (sep<<24 | 0x30303a) // ":00" and '.' or 'Z'
-	over := func(d uint64) uint64 { return ((d & lo7) + 0x7676767676767676 | d) & hi }
-	seps := d0&0xff0000ff00000000 | d1&0x0000ff0000ff0000 | d2&0xff0000ff // must be exact
-	if over(d0)|over(d1)|over(d2)|seps != 0 {
-		return 0, 0, 0, 0, 0, 0, false
-	}
-	digit := func(d uint64, k uint) int { return int(d >> (8 * k) & 0xff) }
-	y = digit(d0, 0)*1000 + digit(d0, 1)*100 + digit(d0, 2)*10 + digit(d0, 3)
-	mo = digit(d0, 5)*10 + digit(d0, 6)
-	d = digit(d1, 0)*10 + digit(d1, 1)
-	h = digit(d1, 3)*10 + digit(d1, 4)
-	mi = digit(d1, 6)*10 + digit(d1, 7)
-	se = digit(d2, 1)*10 + digit(d2, 2)
-	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
-		return 0, 0, 0, 0, 0, 0, false
-	}
-	return y, mo, d, h, mi, se, true
-}
-
-// le32 reads the first four bytes of s as a little-endian word.
-func le32(s string) uint32 {
-	_ = s[3]
-	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
-}
-
-// parseHubTimeBytes is parseHubTime byte by byte: the reference.
-func parseHubTimeBytes(s string) (int64, bool) {
-	if len(s) != 20 && len(s) != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
-		return 0, false
-	}
-	if len(s) == 24 && s[19] != '.' {
-		return 0, false
-	}
-	num := func(a, b int) (int, bool) {
-		n := 0
-		for i := a; i < b; i++ {
-			c := s[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
-	}
-	y, ok1 := num(0, 4)
-	mo, ok2 := num(5, 7)
-	d, ok3 := num(8, 10)
-	h, ok4 := num(11, 13)
-	mi, ok5 := num(14, 16)
-	se, ok6 := num(17, 19)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
-		return 0, false
-	}
-	return unixSeconds(y, mo, d, h, mi, se), true
-}
-
-// unixSeconds is time.Date(y, mo, d, h, mi, se, 0, time.UTC).Unix() for
-// 1 <= mo <= 12 and 1 <= d <= 31 (a day past the month's end runs into the
-// next month, as time.Date normalises it), without time.Date's general
-// normalisation: days from the civil date (H. Hinnant's algorithm).
-func unixSeconds(y, mo, d, h, mi, se int) int64 {
-	if mo <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 { // year 0000, January or February
-		era = (y - 399) / 400
-	}
-	yoe := y - era*400
-	mp := (mo + 9) % 12 // March = 0
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	days := int64(era*146097+doe) - 719468
-	return days*86400 + int64(h*3600+mi*60+se)
+	rec.ResolveParents(in, diag)
+	return rec, true
 }
