@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // A foundation from France, one from China, a finetune of the first and a
@@ -17,7 +18,7 @@ var exampleFS = fstest.MapFS{"models.jsonl": {Data: []byte(`{"id":"mistralai/Mis
 `)}}
 
 func ExampleNewAnalysis() {
-	s, err := lineage.BuildSources(context.Background(), []lineage.Source{lineage.FSSource(exampleFS, "models.jsonl")})
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{ingest.FSSource(exampleFS, "models.jsonl")}, ingest.Options{})
 	if err != nil {
 		panic(err)
 	}

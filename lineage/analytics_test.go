@@ -2,7 +2,6 @@ package lineage
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -69,13 +68,7 @@ func anStore(t testing.TB, text string) *Store {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
-	b := NewBuilder()
-	src := anSrc{"analytics.jsonl", buf.Bytes()}
-	b.AddSource(src.Name())
-	if err := ReadSource(context.Background(), src, b.Emit); err != nil {
-		t.Fatalf("ReadSource: %v", err)
-	}
-	return b.Finish()
+	return buildPlain(t, memSrc{"analytics.jsonl", buf.Bytes()})
 }
 
 // anGraph has three foundations (us/base, cn/base of known countries,
@@ -351,99 +344,4 @@ func TestParseAnalyticsFlags(t *testing.T) {
 	if _, err := ParseGroupBy("continent"); err == nil {
 		t.Errorf("ParseGroupBy(continent) = nil error")
 	}
-}
-
-// TestAnalysisSample checks invariants over the embedded sample: fractional
-// shares sum to 100% in every aggregation, full attribution by foundation
-// is Store.Rank, and the unknown bucket is reported.
-func TestAnalysisSample(t *testing.T) {
-	s, err := BuildSources(context.Background(), SampleSources())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAnalysisInvariants(t, s)
-}
-
-func checkAnalysisInvariants(t *testing.T, s *Store) {
-	t.Helper()
-	frac := NewAnalysis(s, nil, Scope{Attribution: AttributionFractional})
-	full := NewAnalysis(s, nil, Scope{})
-	sum := func(gs []GroupShare) (credit, share float64) {
-		for _, g := range gs {
-			credit += g.Derivatives
-			share += g.Share
-		}
-		return
-	}
-	for _, by := range []GroupBy{ByCountry, ByOrg, ByFoundation} {
-		r := frac.Rank(by)
-		c, sh := sum(r.Groups)
-		if math.Abs(c-float64(r.Derivatives)) > 1e-3 || math.Abs(sh-1) > 1e-4 {
-			t.Errorf("fractional Rank(%s): credit %v of %d derivatives, shares sum to %v; want 100%%", by, c, r.Derivatives, sh)
-		}
-		if by != ByFoundation && !hasKey(r.Groups, Unknown) {
-			t.Errorf("Rank(%s) has no %s bucket", by, Unknown)
-		}
-		fc, fsh := sum(full.Rank(by).Groups)
-		if fc < c-1e-6 || fsh < 1-1e-4 {
-			t.Errorf("full Rank(%s): credit %v, shares %v; want at least the fractional %v, 100%%", by, fc, fsh, c)
-		}
-	}
-	want := map[string]int{}
-	for _, e := range s.Rank(0, graph.AllLabels) {
-		want[e.ID] = e.Descendants
-	}
-	got := full.Rank(ByFoundation).Groups
-	if len(got) != len(want) {
-		t.Errorf("Rank(ByFoundation) has %d foundations, Store.Rank %d", len(got), len(want))
-	}
-	for _, g := range got {
-		if float64(want[g.Key]) != g.Derivatives {
-			t.Errorf("Rank(ByFoundation) %s = %v, Store.Rank says %d", g.Key, g.Derivatives, want[g.Key])
-			break
-		}
-	}
-	tl := frac.Timeline(ByCountry)
-	if tl.Derivatives+tl.Undated != frac.Counted() {
-		t.Errorf("Timeline: %d dated + %d undated != %d counted", tl.Derivatives, tl.Undated, frac.Counted())
-	}
-	n := 0
-	for _, m := range tl.Months {
-		n += m.Derivatives
-		if m.Derivatives == 0 {
-			continue
-		}
-		if c, _ := sum(m.Groups); math.Abs(c-float64(m.Derivatives)) > 1e-3 {
-			t.Errorf("Timeline %s: fractional credit %v for %d derivatives", m.Month, c, m.Derivatives)
-		}
-	}
-	if n != tl.Derivatives {
-		t.Errorf("Timeline months hold %d derivatives, want %d", n, tl.Derivatives)
-	}
-	m := frac.Matrix()
-	if m.KnownAuthor+m.AuthorNotInTable+m.AuthorNoCountry != m.Derivatives {
-		t.Errorf("Matrix: %d known + %d not in table + %d no country != %d", m.KnownAuthor, m.AuthorNotInTable, m.AuthorNoCountry, m.Derivatives)
-	}
-	rowCredit := map[string]float64{}
-	for _, c := range m.Cells {
-		rowCredit[c.Author] += c.Derivatives
-	}
-	for _, r := range m.Rows {
-		if math.Abs(rowCredit[r.Country]-float64(r.Derivatives)) > 1e-3 {
-			t.Errorf("Matrix row %s: fractional credit %v for %d derivatives", r.Country, rowCredit[r.Country], r.Derivatives)
-		}
-	}
-	man := full.Manifest()
-	if man.InputDigest != s.Digest() || man.Models != s.NumModels() || man.Counted != full.Counted() || len(man.Relations) != 4 {
-		t.Errorf("Manifest = %+v", man)
-	}
-}
-
-func hasKey(gs []GroupShare, k string) bool {
-	for _, g := range gs {
-		if g.Key == k {
-			return true
-		}
-	}
-	return false
 }

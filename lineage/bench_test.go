@@ -1,4 +1,4 @@
-package lineage
+package lineage_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // Benchmarks run on Hub-shaped listings made by cmd/hubsynth: 100k models
@@ -31,7 +33,7 @@ func benchSizes() []int {
 var (
 	listingMu sync.Mutex
 	listings  = map[int]string{}
-	stores    = map[int]*Store{}
+	stores    = map[int]*lineage.Store{}
 )
 
 // benchListing returns the path of a generated listing of n models.
@@ -61,7 +63,7 @@ func benchListing(b *testing.B, n int) string {
 	return p
 }
 
-func benchStore(b *testing.B, n int) *Store {
+func benchStore(b *testing.B, n int) *lineage.Store {
 	b.Helper()
 	p := benchListing(b, n)
 	listingMu.Lock()
@@ -69,7 +71,7 @@ func benchStore(b *testing.B, n int) *Store {
 	if s, ok := stores[n]; ok {
 		return s
 	}
-	s, err := Build(context.Background(), []string{p})
+	s, err := ingest.Build(context.Background(), []string{p}, ingest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func BenchmarkParse(b *testing.B) {
 			b.SetBytes(st.Size())
 			for b.Loop() {
 				recs := 0
-				if err := ReadSource(context.Background(), FileSource(p), func(r []Record, _ []Diagnostic) { recs += len(r) }); err != nil {
+				if err := ingest.ReadSource(context.Background(), ingest.FileSource(p), ingest.Options{NoDigest: true}, ingest.SinkFunc(func(r []lineage.Record, _ []lineage.Diagnostic) { recs += len(r) })); err != nil {
 					b.Fatal(err)
 				}
 				if recs != n {
@@ -111,7 +113,7 @@ func BenchmarkBuild(b *testing.B) {
 		p := benchListing(b, n)
 		b.Run(name(n), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := Build(context.Background(), []string{p}); err != nil {
+				if _, err := ingest.Build(context.Background(), []string{p}, ingest.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -126,7 +128,7 @@ func BenchmarkBuildGraphOnly(b *testing.B) {
 		p := benchListing(b, n)
 		b.Run(name(n), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := BuildWith(context.Background(), []string{p}, BuildOptions{NoDigest: true, GraphOnly: true}); err != nil {
+				if _, err := ingest.Build(context.Background(), []string{p}, ingest.Options{NoDigest: true, GraphOnly: true}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -161,7 +163,7 @@ func BenchmarkLoadIndex(b *testing.B) {
 			st, _ := os.Stat(p)
 			b.SetBytes(st.Size())
 			for b.Loop() {
-				if _, err := LoadIndex(p); err != nil {
+				if _, err := lineage.LoadIndex(p); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -184,7 +186,7 @@ func BenchmarkRank(b *testing.B) {
 }
 
 // deepest returns the node with the most ancestors hops (a deep chain).
-func deepest(s *Store) graph.NodeID {
+func deepest(s *lineage.Store) graph.NodeID {
 	top := s.Rank(1, graph.AllLabels)[0].Node()
 	hits := s.G.Reach(top, graph.Down, graph.AllLabels, 0)
 	best := hits[0]
@@ -236,7 +238,7 @@ func TestLoadedStoreMemory(t *testing.T) {
 	if _, err := os.Stat(p); err != nil {
 		t.Skip("run the 2M benchmarks first to generate " + p)
 	}
-	s, err := Build(context.Background(), []string{p})
+	s, err := ingest.Build(context.Background(), []string{p}, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +250,7 @@ func TestLoadedStoreMemory(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	loaded, err := LoadIndex(idx)
+	loaded, err := lineage.LoadIndex(idx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,9 @@ package lineage
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -28,8 +26,8 @@ import (
 // blank lines and lines starting with # are ignored. A repeated child is a
 // second listing record of that model (later wins).
 //
-// Each line becomes one Hub API JSON Lines record, fed through ReadSource
-// from an in-memory Source, so the real listing parser, id normalisation,
+// Each line becomes one Hub API JSON Lines record, read by the plain
+// reader (plain_test.go) into AssembleListing, so the id normalisation,
 // precedence and relation rules are exercised:
 //
 //   - parents go to cardData.base_model (a string for one parent, a list
@@ -39,15 +37,6 @@ import (
 //   - when parents name different relations, each named relation is
 //     written as a "base_model:REL:ID" tag (the card list still wins for
 //     the parents, the tags supply the relations).
-
-// memSrc is an in-memory Source.
-type memSrc struct {
-	name string
-	data []byte
-}
-
-func (m memSrc) Name() string                 { return m.name }
-func (m memSrc) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(m.data)), nil }
 
 // dslParent is one "id relation" item of a DSL line.
 type dslParent struct{ id, rel string }
@@ -139,15 +128,13 @@ func dslJSONL(t testing.TB, text string) []byte {
 	return buf.Bytes()
 }
 
-// dslStore builds a Store from DSL text through ReadSource.
+// dslStore builds a Store from DSL text through the plain reader.
 func dslStore(t testing.TB, text string) *Store {
 	t.Helper()
-	b := NewBuilder()
+	b := NewBuilder(BuilderOptions{})
 	src := memSrc{"dsl.jsonl", dslJSONL(t, text)}
 	b.AddSource(src.Name())
-	if err := ReadSource(context.Background(), src, b.Emit); err != nil {
-		t.Fatalf("ReadSource(%q): %v", text, err)
-	}
+	readPlain(t, src, b)
 	return b.Finish()
 }
 

@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/lineage-project/lineage/lineage/hubapi"
@@ -53,6 +54,18 @@ var formatTags = func() (t [19][]formatTag) {
 	}
 	return t
 }()
+
+// FormatTags returns every tag FormatOf recognises, lower case, sorted.
+func FormatTags() []string {
+	var out []string
+	for _, l := range formatTags {
+		for _, ft := range l {
+			out = append(out, ft.tag)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 type formatTag struct {
 	tag string
@@ -139,14 +152,17 @@ type Hint struct {
 // Hint keys: what a hint's value names. Keys of repository files are
 // those lineage fetch --evidence writes (package hubapi).
 const (
-	HintMergeModel   = hubapi.KeyMergeModel    // a model listed in a mergekit configuration (models:, slices: sources)
-	HintMergeBase    = hubapi.KeyMergeBase     // a mergekit configuration's base_model
-	HintLinkFrom     = "link.finetuned_from"   // "fine-tuned from [X](https://huggingface.co/X)" in prose
-	HintAdapterBase  = hubapi.KeyAdapterBase   // adapter_config.json
-	HintConfigName   = hubapi.KeyConfigName    // config.json
-	HintGGUFBaseRepo = hubapi.KeyGGUFBaseRepo  // GGUF header: a base model's repo URL
-	HintGGUFBaseName = hubapi.KeyGGUFBaseName  // GGUF header: a base model's "organization/name"
-	HintGGUFBasename = hubapi.KeyGGUFBasename  // GGUF header: the model's own base name
-	HintGGUFQuantBy  = hubapi.KeyGGUFQuantBy   // GGUF header: who quantized it
-	HintGGUFName     = hubapi.KeyGGUFModelName // GGUF header: the model's name
+	HintMergeModel   = hubapi.KeyMergeModel         // a model listed in a mergekit configuration (models:, slices: sources)
+	HintMergeBase    = hubapi.KeyMergeBase          // a mergekit configuration's base_model
+	HintLinkFrom     = "link.finetuned_from"        // "fine-tuned version of [X](https://huggingface.co/X)" in prose
+	HintLinkQuant    = "link.quantized_from"        // "quantized version of [X](...)", "Original model: ..." in prose
+	HintLinkMerge    = "link.merge_of"              // "a merge of [X](...)" in prose
+	HintTrainBase    = "training_config.base_model" // base_model of a training configuration (axolotl and the like) in a code block
+	HintAdapterBase  = hubapi.KeyAdapterBase        // adapter_config.json
+	HintConfigName   = hubapi.KeyConfigName         // config.json
+	HintGGUFBaseRepo = hubapi.KeyGGUFBaseRepo       // GGUF header: a base model's repo URL
+	HintGGUFBaseName = hubapi.KeyGGUFBaseName       // GGUF header: a base model's "organization/name"
+	HintGGUFBasename = hubapi.KeyGGUFBasename       // GGUF header: the model's own base name
+	HintGGUFQuantBy  = hubapi.KeyGGUFQuantBy        // GGUF header: who quantized it
+	HintGGUFName     = hubapi.KeyGGUFModelName      // GGUF header: the model's name
 )

@@ -2,7 +2,6 @@ package lineage
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -26,7 +25,7 @@ func exportStore(t *testing.T) *Store {
 {"id":"far/away","downloads":3}
 {"id":"far/child","tags":["base_model:far/away"]}
 `
-	s, err := BuildSources(context.Background(), []Source{streamSource{"l.jsonl", []byte(listing)}})
+	s, err := buildPlain(t, streamSource{"l.jsonl", []byte(listing)}), error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +159,7 @@ func TestWriteEdgeCSVRoundTrips(t *testing.T) {
 	if !strings.HasPrefix(buf.String(), "Source,Target,Type,relation,declared\nbase/llm,org/chat,Directed,finetune,true\n") {
 		t.Errorf("edge CSV starts:\n%s", buf.String())
 	}
-	back, err := BuildSources(context.Background(), []Source{streamSource{"e.csv", buf.Bytes()}})
+	back, err := buildPlain(t, streamSource{"e.csv", buf.Bytes()}), error(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package lineage
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lineage-project/lineage/graph"
@@ -35,24 +33,7 @@ const indexFixture = `{"id":"Org/Base","author":"Org","createdAt":"2023-05-06T07
 
 func fixtureStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := BuildSources(context.Background(), []Source{memSrc{"fixture.jsonl", []byte(indexFixture)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-var sampleStoreOnce = sync.OnceValues(func() (*Store, error) {
-	return BuildSources(context.Background(), SampleSources())
-})
-
-func sampleStore(t testing.TB) *Store {
-	t.Helper()
-	s, err := sampleStoreOnce()
-	if err != nil {
-		t.Fatalf("BuildSources(SampleSources()): %v", err)
-	}
-	return s
+	return buildPlain(t, memSrc{"fixture.jsonl", []byte(indexFixture)})
 }
 
 // writeIndexBytes writes s to a temporary index file and returns its bytes.
@@ -151,7 +132,7 @@ func TestIndexRoundTrip(t *testing.T) {
 		{"fixture", fixtureStore},
 		{"sample", sampleStore},
 		{"dsl", func(t testing.TB) *Store { return dslStore(t, "a:; b: a adapter; m: a merge, b merge; x: y; y: x") }},
-		{"empty", func(t testing.TB) *Store { return NewBuilder().Finish() }},
+		{"empty", func(t testing.TB) *Store { return NewBuilder(BuilderOptions{}).Finish() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

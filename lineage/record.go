@@ -103,8 +103,9 @@ type Diagnostic struct {
 	Kind   string `json:"kind"`
 	Source string `json:"source,omitempty"`
 	Line   int    `json:"line,omitempty"`
-	ID     string `json:"id,omitempty"`    // the model the problem belongs to
-	Value  string `json:"value,omitempty"` // the offending value
+	Column int    `json:"column,omitempty"` // the byte within the line, where a format can tell (JSON)
+	ID     string `json:"id,omitempty"`     // the model the problem belongs to
+	Value  string `json:"value,omitempty"`  // the offending value
 	Detail string `json:"detail,omitempty"`
 	Fix    string `json:"fix,omitempty"` // the corrected front matter, when one can be given
 }
@@ -113,6 +114,9 @@ func (d Diagnostic) String() string {
 	loc := d.Source
 	if d.Line > 0 {
 		loc = fmt.Sprintf("%s:%d", d.Source, d.Line)
+		if d.Column > 0 {
+			loc += fmt.Sprintf(":%d", d.Column)
+		}
 	}
 	s := d.Kind
 	if loc != "" {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // dataFlags are the input flags every query command shares.
@@ -32,6 +33,8 @@ type dataFlags struct {
 	// graphOnly builds without model metadata, for commands that print
 	// none (a third less memory at Hub scale).
 	graphOnly bool
+	// stdin is read for the input "-".
+	stdin io.Reader
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
@@ -58,8 +61,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (d *dataFlags) buildOptions() lineage.BuildOptions {
-	return lineage.BuildOptions{NoDigest: d.noDigest, GraphOnly: d.graphOnly}
+func (d *dataFlags) ingestOptions() ingest.Options {
+	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: d.stdin}
 }
 
 // load opens the store the flags name: an index, inputs, or the sample.
@@ -79,19 +82,20 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	var s *lineage.Store
 	var err error
 	if len(d.in) == 0 {
-		s, err = lineage.BuildSourcesWith(ctx, lineage.SampleSources(), d.buildOptions())
+		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions())
 	} else {
-		size := lineage.InputSize(d.in) // one walk of the inputs for both uses
+		size := ingest.InputSize(d.in) // one walk of the inputs for both uses
 		setMemoryLimit(size)
+		opt := d.ingestOptions()
 		if !quietProgress && isTerminal(stderr) {
 			bar := progressbar.NewOptions64(size,
 				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
 				progressbar.OptionSetDescription("reading"), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish())
-			ctx = lineage.WithProgress(ctx, func(n int64) { bar.Add64(n) })
+			opt.Progress = func(n int64) { bar.Add64(n) }
 			defer bar.Finish()
 		}
-		s, err = lineage.BuildWith(ctx, d.in, d.buildOptions())
+		s, err = ingest.Build(ctx, d.in, opt)
 	}
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
@@ -117,7 +118,7 @@ func parseEntry(raw json.RawMessage) (*entry, bool) {
 	if err != nil {
 		return nil, false
 	}
-	r, ok := lineage.ParseListingRecord("hub", 0, rec, func(lineage.Diagnostic) {})
+	r, ok := ingest.ParseListingRecord("hub", 0, rec, func(lineage.Diagnostic) {})
 	if !ok {
 		return nil, false
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 func fetcher(t *testing.T, c API, mod func(*Fetcher)) *Fetcher {
@@ -33,7 +34,7 @@ func ids(t *testing.T, f *Fetcher) []string {
 		if line == "" {
 			continue
 		}
-		rec, ok := lineage.ParseListingRecord("t", 1, []byte(line), func(d lineage.Diagnostic) { t.Errorf("diagnostic on fetched record: %v", d) })
+		rec, ok := ingest.ParseListingRecord("t", 1, []byte(line), func(d lineage.Diagnostic) { t.Errorf("diagnostic on fetched record: %v", d) })
 		if !ok {
 			t.Fatalf("unreadable line %s", line)
 		}
@@ -109,7 +110,7 @@ func build(t *testing.T, f *Fetcher) *lineage.Store {
 	t.Helper()
 	var buf bytes.Buffer
 	f.WriteJSONL(&buf)
-	s, err := lineage.BuildSources(context.Background(), []lineage.Source{memSource{"fetched.jsonl", buf.Bytes()}})
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"fetched.jsonl", buf.Bytes()}}, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
-	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // TestLoad sends a fixed number of requests over loopback to a server on
@@ -27,7 +27,7 @@ func TestLoad(t *testing.T) {
 		t.Skip("load test skipped in -short mode")
 	}
 	const requests, clients = 2000, 8
-	s, err := lineage.BuildSources(context.Background(), lineage.SampleSources())
+	s, err := ingest.BuildSources(context.Background(), ingest.Sample(), ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 type memSource struct {
@@ -38,7 +39,7 @@ func testStore(t testing.TB) *lineage.Store {
 {"id":"org/mix","cardData":{"base_model":["org/chat","other/tune"],"base_model_relation":"merge"}}
 {"id":"lone/model","downloads":1}
 `
-	s, err := lineage.BuildSources(context.Background(), []lineage.Source{memSource{"t.jsonl", listing}})
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"t.jsonl", listing}}, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

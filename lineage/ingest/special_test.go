@@ -1,9 +1,11 @@
-package lineage
+package ingest
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // checkSpecial compares special with specialSWAR on every start of b.
@@ -69,11 +71,7 @@ func FuzzSpecial(f *testing.F) {
 func TestMayKeepTagKeepsEveryTagRead(t *testing.T) {
 	var tags []string
 	words := []string{"peft", "lora", "qlora", "adapter", "base_model:", "base_model:x", "base_model:adapter:org/x"}
-	for _, l := range formatTags {
-		for _, ft := range l {
-			words = append(words, ft.tag)
-		}
-	}
+	words = append(words, lineage.FormatTags()...)
 	for _, w := range words {
 		for mask := 0; mask < 1<<len(w) && mask < 1<<8; mask++ {
 			b := []byte(w)
@@ -101,7 +99,7 @@ func TestMayKeepTagKeepsEveryTagRead(t *testing.T) {
 				t.Fatalf("mayKeepTag(%q) = false, but keepTag keeps it", tag)
 			}
 		}
-		if FormatOf(tag) != 0 {
+		if lineage.FormatOf(tag) != 0 {
 			formats++
 			if !mayKeepTag([]byte(tag)) {
 				t.Fatalf("mayKeepTag(%q) = false, but FormatOf reads it", tag)

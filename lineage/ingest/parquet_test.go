@@ -1,9 +1,10 @@
-package lineage
+package ingest
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 	"github.com/parquet-go/parquet-go"
 )
@@ -129,21 +131,11 @@ func writeParquet[T any](t *testing.T, path string, rows []T, opts ...parquet.Wr
 	}
 }
 
-type collected struct {
-	recs  []Record
-	diags []Diagnostic
-}
-
-func (c *collected) emit(recs []Record, diags []Diagnostic) {
-	c.recs = append(c.recs, recs...)
-	c.diags = append(c.diags, diags...)
-}
-
 func readAll(t *testing.T, src Source) collected {
 	t.Helper()
-	var c collected
-	if err := ReadSource(context.Background(), src, c.emit); err != nil {
-		t.Fatalf("ReadSource(%s): %v", src.Name(), err)
+	c := collect(t, src, Options{})
+	if f := c.fault(); f != "" {
+		t.Fatalf("ReadSource(%s): %s", src.Name(), f)
 	}
 	for i := range c.recs {
 		c.recs[i].Source = ""
@@ -184,14 +176,14 @@ func TestParquetMatchesJSON(t *testing.T) {
 		t.Errorf("diagnostics differ:\nparquet %v\njson    %v", got.diags, want.diags)
 	}
 	// Spot checks that the comparison is not vacuous.
-	byID := map[string]Record{}
+	byID := map[string]lineage.Record{}
 	for _, r := range got.recs {
 		byID[r.ID] = r
 	}
-	if r := byID["org/merge"]; len(r.Parents) != 2 || r.Parents[0].Relation != Merge || !r.Parents[0].Declared || r.ParentFrom != FromBaseModels {
+	if r := byID["org/merge"]; len(r.Parents) != 2 || r.Parents[0].Relation != lineage.Merge || !r.Parents[0].Declared || r.ParentFrom != lineage.FromBaseModels {
 		t.Errorf("org/merge = %+v, want two declared merge parents from baseModels", r)
 	}
-	if r := byID["org/instruct-Q4_K_M"]; len(r.Parents) != 1 || r.Parents[0].Relation != Quantized || r.Parents[0].Declared {
+	if r := byID["org/instruct-Q4_K_M"]; len(r.Parents) != 1 || r.Parents[0].Relation != lineage.Quantized || r.Parents[0].Declared {
 		t.Errorf("org/instruct-Q4_K_M = %+v, want an inferred quantized parent", r)
 	}
 	if r := byID["meta-llama/Llama-3.1-8B"]; r.Created != time.Date(2024, 3, 1, 12, 30, 0, 0, time.UTC).Unix() || r.Downloads != 5000000 || r.DownloadsAllTime != 90000000 || r.Likes != 1200 || r.Library != "transformers" {
@@ -200,14 +192,14 @@ func TestParquetMatchesJSON(t *testing.T) {
 	if r := byID["odd/null-counts"]; r.Downloads != -1 || r.Likes != -1 || r.Created != 0 {
 		t.Errorf("null counts = %d %d %d, want -1 -1 0", r.Downloads, r.Likes, r.Created)
 	}
-	if r := byID["other/typed-tag"]; len(r.Parents) != 1 || r.Parents[0].Relation != Adapter || r.ParentFrom != FromTags {
+	if r := byID["other/typed-tag"]; len(r.Parents) != 1 || r.Parents[0].Relation != lineage.Adapter || r.ParentFrom != lineage.FromTags {
 		t.Errorf("other/typed-tag = %+v, want an adapter parent from tags", r)
 	}
 	kinds := map[string]int{}
 	for _, d := range got.diags {
 		kinds[d.Kind]++
 	}
-	for _, k := range []string{KindSelfRef, KindUnknownRel, KindLocalPath, KindURLForm} {
+	for _, k := range []string{lineage.KindSelfRef, lineage.KindUnknownRel, lineage.KindLocalPath, lineage.KindURLForm} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s diagnostic; got %v", k, kinds)
 		}
@@ -242,13 +234,13 @@ func TestParquetStringDatesAndCardData(t *testing.T) {
 	if base.Created != time.Date(2023, 5, 6, 7, 8, 9, 0, time.UTC).Unix() || base.Downloads != 12 {
 		t.Errorf("a/base = %+v", base)
 	}
-	if child.Downloads != -1 || child.License != "mit" || len(child.Parents) != 1 || child.Parents[0].ID != "a/base" || child.Parents[0].Relation != Adapter || child.ParentFrom != FromCard {
+	if child.Downloads != -1 || child.License != "mit" || len(child.Parents) != 1 || child.Parents[0].ID != "a/base" || child.Parents[0].Relation != lineage.Adapter || child.ParentFrom != lineage.FromCard {
 		t.Errorf("a/child = %+v, want the cardData parent a/base as a declared adapter (card beats baseModels)", child)
 	}
 	if len(c.diags) != 1 || !strings.Contains(c.diags[0].Detail, "createdAt is not a date") {
 		t.Errorf("diagnostics = %v, want one bad createdAt", c.diags)
 	}
-	if yml.License != "apache-2.0" || len(yml.Parents) != 1 || yml.ParentFrom != FromCard {
+	if yml.License != "apache-2.0" || len(yml.Parents) != 1 || yml.ParentFrom != lineage.FromCard {
 		t.Errorf("a/yaml = %+v, want the YAML cardData parent", yml)
 	}
 }
@@ -262,8 +254,7 @@ func TestParquetBuildAndSources(t *testing.T) {
 
 	// A directory input picks the parquet file up; progress sums to its size.
 	var seen int64
-	ctx := WithProgress(context.Background(), func(n int64) { seen += n })
-	s, err := Build(ctx, []string{dir})
+	s, err := Build(context.Background(), []string{dir}, Options{Progress: func(n int64) { seen += n }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,23 +296,24 @@ func TestParquetErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.parquet")
 	os.WriteFile(bad, []byte("not parquet at all"), 0o644)
-	if err := ReadSource(context.Background(), FileSource(bad), func([]Record, []Diagnostic) {}); err == nil || !isFormatErr(err) {
-		t.Errorf("ReadSource(garbage.parquet) = %v, want a format error", err)
+	if f := collect(t, FileSource(bad), Options{}).fault(); !strings.Contains(f, lineage.ErrFormat.Error()) {
+		t.Errorf("ReadSource(garbage.parquet) reports %q, want a format error", f)
 	}
 	type noID struct {
 		Name string `parquet:"name"`
 	}
 	p := filepath.Join(dir, "noid.parquet")
 	writeParquet(t, p, []noID{{"x"}})
-	if err := ReadSource(context.Background(), FileSource(p), func([]Record, []Diagnostic) {}); err == nil || !strings.Contains(err.Error(), "no id or modelId column") {
-		t.Errorf("ReadSource(no id column) = %v", err)
+	if f := collect(t, FileSource(p), Options{}).fault(); !strings.Contains(f, "no id or modelId column") {
+		t.Errorf("ReadSource(no id column) reports %q", f)
 	}
-	// In a directory, an unreadable parquet file is reported and skipped.
+	// In a directory, an unreadable parquet file is reported and skipped;
+	// with nothing else to read, the read fails.
 	var c collected
-	if err := ReadPaths(context.Background(), []string{dir}, c.emit); err != nil {
-		t.Fatal(err)
+	if _, err := Read(context.Background(), []string{dir}, Options{}, &c); !errors.Is(err, ErrNothingRead) {
+		t.Errorf("Read(dir of bad parquet files) = %v, want ErrNothingRead", err)
 	}
-	if len(c.diags) != 2 || c.diags[0].Kind != KindSkippedInput {
+	if len(c.diags) != 2 || c.diags[0].Kind != lineage.KindSkippedInput {
 		t.Errorf("directory with bad parquet files: %v, want 2 skipped_input", c.diags)
 	}
 }
@@ -337,13 +329,12 @@ func FuzzParquet(f *testing.F) {
 	f.Add(seed)
 	f.Add([]byte("PAR1PAR1"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ReadSource(context.Background(), streamSource{"f.parquet", data}, func(recs []Record, _ []Diagnostic) {
-			for _, r := range recs {
-				if id, _, problem := modelid.Normalize(r.ID); problem != "" || id != r.ID {
-					t.Errorf("record id %q is not a normalised hub id", r.ID)
-				}
+		c := collect(t, streamSource{"f.parquet", data}, Options{})
+		for _, r := range c.recs {
+			if id, _, problem := modelid.Normalize(r.ID); problem != "" || id != r.ID {
+				t.Errorf("record id %q is not a normalised hub id", r.ID)
 			}
-		})
+		}
 	})
 }
 
@@ -376,11 +367,11 @@ func TestParquetCorruptNoPanic(t *testing.T) {
 			continue
 		}
 		d[c.at] ^= c.flip
-		err := ReadSource(context.Background(), streamSource{"m.parquet", d}, func([]Record, []Diagnostic) {})
-		if err != nil {
+		f := collect(t, streamSource{"m.parquet", d}, Options{}).fault()
+		if f != "" {
 			failed++
 		}
-		if err != nil && strings.Contains(err.Error(), "corrupt parquet data") {
+		if strings.Contains(f, "corrupt parquet data") {
 			recovered++
 		}
 	}

@@ -1,20 +1,17 @@
-package lineage
+package ingest
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/hubapi"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -118,25 +115,28 @@ func pqColumns(root *parquet.Column) ([]pqColumn, error) {
 	}
 	walk(root)
 	if !seen[pqID] && !seen[pqModelID] {
-		return nil, fmt.Errorf("%w: parquet file has no id or modelId column; want a hub-stats models.parquet", ErrFormat)
+		return nil, fmt.Errorf("%w: parquet file has no id or modelId column; want a hub-stats models.parquet", lineage.ErrFormat)
 	}
 	return cols, nil
 }
 
 // readParquet reads a models.parquet from rc, which it needs to read at
-// random offsets: a file on disk or in an fs.FS; anything else is read into
-// memory first.
-func readParquet(ctx context.Context, rc io.ReadCloser, name string, emit Emit) error {
+// random offsets: a file on disk or in an fs.FS; anything else (a pipe) is
+// read into memory first, up to maxParquetInMemory.
+func (r *reader) readParquet(rc io.ReadCloser, name string) error {
 	ra, size, err := readerAt(rc)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
+		return err
+	}
+	if size == 0 {
+		return errEmpty
 	}
 	var hashDone chan struct{}
-	if ds := digestsOf(ctx); ds != nil {
+	if ds := r.digests; ds != nil {
 		hashDone = make(chan struct{})
 		go func() {
 			defer close(hashDone)
-			h := sha256.New()
+			h := newHash()
 			if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err == nil {
 				ds.add(name, h.Sum(nil))
 			}
@@ -145,13 +145,13 @@ func readParquet(ctx context.Context, rc io.ReadCloser, name string, emit Emit) 
 	}
 	f, cols, err := openParquet(ra, size)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
+		return err
 	}
 	groups := f.RowGroups()
 	firstRow := make([]int64, len(groups)+1)
 	for i, g := range groups {
 		if g.NumRows() < 0 {
-			return fmt.Errorf("read %s: %w", name, errCorrupt("negative row count"))
+			return errCorrupt("negative row count")
 		}
 		firstRow[i+1] = firstRow[i] + g.NumRows()
 	}
@@ -159,54 +159,58 @@ func readParquet(ctx context.Context, rc io.ReadCloser, name string, emit Emit) 
 	// fewer rows than bytes; a file claiming more is damaged, and reading
 	// it would spin on run-length-encoded nothing.
 	if rows := firstRow[len(groups)]; rows > 16*size+1024 {
-		return fmt.Errorf("read %s: %w", name, errCorrupt(fmt.Sprintf("%d rows claimed in %d bytes", rows, size)))
+		return errCorrupt(fmt.Sprintf("%d rows claimed in %d bytes", rows, size))
 	}
-	progress := progressOf(ctx)
-	workers := min(runtime.GOMAXPROCS(0), max(len(groups), 1))
-	jobs := make(chan int)
-	results := make(chan batch, workers)
-	var wg sync.WaitGroup
-	var errOnce sync.Once
-	var firstErr error
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for gi := range jobs {
-				b := batch{seq: gi}
-				if err := readRowGroup(groups[gi], cols, name, firstRow[gi], &b); err != nil {
-					errOnce.Do(func() { firstErr = fmt.Errorf("read %s (row group %d): %w", name, gi, err) })
+	var groupErr error // the first damaged row group: reading stops there
+	done := int64(0)
+	err = ordered(r.ctx, min(r.workers, max(len(groups), 1)),
+		func(send func(int) bool) error {
+			for gi := range groups {
+				if !send(gi) {
+					break
 				}
-				results <- b
 			}
-		}()
-	}
-	go func() {
-		for gi := range groups {
-			if ctx.Err() != nil {
-				break
+			return nil
+		},
+		func(gi int) groupResult {
+			res := groupResult{gi: gi}
+			res.err = readRowGroup(groups[gi], cols, name, firstRow[gi], &res.b)
+			return res
+		},
+		func(res groupResult) {
+			if groupErr != nil {
+				return
 			}
-			jobs <- gi
-		}
-		close(jobs)
-		wg.Wait()
-		close(results)
-	}()
-	var reported int64
-	deliverInOrder(results, func(recs []Record, diags []Diagnostic) {
-		emit(recs, diags)
-		if progress != nil && f.NumRows() > 0 {
-			// Bytes in proportion to the rows of the group just delivered.
-			n := size * firstRow[reported+1] / f.NumRows()
-			progress(n - size*firstRow[reported]/f.NumRows())
-			reported++
-		}
-	}, nil, nil)
-	if firstErr != nil {
-		return firstErr
+			if res.err != nil {
+				// Rows of a damaged group are not delivered: the group is
+				// where reading stops, at its first row.
+				groupErr = &faultError{line: int(firstRow[res.gi]) + 1, err: fmt.Errorf("row group %d: %w", res.gi, res.err)}
+				return
+			}
+			r.sink.Emit(res.b.recs, res.b.diags)
+			if r.opt.Progress != nil && f.NumRows() > 0 {
+				// Bytes in proportion to the rows delivered.
+				rows := firstRow[res.gi+1]
+				r.opt.Progress(size*rows/f.NumRows() - size*done/f.NumRows())
+				done = rows
+			}
+		})
+	if groupErr != nil {
+		return groupErr
 	}
-	return ctx.Err()
+	return err
 }
+
+// groupResult is one row group read: its records, or why it could not be.
+type groupResult struct {
+	gi  int
+	b   batch
+	err error
+}
+
+// maxParquetInMemory bounds a parquet file read from a pipe (which must be
+// held whole: parquet is read at random offsets).
+const maxParquetInMemory = 256 << 20
 
 func readerAt(rc io.ReadCloser) (io.ReaderAt, int64, error) {
 	if ra, ok := rc.(io.ReaderAt); ok {
@@ -216,9 +220,12 @@ func readerAt(rc io.ReadCloser) (io.ReaderAt, int64, error) {
 			}
 		}
 	}
-	data, err := io.ReadAll(rc)
+	data, err := io.ReadAll(io.LimitReader(rc, maxParquetInMemory+1))
 	if err != nil {
 		return nil, 0, err
+	}
+	if len(data) > maxParquetInMemory {
+		return nil, 0, fmt.Errorf("a parquet file read from a pipe is held in memory, and this one is over %d MiB; save it to a file first", maxParquetInMemory>>20)
 	}
 	return bytes.NewReader(data), int64(len(data)), nil
 }
@@ -231,7 +238,7 @@ type pqRow struct {
 	time      [numPQFields]int64 // unix seconds of a typed timestamp
 	timed     [numPQFields]bool  // time holds the value (not str)
 	tags      []string
-	formats   Formats
+	formats   lineage.Formats
 	bmModels  []string
 	bmPresent bool
 }
@@ -240,7 +247,7 @@ type pqRow struct {
 // sizes and offsets a file states, and a damaged file can make it index out
 // of range. Input must never crash lineage, so such a file is an error.
 func errCorrupt(r any) error {
-	return fmt.Errorf("%w: corrupt parquet data (%v)", ErrFormat, r)
+	return fmt.Errorf("%w: corrupt parquet data (%v)", lineage.ErrFormat, r)
 }
 
 // openParquet opens the file and finds the wanted columns.
@@ -253,17 +260,17 @@ func openParquet(ra io.ReaderAt, size int64) (f *parquet.File, cols []pqColumn, 
 	// The footer's length is checked before parquet-go allocates it.
 	var tail [8]byte
 	if size < 12 {
-		return nil, nil, fmt.Errorf("%w: not a parquet file: %d bytes", ErrFormat, size)
+		return nil, nil, fmt.Errorf("%w: not a parquet file: %d bytes", lineage.ErrFormat, size)
 	}
 	if _, err := ra.ReadAt(tail[:], size-8); err != nil {
-		return nil, nil, fmt.Errorf("%w: not a parquet file: %v", ErrFormat, err)
+		return nil, nil, fmt.Errorf("%w: not a parquet file: %v", lineage.ErrFormat, err)
 	}
 	if string(tail[4:]) != "PAR1" || int64(binary.LittleEndian.Uint32(tail[:4])) > size-12 {
-		return nil, nil, fmt.Errorf("%w: not a parquet file (no valid footer)", ErrFormat)
+		return nil, nil, fmt.Errorf("%w: not a parquet file (no valid footer)", lineage.ErrFormat)
 	}
 	f, err = parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: not a parquet file: %v", ErrFormat, err)
+		return nil, nil, fmt.Errorf("%w: not a parquet file: %v", lineage.ErrFormat, err)
 	}
 	if err := checkChunks(f.Metadata(), size); err != nil {
 		return nil, nil, err
@@ -302,7 +309,7 @@ func readRowGroup(g parquet.RowGroup, cols []pqColumn, source string, first int6
 		curs[i] = &colCursor{pages: chunks[c.index].Pages(), buf: make([]parquet.Value, 256)}
 		defer curs[i].pages.Close()
 	}
-	diag := func(d Diagnostic) { b.diags = append(b.diags, d) }
+	diag := func(d lineage.Diagnostic) { b.diags = append(b.diags, d) }
 	var vals []parquet.Value
 	n := g.NumRows()
 	for r := int64(0); r < n; r++ {
@@ -335,7 +342,7 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 			if v.IsNull() {
 				continue
 			}
-			row.formats |= FormatOf(v.ByteArray())
+			row.formats |= lineage.FormatOf(v.ByteArray())
 			if keepTag(v.ByteArray()) {
 				row.tags = append(row.tags, string(v.ByteArray()))
 			}
@@ -408,9 +415,9 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 
 // parquetRecord makes a Record of one row through AssembleListing, as the
 // JSON reader does of the same model's API object.
-func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (rec Record, ok bool) {
-	l := Listing{ID: row.str[pqID], Author: row.str[pqAuthor], Library: row.str[pqLibrary], Pipeline: row.str[pqPipeline],
-		Tags: row.tags, Formats: row.formats | FormatOf(row.str[pqLibrary]),
+func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+	l := lineage.Listing{ID: row.str[pqID], Author: row.str[pqAuthor], Library: row.str[pqLibrary], Pipeline: row.str[pqPipeline],
+		Tags: row.tags, Formats: row.formats | lineage.FormatOf(row.str[pqLibrary]),
 		Downloads: row.num[pqDownloads], DownloadsAllTime: row.num[pqDownloadsAll], Likes: row.num[pqLikes]}
 	if l.ID == "" {
 		l.ID = row.str[pqModelID]
@@ -431,15 +438,15 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 		*t.dst = ts
 	}
 	bad := func(value, detail string) {
-		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
+		diag(lineage.Diagnostic{Kind: lineage.KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
-	var meta CardMeta
+	var meta lineage.CardMeta
 	if cd := bytes.TrimSpace([]byte(row.str[pqCardData])); len(cd) > 0 {
 		var ok bool
 		if cd[0] == '{' {
-			meta, ok = cardDataMeta(cd, "cardData", bad)
+			meta, ok = cardDataMeta(cd, "cardData", bad, dupKey(source, line, diag))
 		} else {
-			meta, ok = cardTextMeta(cd, "cardData", bad)
+			meta, ok = cardTextMeta(cd, "cardData", bad, dupKey(source, line, diag))
 		}
 		if ok {
 			l.Card = &meta
@@ -452,7 +459,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(Diagnostic)) (
 		}
 		l.BaseModels = &bm
 	}
-	return AssembleListing(source, line, &l, nil, diag)
+	return lineage.AssembleListing(source, line, &l, nil, diag)
 }
 
 // colCursor hands out the values of one column chunk row by row.

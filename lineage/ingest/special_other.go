@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package lineage
+package ingest
 
 // special is specialSWAR where there is no vector version.
 func special(b []byte, start int) int { return specialSWAR(b, start) }

@@ -1,4 +1,4 @@
-package lineage
+package ingest
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // TestMixedGoodAndBadKeepsEveryGoodRecord interleaves 300 good records with
@@ -52,7 +54,7 @@ func TestMixedGoodAndBadKeepsEveryGoodRecord(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Build(context.Background(), []string{p})
+	s, err := Build(context.Background(), []string{p}, Options{})
 	if err != nil {
 		t.Fatalf("Build(mixed) = %v, want the bad lines reported and skipped", err)
 	}
@@ -75,10 +77,10 @@ func TestMixedGoodAndBadKeepsEveryGoodRecord(t *testing.T) {
 			t.Errorf("edge %s -> %s lost", parent, id)
 			continue
 		}
-		rel, declared := LabelRelation(l)
-		wantRel := Finetune
+		rel, declared := lineage.LabelRelation(l)
+		wantRel := lineage.Finetune
 		if i%3 == 0 {
-			wantRel = Adapter
+			wantRel = lineage.Adapter
 		}
 		if rel != wantRel || !declared {
 			t.Errorf("edge %s -> %s = %v (declared %v), want %v declared", parent, id, rel, declared, wantRel)

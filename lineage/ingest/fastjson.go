@@ -1,4 +1,4 @@
-package lineage
+package ingest
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	json "github.com/goccy/go-json"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
@@ -34,7 +35,7 @@ type scanner struct {
 	// lean: only the graph is wanted (see withGraphOnly).
 	lean bool
 	// ar, when not nil, holds the string lists kept (see Arena).
-	ar *Arena
+	ar *lineage.Arena
 }
 
 // text returns v as a string: aliasing the input when it is owned, else a copy.
@@ -145,10 +146,10 @@ func mayKeepTag(v []byte) bool {
 
 // tagList reads the tags field: strList(keepTag), with the array case in
 // one loop (a dozen tags per record, each otherwise three calls).
-func (s *scanner) tagList() (out []string, formats Formats, ok bool) {
+func (s *scanner) tagList() (out []string, formats lineage.Formats, ok bool) {
 	if s.peek() != '[' {
 		out, _, ok = s.strList(func(v []byte) bool {
-			formats |= FormatOf(v)
+			formats |= lineage.FormatOf(v)
 			return keepTag(v)
 		})
 		return out, formats, ok
@@ -176,7 +177,7 @@ func (s *scanner) tagList() (out []string, formats Formats, ok bool) {
 			return nil, 0, false
 		}
 		if v := b[i+1 : end]; mayKeepTag(v) {
-			formats |= FormatOf(v)
+			formats |= lineage.FormatOf(v)
 			if keepTag(v) {
 				out = s.add(out, s.text(v))
 			}
@@ -265,7 +266,7 @@ func (s *scanner) skipStr() bool {
 
 // skip skips any JSON value.
 func (s *scanner) skip(depth int) bool {
-	if depth > maxYAMLDepth {
+	if depth > DefaultMaxDepth {
 		return false
 	}
 	switch s.peek() {
@@ -537,7 +538,7 @@ var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at",
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
 // decoder instead.
-func scanListing(data []byte, owned, lean bool, ar *Arena, j *jsonRecord, meta *CardMeta, hasMeta *bool) bool {
+func scanListing(data []byte, owned, lean bool, ar *lineage.Arena, j *jsonRecord, meta *lineage.CardMeta, hasMeta *bool) bool {
 	s := scanner{b: data, owned: owned, lean: lean, ar: ar}
 	fromCardData := new(bool)
 	if !s.eat('{') {
@@ -644,7 +645,7 @@ func scanListing(data []byte, owned, lean bool, ar *Arena, j *jsonRecord, meta *
 			}
 			switch s.peek() {
 			case '{':
-				*meta = CardMeta{}
+				*meta = lineage.CardMeta{}
 				if !scanCardData(&s, meta) {
 					return false
 				}
@@ -696,7 +697,7 @@ func scanListing(data []byte, owned, lean bool, ar *Arena, j *jsonRecord, meta *
 
 // scanCardData reads the keys of a cardData object that CardMetaFromMap reads,
 // with the same meaning, skipping the rest.
-func scanCardData(s *scanner, c *CardMeta) bool {
+func scanCardData(s *scanner, c *lineage.CardMeta) bool {
 	if !s.eat('{') {
 		return false
 	}

@@ -1,4 +1,4 @@
-package lineage
+package ingest
 
 import (
 	"strconv"
@@ -138,4 +138,12 @@ func unixSeconds(y, mo, d, h, mi, se int) int64 {
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	days := int64(era*146097+doe) - 719468
 	return days*86400 + int64(h*3600+mi*60+se)
+}
+
+// le64 reads the first eight bytes of s as a little-endian word (the
+// compiler makes it one load).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

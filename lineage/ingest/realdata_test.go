@@ -1,4 +1,4 @@
-package lineage
+package ingest
 
 import (
 	"bufio"
@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
@@ -32,7 +33,7 @@ import (
 
 // realdataDir is relative to the package directory, the tests' working
 // directory.
-const realdataDir = "../../shared/realdata"
+const realdataDir = "../../../shared/realdata"
 
 func realdataPath(t testing.TB, parts ...string) string {
 	t.Helper()
@@ -210,12 +211,12 @@ func (d *rdData) declaredParents(id string) []string {
 
 var (
 	rdStoreMu sync.Mutex
-	rdStores  = map[string]*Store{}
+	rdStores  = map[string]*lineage.Store{}
 )
 
 // realdataStore builds (once per set of inputs) a store from the named
 // realdata folders.
-func realdataStore(t testing.TB, folders ...string) *Store {
+func realdataStore(t testing.TB, folders ...string) *lineage.Store {
 	t.Helper()
 	var paths []string
 	for _, f := range folders {
@@ -227,7 +228,7 @@ func realdataStore(t testing.TB, folders ...string) *Store {
 	if s, ok := rdStores[key]; ok {
 		return s
 	}
-	s, err := Build(context.Background(), paths)
+	s, err := Build(context.Background(), paths, Options{})
 	if err != nil {
 		t.Fatalf("Build(%v): %v", paths, err)
 	}
@@ -322,7 +323,7 @@ func TestRealdataEdgesReproduced(t *testing.T) {
 		}
 		// Where the store holds a declared relation (a typed tag or a
 		// card base_model_relation), it must agree with the crawl's.
-		if r, declared := LabelRelation(l); declared && r.String() != rel {
+		if r, declared := lineage.LabelRelation(l); declared && r.String() != rel {
 			relMismatch++
 		}
 	}
@@ -345,7 +346,7 @@ func TestRealdataEdgesReproduced(t *testing.T) {
 // union of its edge-list rows), self-references dropped, a foundation is a
 // model with no parent, its count the number of distinct models reached
 // by a BFS over child links.
-func (d *rdData) refRank() []RankEntry {
+func (d *rdData) refRank() []lineage.RankEntry {
 	parents := map[string][]string{}
 	nodes := map[string]bool{}
 	for id := range d.records {
@@ -376,7 +377,7 @@ func (d *rdData) refRank() []RankEntry {
 			}
 		}
 	}
-	var out []RankEntry
+	var out []lineage.RankEntry
 	for v := range nodes {
 		hasParent := false
 		for _, p := range parents[v] {
@@ -400,10 +401,10 @@ func (d *rdData) refRank() []RankEntry {
 			}
 		}
 		if len(seen) > 1 {
-			out = append(out, RankEntry{ID: v, Descendants: len(seen) - 1})
+			out = append(out, lineage.RankEntry{ID: v, Descendants: len(seen) - 1})
 		}
 	}
-	slices.SortFunc(out, func(a, b RankEntry) int {
+	slices.SortFunc(out, func(a, b lineage.RankEntry) int {
 		return cmp.Or(cmp.Compare(b.Descendants, a.Descendants), strings.Compare(a.ID, b.ID))
 	})
 	return out
@@ -436,7 +437,7 @@ func TestRealdataRank(t *testing.T) {
 		t.Fatalf("reference ranking looks wrong: %d entries, top %v", len(want), want[:min(3, len(want))])
 	}
 	// Top-N is a prefix of the full ranking.
-	if head := s.Rank(5, graph.AllLabels); !slices.EqualFunc(head, got[:5], func(a, b RankEntry) bool { return a.ID == b.ID && a.Descendants == b.Descendants }) {
+	if head := s.Rank(5, graph.AllLabels); !slices.EqualFunc(head, got[:5], func(a, b lineage.RankEntry) bool { return a.ID == b.ID && a.Descendants == b.Descendants }) {
 		t.Errorf("Rank(5) = %s, want prefix of Rank(0) %s", rankString(head), rankString(got[:5]))
 	}
 	// Descendants of each of the top foundations agree with Rank.
@@ -454,9 +455,9 @@ func TestRealdataRank(t *testing.T) {
 // TestSampleSources builds the embedded sample and checks that it holds
 // the families it is documented to hold.
 func TestSampleSources(t *testing.T) {
-	srcs := SampleSources()
+	srcs := Sample()
 	if len(srcs) < 2 {
-		t.Fatalf("SampleSources() = %d sources, want a listing and an edge list", len(srcs))
+		t.Fatalf("Sample() = %d sources, want a listing and an edge list", len(srcs))
 	}
 	s := sampleStore(t)
 	families := []struct {

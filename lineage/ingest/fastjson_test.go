@@ -1,18 +1,20 @@
-package lineage
+package ingest
 
 import (
 	"bufio"
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // sameParse checks that the fast scanner and the general decoder give the
 // same record and diagnostics for one line.
 func sameParse(t testing.TB, line []byte) {
-	var fd, sd []Diagnostic
-	fr, fok := ParseListingRecord("x.jsonl", 7, line, func(d Diagnostic) { fd = append(fd, d) })
-	sr, sok := parseListingSlow("x.jsonl", 7, line, func(d Diagnostic) { sd = append(sd, d) })
+	var fd, sd []lineage.Diagnostic
+	fr, fok := ParseListingRecord("x.jsonl", 7, line, func(d lineage.Diagnostic) { fd = append(fd, d) })
+	sr, sok := parseListingSlow("x.jsonl", 7, line, func(d lineage.Diagnostic) { sd = append(sd, d) })
 	if fok != sok {
 		t.Fatalf("fast ok=%v, slow ok=%v for %s", fok, sok, line)
 	}
@@ -29,10 +31,14 @@ func sameParse(t testing.TB, line []byte) {
 	// with old entries and little room, so lists grow it mid-way), and
 	// graph-only (dates checked, not converted).
 	for _, lean := range []bool{false, true} {
-		ar := &Arena{strs: make([]string, 1, 2), parents: make([]Parent, 1, 2)}
-		ar.strs[0], ar.parents[0] = "old", Parent{ID: "old/entry"}
-		var ad []Diagnostic
-		ap, aok := parseListing("x.jsonl", 7, line, lean, lean, ar, func(d Diagnostic) { ad = append(ad, d) })
+		// The arena first holds an earlier record's tags and parents.
+		ar := new(lineage.Arena)
+		old, ok := parseListing("x.jsonl", 6, []byte(`{"id":"o/x","tags":["peft"],"cardData":{"base_model":"old/entry"}}`), lean, lean, ar, Limits{}.withDefaults(), func(lineage.Diagnostic) {})
+		if !ok || len(old.Parents) != 1 || len(old.Tags) != 1 {
+			t.Fatalf("the earlier record parsed as %+v", old)
+		}
+		var ad []lineage.Diagnostic
+		ap, aok := parseListing("x.jsonl", 7, line, lean, lean, ar, Limits{}.withDefaults(), func(d lineage.Diagnostic) { ad = append(ad, d) })
 		if lean {
 			// Unconverted dates stay 0; a converted one must be right.
 			if ap.Created != 0 && ap.Created != fr.Created || ap.Modified != 0 && ap.Modified != fr.Modified {
@@ -43,7 +49,7 @@ func sameParse(t testing.TB, line []byte) {
 		if aok != fok || !reflect.DeepEqual(ap, fr) || !reflect.DeepEqual(ad, fd) {
 			t.Fatalf("arena (graph-only %v) parse differs for %s:\narena %+v %v\nplain %+v %v", lean, line, ap, ad, fr, fd)
 		}
-		if ar.strs[0] != "old" || ar.parents[0].ID != "old/entry" {
+		if old.Tags[0] != "peft" || old.Parents[0].ID != "old/entry" {
 			t.Fatalf("the arena's earlier entries were overwritten for %s", line)
 		}
 	}
@@ -90,7 +96,7 @@ func TestScanListingMatchesDecoder(t *testing.T) {
 }
 
 func TestScanListingMatchesDecoderOnRealData(t *testing.T) {
-	for _, p := range []string{"../../shared/realdata/hub/models.jsonl"} {
+	for _, p := range []string{"../../../shared/realdata/hub/models.jsonl"} {
 		f, err := os.Open(p)
 		if err != nil {
 			t.Skipf("real data not present (%v): skipping the fast/slow parser comparison on real Hub records", err)

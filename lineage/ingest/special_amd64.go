@@ -1,4 +1,4 @@
-package lineage
+package ingest
 
 // special returns the index of the first byte at or after start that ends or
 // spoils a plain string ('"', '\\', a control character or non-ASCII), or

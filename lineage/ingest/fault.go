@@ -1,10 +1,12 @@
-package lineage
+package ingest
 
 import (
 	"fmt"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // faultLog collects memory faults recovered while a mapped input is read.
@@ -48,11 +50,11 @@ func (f *faultLog) catch() {
 }
 
 // err returns the error for a recovered fault, or nil.
-func (f *faultLog) err(source string) error {
+func (f *faultLog) err() error {
 	if !f.failed() {
 		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return fmt.Errorf("read %s: %w (truncated or rewritten while lineage read it; %v); read it again", source, ErrInputChanged, f.first)
+	return fmt.Errorf("%w (truncated or rewritten while lineage read it; %v); read it again", lineage.ErrInputChanged, f.first)
 }

@@ -1,20 +1,15 @@
 //go:build linux
 
-package lineage
+package ingest
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"runtime"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
-// madvPopulateRead is MADV_POPULATE_READ (not in package syscall).
-const madvPopulateRead = 22
-
-// readMappedJSONLines reads a JSON Lines file by mapping it instead of
+// readMapped reads a JSON Lines file by mapping it instead of
 // copying it into buffers: the page cache is read in place (at Hub scale
 // the copy was a twentieth of the build's CPU). Pages are given back
 // (MADV_DONTNEED) as their records are delivered, so the process holds a
@@ -27,16 +22,16 @@ const madvPopulateRead = 22
 // handled is false, with nothing read, when f is not a regular, non-empty,
 // uncompressed JSON Lines file (a JSON array, gzip, anything odd): the
 // caller then reads it as a stream, with that path's messages.
-func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit) (handled bool, err error) {
+func (r *reader) readMapped(f *os.File, name string) (handled bool, err error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() <= 0 || int64(int(st.Size())) != st.Size() {
 		return false, nil
 	}
-	m, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	m, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return false, nil
 	}
-	defer syscall.Munmap(m)
+	defer unix.Munmap(m)
 	// What the stream reader skips before the first record: blank lines
 	// (counted, for line numbers) and a byte-order mark.
 	start, newlines, isLines := 0, 0, false
@@ -57,18 +52,21 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 				start += 3
 				continue
 			}
-			isLines = m[start] == '{'
+			// CR-only line ends are read by the streamed reader, which
+			// turns them into line ends.
+			head := m[start:min(len(m), start+1<<16)]
+			isLines = m[start] == '{' && !(bytes.IndexByte(head, '\r') >= 0 && bytes.IndexByte(head, '\n') < 0)
 			return
 		}
 	})
-	if err := probe.err(name); err != nil {
+	if err := probe.err(); err != nil {
 		return true, err
 	}
 	if !isLines {
 		return false, nil
 	}
-	syscall.Madvise(m, syscall.MADV_SEQUENTIAL)
-	progress := progressOf(ctx)
+	unix.Madvise(m, unix.MADV_SEQUENTIAL)
+	progress := r.opt.Progress
 	if progress != nil {
 		progress(int64(start))
 	}
@@ -76,17 +74,14 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 	released := 0 // m[:released] has been given back
 	done := func(end int) {
 		if to := end &^ (page - 1); to-released >= 8<<20 {
-			syscall.Madvise(m[released:to], syscall.MADV_DONTNEED)
+			unix.Madvise(m[released:to], unix.MADV_DONTNEED)
 			released = to
 		}
 	}
-	pool := newChunkPool(4*runtime.GOMAXPROCS(0) + 4) // record slices only
-	err = parseLines(ctx, name, emit, pool, done, func(chunks chan<- lineChunk, failed func() bool) error {
-		seq, skip := 0, newlines
+	pool := newChunkPool(4*r.workers + 4) // record slices only
+	err = r.parseLines(name, pool, done, 1, func(send func(lineChunk) bool, failed func() bool) error {
+		skip := newlines
 		for pos := start; pos < len(m); {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 			if failed() {
 				return nil
 			}
@@ -105,13 +100,15 @@ func readMappedJSONLines(ctx context.Context, f *os.File, name string, emit Emit
 			// and the pages fault in as before; a file cut short makes it
 			// fail, and the worker's read then reports it).
 			if lo := pos &^ (page - 1); end > lo {
-				syscall.Syscall(syscall.SYS_MADVISE, uintptr(unsafe.Pointer(&m[lo])), uintptr(end-lo), madvPopulateRead)
+				unix.Madvise(m[lo:end], unix.MADV_POPULATE_READ)
 			}
-			chunks <- lineChunk{seq: seq, skip: skip, data: data, end: end}
+			if !send(lineChunk{skip: skip, data: data, end: end}) {
+				return nil
+			}
 			if progress != nil {
 				progress(int64(len(data)))
 			}
-			seq, skip = seq+1, 0
+			skip = 0
 			pos = end
 		}
 		return nil
