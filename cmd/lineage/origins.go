@@ -18,6 +18,7 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/analytics"
 	"github.com/lineage-project/lineage/render/chart"
 )
 
@@ -49,13 +50,13 @@ func (f *analyticFlags) register(fs *flag.FlagSet, window bool) {
 
 // scope parses the flags into a scope (usage errors) and reads the origins
 // table (failures).
-func (f *analyticFlags) scope() (lineage.Scope, *lineage.Origins, error) {
-	var sc lineage.Scope
+func (f *analyticFlags) scope() (analytics.Scope, *analytics.Origins, error) {
+	var sc analytics.Scope
 	var err error
 	if sc.Labels, err = lineage.ParseRelations(f.rel); err != nil {
 		return sc, nil, err
 	}
-	if sc.Attribution, err = lineage.ParseAttribution(f.attribution); err != nil {
+	if sc.Attribution, err = analytics.ParseAttribution(f.attribution); err != nil {
 		return sc, nil, err
 	}
 	if sc.From, err = parseDate(f.from, false); err != nil {
@@ -72,7 +73,7 @@ func (f *analyticFlags) scope() (lineage.Scope, *lineage.Origins, error) {
 }
 
 // analysis loads the store and credits its derivatives.
-func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *lineage.Analysis, error) {
+func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *analytics.Analysis, error) {
 	sc, o, err := f.scope()
 	if err != nil {
 		return nil, nil, err
@@ -81,18 +82,18 @@ func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineag
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, lineage.NewAnalysis(s, o, sc), nil
+	return s, analytics.New(s, o, sc), nil
 }
 
 // loadOrigins returns the embedded origins table with the rows of files.
-func loadOrigins(files []string) (*lineage.Origins, error) {
-	o := lineage.DefaultOrigins()
+func loadOrigins(files []string) (*analytics.Origins, error) {
+	o := analytics.DefaultOrigins()
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("origins: %w", err)
 		}
-		rows, err := lineage.ParseOrigins(bytes.NewReader(data), filepath.Base(name))
+		rows, err := analytics.ParseOrigins(bytes.NewReader(data), filepath.Base(name))
 		if err != nil {
 			return nil, err
 		}
@@ -149,29 +150,29 @@ func (g *groupFlags) check() error {
 	default:
 		return usagef("--group must be org or country (got %q)", g.by)
 	}
-	_, err := lineage.ParseAttribution(g.attribution)
+	_, err := analytics.ParseAttribution(g.attribution)
 	return err
 }
 
 // rank prints the foundations' descendants aggregated by group.
 func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJSON bool, stdout io.Writer) error {
-	by, _ := lineage.ParseGroupBy(g.by)
-	attr, _ := lineage.ParseAttribution(g.attribution)
+	by, _ := analytics.ParseGroupBy(g.by)
+	attr, _ := analytics.ParseAttribution(g.attribution)
 	o, err := loadOrigins(g.origins)
 	if err != nil {
 		return err
 	}
-	a := lineage.NewAnalysis(s, o, lineage.Scope{Labels: labels, Attribution: attr})
+	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr})
 	r := a.Rank(by)
 	man := a.Manifest()
-	shown := lineage.TopGroups(r.Groups, top, r.Derivatives)
+	shown := analytics.TopGroups(r.Groups, top, r.Derivatives)
 	if asJSON {
 		return writeJSON(stdout, struct {
-			By          string               `json:"by"`
-			Attribution string               `json:"attribution"`
-			Derivatives int                  `json:"derivatives"`
-			Groups      []lineage.GroupShare `json:"groups"`
-			Manifest    lineage.Manifest     `json:"manifest"`
+			By          string                 `json:"by"`
+			Attribution string                 `json:"attribution"`
+			Derivatives int                    `json:"derivatives"`
+			Groups      []analytics.GroupShare `json:"groups"`
+			Manifest    analytics.Manifest     `json:"manifest"`
 		}{r.By, attr.String(), r.Derivatives, shown, man})
 	}
 	writeGroupTable(stdout, r, shown, attr)
@@ -181,7 +182,7 @@ func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJS
 	return nil
 }
 
-func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupShare, attr lineage.Attribution) {
+func writeGroupTable(w io.Writer, r analytics.GroupRanking, shown []analytics.GroupShare, attr analytics.Attribution) {
 	pos := map[string]int{}
 	for i, g := range r.Groups {
 		pos[g.Key] = i + 1
@@ -194,7 +195,7 @@ func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupS
 	}
 	for _, g := range shown {
 		rank := "-"
-		if p := pos[g.Key]; p > 0 && g.Key != lineage.Other {
+		if p := pos[g.Key]; p > 0 && g.Key != analytics.Other {
 			rank = fmt.Sprint(p)
 		}
 		if r.By == "country" {
@@ -207,21 +208,21 @@ func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupS
 }
 
 // writeUnknownNote states the unknown bucket's share even when it is zero.
-func writeUnknownNote(w io.Writer, gs []lineage.GroupShare, n int, by lineage.GroupBy) {
-	var u lineage.GroupShare
+func writeUnknownNote(w io.Writer, gs []analytics.GroupShare, n int, by analytics.GroupBy) {
+	var u analytics.GroupShare
 	for _, g := range gs {
-		if g.Key == lineage.Unknown {
+		if g.Key == analytics.Unknown {
 			u = g
 		}
 	}
 	what := "organisation not in the origins table or no country recorded"
-	if by == lineage.ByOrg {
+	if by == analytics.ByOrg {
 		what = "organisation not in the origins table"
 	}
 	fmt.Fprintf(w, "unknown (%s): %s of %d derivatives (%s).\n", what, trimFloat(u.Derivatives), n, pct(u.Share))
 }
 
-func writeManifest(w io.Writer, m lineage.Manifest) {
+func writeManifest(w io.Writer, m analytics.Manifest) {
 	fmt.Fprintln(w, "manifest:")
 	for _, l := range m.Lines() {
 		fmt.Fprintln(w, "  "+l)
@@ -229,8 +230,8 @@ func writeManifest(w io.Writer, m lineage.Manifest) {
 }
 
 // credit formats a credit: an integer under full attribution.
-func credit(x float64, attr lineage.Attribution) string {
-	if attr == lineage.AttributionFull {
+func credit(x float64, attr analytics.Attribution) string {
+	if attr == analytics.AttributionFull {
 		return fmt.Sprintf("%.0f", x)
 	}
 	return fmt.Sprintf("%.1f", x)
@@ -282,11 +283,11 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		ms := a.CellModels(from, to)
 		if f.asJSON {
 			return writeJSON(stdout, struct {
-				Author     string              `json:"author_country"`
-				Foundation string              `json:"foundation_country"`
-				Count      int                 `json:"count"`
-				Models     []lineage.CellModel `json:"models"`
-				Manifest   lineage.Manifest    `json:"manifest"`
+				Author     string                `json:"author_country"`
+				Foundation string                `json:"foundation_country"`
+				Count      int                   `json:"count"`
+				Models     []analytics.CellModel `json:"models"`
+				Manifest   analytics.Manifest    `json:"manifest"`
 			}{strings.ToUpper(from), normCell(to), len(ms), ms, man})
 		}
 		fmt.Fprintf(stdout, "%d derivative(s) whose author organisation is in %s, built on foundations from %s:\n", len(ms), countryLabel(strings.ToUpper(from)), countryLabel(normCell(to)))
@@ -309,8 +310,8 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if f.asJSON {
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
-			lineage.OriginMatrix
-			Manifest lineage.Manifest `json:"manifest"`
+			analytics.OriginMatrix
+			Manifest analytics.Manifest `json:"manifest"`
 		}{attr.String(), m, man})
 	}
 	writeMatrix(stdout, m, attr)
@@ -319,23 +320,23 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func normCell(c string) string {
-	if strings.EqualFold(strings.TrimSpace(c), lineage.Unknown) {
-		return lineage.Unknown
+	if strings.EqualFold(strings.TrimSpace(c), analytics.Unknown) {
+		return analytics.Unknown
 	}
 	return strings.ToUpper(strings.TrimSpace(c))
 }
 
 func countryLabel(code string) string {
-	if n := lineage.CountryName(code); n != code {
+	if n := analytics.CountryName(code); n != code {
 		return code + " (" + n + ")"
 	}
 	return code
 }
 
-func writeMatrix(w io.Writer, m lineage.OriginMatrix, attr lineage.Attribution) {
+func writeMatrix(w io.Writer, m analytics.OriginMatrix, attr analytics.Attribution) {
 	fmt.Fprintf(w, "Who builds on whom: derivatives by the country of their author organisation (rows) and of their foundations (columns), %s attribution.\n", attr)
 	if len(m.Rows) > 0 {
-		cells := map[[2]string]lineage.OriginCell{}
+		cells := map[[2]string]analytics.OriginCell{}
 		for _, c := range m.Cells {
 			cells[[2]string{c.Author, c.Foundation}] = c
 		}
@@ -364,13 +365,13 @@ func writeMatrix(w io.Writer, m lineage.OriginMatrix, attr lineage.Attribution) 
 		m.KnownAuthor, m.Derivatives, pct(1-m.UnknownAuthorShare), m.AuthorNotInTable, m.AuthorNoCountry, pct(m.UnknownAuthorShare))
 }
 
-func writeOriginsTable(w io.Writer, o *lineage.Origins, asJSON bool) error {
+func writeOriginsTable(w io.Writer, o *analytics.Origins, asJSON bool) error {
 	rows := o.Rows()
 	if asJSON {
 		return writeJSON(w, struct {
-			Version string           `json:"version"`
-			SHA256  string           `json:"sha256"`
-			Rows    []lineage.Origin `json:"rows"`
+			Version string             `json:"version"`
+			SHA256  string             `json:"sha256"`
+			Rows    []analytics.Origin `json:"rows"`
 		}{o.Version(), o.Hash(), rows})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -401,7 +402,7 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) > 0 {
 		return usagef("timeline takes no arguments")
 	}
-	by, err := lineage.ParseGroupBy(*byFlag)
+	by, err := analytics.ParseGroupBy(*byFlag)
 	if err != nil {
 		return err
 	}
@@ -440,8 +441,8 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
-			lineage.Timeline
-			Manifest lineage.Manifest `json:"manifest"`
+			analytics.Timeline
+			Manifest analytics.Manifest `json:"manifest"`
 		}{attr.String(), out, man})
 	}
 	writeTimeline(stdout, folded, attr)
@@ -450,13 +451,13 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // topKeys returns the keys of the first n groups other than Unknown.
-func topKeys(gs []lineage.GroupShare, n int) []string {
+func topKeys(gs []analytics.GroupShare, n int) []string {
 	var keys []string
 	for _, g := range gs {
 		if len(keys) == n {
 			break
 		}
-		if g.Key != lineage.Unknown {
+		if g.Key != analytics.Unknown {
 			keys = append(keys, g.Key)
 		}
 	}
@@ -465,27 +466,27 @@ func topKeys(gs []lineage.GroupShare, n int) []string {
 
 // columns returns the column order of a folded timeline: its totals
 // order, with unknown and other last.
-func columns(tl lineage.Timeline) []string {
+func columns(tl analytics.Timeline) []string {
 	var keys []string
 	for _, g := range tl.Totals {
-		if g.Key != lineage.Unknown && g.Key != lineage.Other {
+		if g.Key != analytics.Unknown && g.Key != analytics.Other {
 			keys = append(keys, g.Key)
 		}
 	}
-	for _, k := range []string{lineage.Other, lineage.Unknown} {
+	for _, k := range []string{analytics.Other, analytics.Unknown} {
 		present := false
 		for _, g := range tl.Totals {
 			present = present || g.Key == k
 		}
 		// unknown is a column even when empty: its share is always shown.
-		if present || k == lineage.Unknown && tl.By != "foundation" {
+		if present || k == analytics.Unknown && tl.By != "foundation" {
 			keys = append(keys, k)
 		}
 	}
 	return keys
 }
 
-func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
+func writeTimeline(w io.Writer, tl analytics.Timeline, attr analytics.Attribution) {
 	whose := "their foundations' " + tl.By
 	if tl.By == "foundation" {
 		whose = "their foundations"
@@ -498,8 +499,8 @@ func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
 		fmt.Fprintf(tw, "%s\t", c)
 	}
 	fmt.Fprintln(tw)
-	row := func(label string, n int, gs []lineage.GroupShare) {
-		byKey := map[string]lineage.GroupShare{}
+	row := func(label string, n int, gs []analytics.GroupShare) {
+		byKey := map[string]analytics.GroupShare{}
 		for _, g := range gs {
 			byKey[g.Key] = g
 		}
@@ -520,9 +521,9 @@ func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
 	row("TOTAL", tl.Derivatives, tl.Totals)
 	tw.Flush()
 	if tl.By != "foundation" {
-		var u lineage.GroupShare
+		var u analytics.GroupShare
 		for _, g := range tl.Totals {
-			if g.Key == lineage.Unknown {
+			if g.Key == analytics.Unknown {
 				u = g
 			}
 		}
@@ -533,7 +534,7 @@ func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
 
 // timelineChart draws the monthly shares, normalised to the month's credit
 // (under fractional attribution, the share of the month's new derivatives).
-func timelineChart(w io.Writer, f chart.Format, tl lineage.Timeline, attr lineage.Attribution) error {
+func timelineChart(w io.Writer, f chart.Format, tl analytics.Timeline, attr analytics.Attribution) error {
 	if len(tl.Months) == 0 {
 		return fmt.Errorf("chart: no dated derivatives to draw")
 	}
@@ -541,8 +542,8 @@ func timelineChart(w io.Writer, f chart.Format, tl lineage.Timeline, attr lineag
 	periods := make([]string, len(tl.Months))
 	series := make([]chart.Series, len(cols))
 	for i, c := range cols {
-		series[i] = chart.Series{Name: c, Values: make([]float64, len(tl.Months)), Neutral: c == lineage.Unknown || c == lineage.Other}
-		if tl.By == "country" && c != lineage.Unknown && c != lineage.Other {
+		series[i] = chart.Series{Name: c, Values: make([]float64, len(tl.Months)), Neutral: c == analytics.Unknown || c == analytics.Other}
+		if tl.By == "country" && c != analytics.Unknown && c != analytics.Other {
 			series[i].Name = countryLabel(c)
 		}
 	}
@@ -563,7 +564,7 @@ func timelineChart(w io.Writer, f chart.Format, tl lineage.Timeline, attr lineag
 		labels[i] = fmt.Sprint(m.Derivatives)
 	}
 	ylabel := "% of new derivatives"
-	if attr == lineage.AttributionFull {
+	if attr == analytics.AttributionFull {
 		ylabel = "% of new derivatives' credit"
 	}
 	return chart.StackedShares(w, f, chart.Options{
@@ -659,7 +660,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	attr := a.Scope().Attribution
-	entries := make([]lineage.VelocityEntry, len(vs))
+	entries := make([]analytics.VelocityEntry, len(vs))
 	for i, v := range vs {
 		entries[i] = a.Velocity(v, days)
 	}
@@ -677,10 +678,10 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if f.asJSON {
 		return writeJSON(stdout, struct {
-			Attribution string                  `json:"attribution"`
-			Days        []int                   `json:"days"`
-			Models      []lineage.VelocityEntry `json:"models"`
-			Manifest    lineage.Manifest        `json:"manifest"`
+			Attribution string                    `json:"attribution"`
+			Days        []int                     `json:"days"`
+			Models      []analytics.VelocityEntry `json:"models"`
+			Manifest    analytics.Manifest        `json:"manifest"`
 		}{attr.String(), days, entries, man})
 	}
 	writeVelocity(stdout, entries, days, attr)
@@ -688,7 +689,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-func writeVelocity(w io.Writer, entries []lineage.VelocityEntry, days []int, attr lineage.Attribution) {
+func writeVelocity(w io.Writer, entries []analytics.VelocityEntry, days []int, attr analytics.Attribution) {
 	fmt.Fprintf(w, "Distinct descendants created within N days of each model's own creation (%s attribution).\n", attr)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-*s\tCREATED\t", max(len("MODEL"), maxIDLen(entries)), "MODEL")
@@ -737,7 +738,7 @@ func writeVelocity(w io.Writer, entries []lineage.VelocityEntry, days []int, att
 	}
 }
 
-func maxIDLen(entries []lineage.VelocityEntry) int {
+func maxIDLen(entries []analytics.VelocityEntry) int {
 	n := 0
 	for _, e := range entries {
 		l := len(e.ID)
@@ -751,7 +752,7 @@ func maxIDLen(entries []lineage.VelocityEntry) int {
 
 // velocityChart draws cumulative descendants against days since release
 // for every model with a known creation time.
-func velocityChart(w io.Writer, f chart.Format, a *lineage.Analysis, vs []graph.NodeID, maxDays int) error {
+func velocityChart(w io.Writer, f chart.Format, a *analytics.Analysis, vs []graph.NodeID, maxDays int) error {
 	var curves []chart.Curve
 	var skipped []string
 	for _, v := range vs {
@@ -837,36 +838,36 @@ type reportData struct {
 	Generated   string
 	Attribution string
 	Rule        string
-	Manifest    lineage.Manifest
+	Manifest    analytics.Manifest
 	ManLines    []string
-	Countries   []lineage.GroupShare
-	Orgs        []lineage.GroupShare
-	Foundations []lineage.GroupShare
+	Countries   []analytics.GroupShare
+	Orgs        []analytics.GroupShare
+	Foundations []analytics.GroupShare
 	Counted     int
-	Matrix      lineage.OriginMatrix
+	Matrix      analytics.OriginMatrix
 	MatrixRows  [][]string
-	Timeline    lineage.Timeline
+	Timeline    analytics.Timeline
 	TLCols      []string
 	TLRows      [][]string
-	Velocity    []lineage.VelocityEntry
+	Velocity    []analytics.VelocityEntry
 	Days        []int
 	Charts      map[string]template.URL
 	ChartErrs   []string
 }
 
-func writeReport(w io.Writer, s *lineage.Store, a *lineage.Analysis, top int, vs []graph.NodeID) error {
+func writeReport(w io.Writer, s *lineage.Store, a *analytics.Analysis, top int, vs []graph.NodeID) error {
 	attr := a.Scope().Attribution
 	d := reportData{
 		Attribution: attr.String(), Rule: attr.Rule(), Manifest: a.Manifest(),
-		Counted: a.Counted(), Charts: map[string]template.URL{}, Days: lineage.VelocityDays,
+		Counted: a.Counted(), Charts: map[string]template.URL{}, Days: analytics.VelocityDays,
 	}
 	d.ManLines = d.Manifest.Lines()
-	d.Countries = lineage.TopGroups(a.Rank(lineage.ByCountry).Groups, top, a.Counted())
-	d.Orgs = lineage.TopGroups(a.Rank(lineage.ByOrg).Groups, top, a.Counted())
-	fr := a.Rank(lineage.ByFoundation)
+	d.Countries = analytics.TopGroups(a.Rank(analytics.ByCountry).Groups, top, a.Counted())
+	d.Orgs = analytics.TopGroups(a.Rank(analytics.ByOrg).Groups, top, a.Counted())
+	fr := a.Rank(analytics.ByFoundation)
 	d.Foundations = fr.Groups[:min(top, len(fr.Groups))]
 	d.Matrix = a.Matrix()
-	cells := map[[2]string]lineage.OriginCell{}
+	cells := map[[2]string]analytics.OriginCell{}
 	for _, c := range d.Matrix.Cells {
 		cells[[2]string{c.Author, c.Foundation}] = c
 	}
@@ -881,11 +882,11 @@ func writeReport(w io.Writer, s *lineage.Store, a *lineage.Analysis, top int, vs
 		}
 		d.MatrixRows = append(d.MatrixRows, row)
 	}
-	tl := a.Timeline(lineage.ByCountry)
+	tl := a.Timeline(analytics.ByCountry)
 	d.Timeline = tl.Fold(topKeys(tl.Totals, 7))
 	d.TLCols = columns(d.Timeline)
-	for _, m := range append(d.Timeline.Months, lineage.TimelineMonth{Month: "total", Derivatives: d.Timeline.Derivatives, Groups: d.Timeline.Totals}) {
-		byKey := map[string]lineage.GroupShare{}
+	for _, m := range append(d.Timeline.Months, analytics.TimelineMonth{Month: "total", Derivatives: d.Timeline.Derivatives, Groups: d.Timeline.Totals}) {
+		byKey := map[string]analytics.GroupShare{}
 		for _, g := range m.Groups {
 			byKey[g.Key] = g
 		}

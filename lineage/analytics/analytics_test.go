@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // The analytics tests write small graphs with creation dates as lines
@@ -29,7 +30,7 @@ type anSrc struct {
 func (m anSrc) Name() string                 { return m.name }
 func (m anSrc) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(m.data)), nil }
 
-func anStore(t testing.TB, text string) *Store {
+func anStore(t testing.TB, text string) *lineage.Store {
 	t.Helper()
 	var buf bytes.Buffer
 	for _, line := range strings.Split(text, "\n") {
@@ -69,10 +70,10 @@ func anStore(t testing.TB, text string) *Store {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	}
-	b := NewBuilder()
+	b := lineage.NewBuilder()
 	src := anSrc{"analytics.jsonl", buf.Bytes()}
 	b.AddSource(src.Name())
-	if err := ReadSource(context.Background(), src, b.Emit); err != nil {
+	if err := lineage.ReadSource(context.Background(), src, b.Emit); err != nil {
 		t.Fatalf("ReadSource: %v", err)
 	}
 	return b.Finish()
@@ -124,7 +125,7 @@ func TestAnalysisRank(t *testing.T) {
 		{ByFoundation, AttributionFractional, "us/base=3(0.5000) cn/base=2(0.3333) xx/base=1(0.1667)"},
 	}
 	for _, tt := range tests {
-		a := NewAnalysis(s, anOrigins(), Scope{Attribution: tt.attr})
+		a := New(s, anOrigins(), Scope{Attribution: tt.attr})
 		r := a.Rank(tt.by)
 		if got := groupsString(r.Groups); got != tt.want {
 			t.Errorf("Rank(%s, %s) = %s, want %s", tt.by, tt.attr, got, tt.want)
@@ -143,7 +144,7 @@ func TestAnalysisRank(t *testing.T) {
 		}
 	}
 	// Full attribution by foundation is exactly Store.Rank.
-	a := NewAnalysis(s, anOrigins(), Scope{})
+	a := New(s, anOrigins(), Scope{})
 	for _, e := range s.Rank(0, graph.AllLabels) {
 		found := false
 		for _, g := range a.Rank(ByFoundation).Groups {
@@ -181,7 +182,7 @@ func TestAnalysisMatrix(t *testing.T) {
 		{AttributionFull, "US>US=2(0.6667) US>CN=2(0.6667) CN>US=1(1.0000)"},
 		{AttributionFractional, "US>US=1.5(0.5000) US>CN=1.5(0.5000) CN>US=1(1.0000)"},
 	} {
-		m := NewAnalysis(s, anOrigins(), Scope{Attribution: tt.attr}).Matrix()
+		m := New(s, anOrigins(), Scope{Attribution: tt.attr}).Matrix()
 		var parts []string
 		for _, c := range m.Cells {
 			parts = append(parts, fmt.Sprintf("%s>%s=%g(%.4f)", c.Author, c.Foundation, c.Derivatives, c.ShareOfRow))
@@ -199,7 +200,7 @@ func TestAnalysisMatrix(t *testing.T) {
 			t.Errorf("Matrix(%s).Columns = %s, want [US CN]", tt.attr, got)
 		}
 	}
-	a := NewAnalysis(s, anOrigins(), Scope{})
+	a := New(s, anOrigins(), Scope{})
 	var ids []string
 	for _, c := range a.CellModels("us", "CN") {
 		ids = append(ids, c.ID+"<"+strings.Join(c.Foundations, "+"))
@@ -221,7 +222,7 @@ func TestAnalysisTimeline(t *testing.T) {
 		}
 		return strings.Join(parts, " ")
 	}
-	tl := NewAnalysis(s, anOrigins(), Scope{}).Timeline(ByCountry)
+	tl := New(s, anOrigins(), Scope{}).Timeline(ByCountry)
 	want := "2024-01:2[US=2(1.0000)] 2024-02:2[CN=2(1.0000) US=1(0.5000)] 2024-03:1[CN=1(1.0000) US=1(1.0000)]"
 	if got := monthsString(tl); got != want {
 		t.Errorf("Timeline(country, full) = %s\nwant %s", got, want)
@@ -229,7 +230,7 @@ func TestAnalysisTimeline(t *testing.T) {
 	if tl.Undated != 1 || tl.Derivatives != 5 {
 		t.Errorf("Timeline undated %d dated %d, want 1 5", tl.Undated, tl.Derivatives)
 	}
-	tl = NewAnalysis(s, anOrigins(), Scope{Attribution: AttributionFractional}).Timeline(ByCountry)
+	tl = New(s, anOrigins(), Scope{Attribution: AttributionFractional}).Timeline(ByCountry)
 	want = "2024-01:2[US=2(1.0000)] 2024-02:2[CN=1.5(0.7500) US=0.5(0.2500)] 2024-03:1[CN=0.5(0.5000) US=0.5(0.5000)]"
 	if got := monthsString(tl); got != want {
 		t.Errorf("Timeline(country, fractional) = %s\nwant %s", got, want)
@@ -241,7 +242,7 @@ func TestAnalysisTimeline(t *testing.T) {
 	// A window: February only; the undated and the out-of-window
 	// derivatives are left out and counted.
 	from := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
-	a := NewAnalysis(s, anOrigins(), Scope{From: from, To: from.AddDate(0, 1, 0)})
+	a := New(s, anOrigins(), Scope{From: from, To: from.AddDate(0, 1, 0)})
 	tl = a.Timeline(ByFoundation)
 	if got := monthsString(tl); got != "2024-02:2[cn/base=2(1.0000) us/base=1(0.5000)]" {
 		t.Errorf("Timeline(foundation, February) = %s", got)
@@ -262,7 +263,7 @@ func TestAnalysisVelocity(t *testing.T) {
 		{AttributionFull, "7:1 30:2 90:4* 365:4*"},
 		{AttributionFractional, "7:1 30:2 90:3* 365:3*"},
 	} {
-		e := NewAnalysis(s, anOrigins(), Scope{Attribution: tt.attr}).Velocity(v, nil)
+		e := New(s, anOrigins(), Scope{Attribution: tt.attr}).Velocity(v, nil)
 		var parts []string
 		for _, w := range e.Windows {
 			p := fmt.Sprintf("%d:%g", w.Days, w.Derivatives)
@@ -278,20 +279,20 @@ func TestAnalysisVelocity(t *testing.T) {
 			t.Errorf("Velocity(us/base) = %+v", e)
 		}
 	}
-	a := NewAnalysis(s, anOrigins(), Scope{})
+	a := New(s, anOrigins(), Scope{})
 	curve := a.VelocityCurve(v, 60)
 	if len(curve) != 61 || curve[0] != 0 || curve[2] != 1 || curve[19] != 2 || curve[45] != 3 || curve[60] != 4 {
 		t.Errorf("VelocityCurve(us/base, 60) = %v", curve)
 	}
 	// A derivative dated before its foundation is in no window.
 	s2 := anStore(t, "a/f@2024-05-01:\nb/early@2024-04-01: a/f\nb/late@2024-05-02: a/f\nb/nodate: a/f")
-	e := NewAnalysis(s2, nil, Scope{}).Velocity(mustLookupAn(t, s2, "a/f"), []int{1, 7})
+	e := New(s2, nil, Scope{}).Velocity(mustLookupAn(t, s2, "a/f"), []int{1, 7})
 	if e.BeforeRelease != 1 || e.Undated != 1 || e.Dated != 2 || e.Descendants != 3 || e.Windows[0].Derivatives != 1 {
 		t.Errorf("Velocity(a/f) = %+v, want 1 before release, 1 undated, 2 dated, 3 in all, 1 within a day", e)
 	}
 	// Unknown creation: no windows, no curve.
 	s3 := anStore(t, "a/f:\nb/x@2024-01-01: a/f")
-	a3 := NewAnalysis(s3, nil, Scope{})
+	a3 := New(s3, nil, Scope{})
 	if e := a3.Velocity(mustLookupAn(t, s3, "a/f"), nil); e.Created != "" || len(e.Windows) != 0 || e.Descendants != 1 {
 		t.Errorf("Velocity(undated foundation) = %+v", e)
 	}
@@ -300,7 +301,7 @@ func TestAnalysisVelocity(t *testing.T) {
 	}
 }
 
-func mustLookupAn(t testing.TB, s *Store, id string) graph.NodeID {
+func mustLookupAn(t testing.TB, s *lineage.Store, id string) graph.NodeID {
 	t.Helper()
 	v, err := s.Lookup(id)
 	if err != nil {
@@ -311,8 +312,8 @@ func mustLookupAn(t testing.TB, s *Store, id string) graph.NodeID {
 
 func TestAnalysisRelationsAndCycles(t *testing.T) {
 	s := anStore(t, anGraph+"\nloop/a@2024-01-01: loop/b finetune\nloop/b@2024-01-01: loop/a finetune\n")
-	ft, _ := ParseRelations("finetune")
-	a := NewAnalysis(s, anOrigins(), Scope{Labels: ft})
+	ft, _ := lineage.ParseRelations("finetune")
+	a := New(s, anOrigins(), Scope{Labels: ft})
 	r := a.Rank(ByFoundation)
 	if got := groupsString(r.Groups); got != "us/base=2(0.5000) cn/base=1(0.2500) xx/base=1(0.2500)" {
 		t.Errorf("Rank(finetune) = %s", got)
@@ -357,17 +358,17 @@ func TestParseAnalyticsFlags(t *testing.T) {
 // shares sum to 100% in every aggregation, full attribution by foundation
 // is Store.Rank, and the unknown bucket is reported.
 func TestAnalysisSample(t *testing.T) {
-	s, err := BuildSources(context.Background(), SampleSources())
+	s, err := lineage.BuildSources(context.Background(), lineage.SampleSources())
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkAnalysisInvariants(t, s)
 }
 
-func checkAnalysisInvariants(t *testing.T, s *Store) {
+func checkAnalysisInvariants(t *testing.T, s *lineage.Store) {
 	t.Helper()
-	frac := NewAnalysis(s, nil, Scope{Attribution: AttributionFractional})
-	full := NewAnalysis(s, nil, Scope{})
+	frac := New(s, nil, Scope{Attribution: AttributionFractional})
+	full := New(s, nil, Scope{})
 	sum := func(gs []GroupShare) (credit, share float64) {
 		for _, g := range gs {
 			credit += g.Derivatives

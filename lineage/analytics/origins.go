@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"bytes"
@@ -15,13 +15,6 @@ import (
 
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
-
-// The origins table maps Hugging Face Hub organisations (the part of a
-// model id before '/') to the organisation behind them: its name, the
-// country of its headquarters, its kind and the public page the row was
-// taken from. A curated table is embedded (origins.csv); callers may add or
-// override rows (Origins.With). Organisations the table does not know, and
-// rows with no country, fall in the explicit Unknown bucket.
 
 //go:embed origins.csv
 var originsCSV []byte

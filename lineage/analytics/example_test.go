@@ -1,4 +1,4 @@
-package lineage_test
+package analytics_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/analytics"
 )
 
 // A foundation from France, one from China, a finetune of the first and a
@@ -16,14 +17,14 @@ var exampleFS = fstest.MapFS{"models.jsonl": {Data: []byte(`{"id":"mistralai/Mis
 {"id":"bob/merge","createdAt":"2023-10-05T00:00:00.000Z","cardData":{"base_model":["alice/zephyr","Qwen/Qwen-7B"]}}
 `)}}
 
-func ExampleNewAnalysis() {
+func ExampleNew() {
 	s, err := lineage.BuildSources(context.Background(), []lineage.Source{lineage.FSSource(exampleFS, "models.jsonl")})
 	if err != nil {
 		panic(err)
 	}
 	// Fractional attribution: the merge gives 1/2 to each foundation.
-	a := lineage.NewAnalysis(s, nil, lineage.Scope{Attribution: lineage.AttributionFractional})
-	for _, g := range a.Rank(lineage.ByCountry).Groups {
+	a := analytics.New(s, nil, analytics.Scope{Attribution: analytics.AttributionFractional})
+	for _, g := range a.Rank(analytics.ByCountry).Groups {
 		fmt.Printf("%s (%s): %g derivatives, %.0f%%\n", g.Key, g.Name, g.Derivatives, 100*g.Share)
 	}
 	v, _ := s.Lookup("mistralai/Mistral-7B-v0.1")
@@ -38,7 +39,7 @@ func ExampleNewAnalysis() {
 }
 
 func ExampleOrigins_Lookup() {
-	o := lineage.DefaultOrigins()
+	o := analytics.DefaultOrigins()
 	for _, org := range []string{"mistralai", "deepseek-ai", "TheBloke"} {
 		r, _ := o.Lookup(org)
 		fmt.Printf("%s: %s, %q, %s\n", org, r.Name, r.Country, r.Kind)

@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"cmp"
@@ -10,21 +10,9 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
-
-// Analytics: who builds on whom. An Analysis credits every derivative (a
-// model reached from a foundation along the selected relations) to the
-// foundations it is built on, and aggregates those credits by the
-// foundation's country or organisation (from an origins table), by the
-// foundation itself, by month of creation, or by days since the
-// foundation's release.
-//
-// Attribution: a derivative built on k foundations gives each of them 1
-// (AttributionFull, the rule of Store.Rank: a group's count is the sum of
-// its foundations' distinct descendant counts, and shares may sum to more
-// than 100%) or 1/k (AttributionFractional: shares sum to 100%). A share is
-// always a group's credit divided by the number of derivatives counted.
 
 // Attribution says how a derivative built on several foundations is credited.
 type Attribution uint8
@@ -44,7 +32,7 @@ func ParseAttribution(s string) (Attribution, error) {
 	case "fractional":
 		return AttributionFractional, nil
 	}
-	return 0, fmt.Errorf("%w: unknown attribution %q (want full or fractional)", ErrUsage, s)
+	return 0, fmt.Errorf("%w: unknown attribution %q (want full or fractional)", lineage.ErrUsage, s)
 }
 
 func (a Attribution) String() string {
@@ -84,7 +72,7 @@ func ParseGroupBy(s string) (GroupBy, error) {
 	case "foundation":
 		return ByFoundation, nil
 	}
-	return 0, fmt.Errorf("%w: unknown grouping %q (want country, org or foundation)", ErrUsage, s)
+	return 0, fmt.Errorf("%w: unknown grouping %q (want country, org or foundation)", lineage.ErrUsage, s)
 }
 
 func (g GroupBy) String() string {
@@ -116,7 +104,7 @@ func (sc Scope) windowed() bool { return !sc.From.IsZero() || !sc.To.IsZero() }
 // Analysis is a store with every derivative credited to its foundations,
 // ready to be aggregated. Build it with NewAnalysis; it is immutable.
 type Analysis struct {
-	s  *Store
+	s  *lineage.Store
 	o  *Origins
 	sc Scope
 
@@ -135,7 +123,7 @@ type Analysis struct {
 // NewAnalysis credits every derivative of s to its foundations within sc,
 // placing foundations with the origins table o (nil: DefaultOrigins).
 // Work is proportional to the number of (foundation, derivative) pairs.
-func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
+func New(s *lineage.Store, o *Origins, sc Scope) *Analysis {
 	if o == nil {
 		o = DefaultOrigins()
 	}
@@ -205,7 +193,7 @@ func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
 		}
 		slices.Sort(fs) // roots are in NodeID order, so this is too
 		a.derivatives++
-		c := s.createdAt(d)
+		c := s.CreatedUnix(d)
 		if c == 0 {
 			a.undated++
 			if sc.windowed() {
@@ -776,11 +764,7 @@ func (a *Analysis) Velocity(v graph.NodeID, days []int) VelocityEntry {
 // newest returns the newest creation time of any model in the input.
 func (a *Analysis) newest() time.Time {
 	a.newestOnce.Do(func() {
-		var m int64
-		for _, c := range a.s.created {
-			m = max(m, c)
-		}
-		if m > 0 {
+		if m := a.s.NewestCreatedUnix(); m > 0 {
 			a.newestTime = time.Unix(m, 0).UTC()
 		}
 	})
@@ -877,8 +861,8 @@ func (a *Analysis) Manifest() Manifest {
 		Attribution: a.sc.Attribution.String(), AttributionRule: a.sc.Attribution.Rule(),
 		Origins: OriginsInfo{Version: a.o.Version(), SHA256: a.o.Hash(), Organisations: a.o.Len(), Overrides: a.o.Overrides()},
 	}
-	for _, r := range Relations {
-		if rl := RelationLabels(r); a.sc.Labels&rl == rl {
+	for _, r := range lineage.Relations {
+		if rl := lineage.RelationLabels(r); a.sc.Labels&rl == rl {
 			m.Relations = append(m.Relations, r.String())
 		}
 	}

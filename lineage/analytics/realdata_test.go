@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"bufio"
@@ -13,20 +13,21 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 )
 
 // Real-data analytics tests over the converted Hub data in
-// ../../shared/realdata (see its README.md); they skip when it is absent.
+// ../../../shared/realdata (see its README.md); they skip when it is absent.
 
-const anRealdata = "../../shared/realdata"
+const anRealdata = "../../../shared/realdata"
 
 var anRealOnce struct {
 	sync.Once
-	s   *Store
+	s   *lineage.Store
 	err error
 }
 
-func anRealStore(t *testing.T) *Store {
+func anRealStore(t *testing.T) *lineage.Store {
 	t.Helper()
 	var paths []string
 	for _, f := range []string{"cards", "hub", "edges", "atlas"} {
@@ -36,7 +37,7 @@ func anRealStore(t *testing.T) *Store {
 		}
 		paths = append(paths, p)
 	}
-	anRealOnce.Do(func() { anRealOnce.s, anRealOnce.err = Build(context.Background(), paths) })
+	anRealOnce.Do(func() { anRealOnce.s, anRealOnce.err = lineage.Build(context.Background(), paths) })
 	if anRealOnce.err != nil {
 		t.Fatalf("Build(%v): %v", paths, anRealOnce.err)
 	}
@@ -84,7 +85,7 @@ func TestRealdataAnalyticsInvariants(t *testing.T) {
 func TestRealdataVelocity(t *testing.T) {
 	s := anRealStore(t)
 	created := anCreatedAt(t)
-	a := NewAnalysis(s, nil, Scope{})
+	a := New(s, nil, Scope{})
 	for _, id := range []string{"deepseek-ai/DeepSeek-R1", "meta-llama/Llama-2-7b", "google/gemma-7b", "microsoft/phi-2"} {
 		v, err := s.Lookup(id)
 		if err != nil {
@@ -148,7 +149,7 @@ func TestRealdataCountryShares(t *testing.T) {
 	for _, e := range s.Rank(0, graph.AllLabels) {
 		want[o.Country(e.ID)] += float64(e.Descendants)
 	}
-	a := NewAnalysis(s, o, Scope{})
+	a := New(s, o, Scope{})
 	r := a.Rank(ByCountry)
 	for _, g := range r.Groups {
 		if math.Abs(g.Derivatives-want[g.Key]) > 1e-6 {
@@ -164,6 +165,6 @@ func TestRealdataCountryShares(t *testing.T) {
 			t.Errorf("Rank(country) has no %s group: %s", c, groupsString(r.Groups))
 		}
 	}
-	tl := NewAnalysis(s, o, Scope{Attribution: AttributionFractional}).Timeline(ByCountry)
+	tl := New(s, o, Scope{Attribution: AttributionFractional}).Timeline(ByCountry)
 	t.Logf("country shares of %d dated derivatives (fractional): %s", tl.Derivatives, groupsString(TopGroups(tl.Totals, 6, tl.Derivatives)))
 }
