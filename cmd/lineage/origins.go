@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
 	"os"
 	"path"
@@ -20,6 +18,7 @@ import (
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/analytics"
 	"github.com/lineage-project/lineage/render/chart"
+	"github.com/lineage-project/lineage/render/report"
 )
 
 // The analytic commands: rank --group, origins, timeline, velocity, report.
@@ -427,7 +426,9 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	folded := tl.Fold(topKeys(tl.Totals, n))
 	if *chartFile != "" {
-		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error { return timelineChart(w, ff, folded, attr) }); err != nil {
+		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error {
+			return report.TimelineChart(w, ff, timelineData(folded), attr.String())
+		}); err != nil {
 			return err
 		}
 		if !f.d.quiet {
@@ -532,47 +533,6 @@ func writeTimeline(w io.Writer, tl analytics.Timeline, attr analytics.Attributio
 	fmt.Fprintf(w, "%d derivative(s) have no creation time and are in no month.\n", tl.Undated)
 }
 
-// timelineChart draws the monthly shares, normalised to the month's credit
-// (under fractional attribution, the share of the month's new derivatives).
-func timelineChart(w io.Writer, f chart.Format, tl analytics.Timeline, attr analytics.Attribution) error {
-	if len(tl.Months) == 0 {
-		return fmt.Errorf("chart: no dated derivatives to draw")
-	}
-	cols := columns(tl)
-	periods := make([]string, len(tl.Months))
-	series := make([]chart.Series, len(cols))
-	for i, c := range cols {
-		series[i] = chart.Series{Name: c, Values: make([]float64, len(tl.Months)), Neutral: c == analytics.Unknown || c == analytics.Other}
-		if tl.By == "country" && c != analytics.Unknown && c != analytics.Other {
-			series[i].Name = countryLabel(c)
-		}
-	}
-	for mi, m := range tl.Months {
-		periods[mi] = m.Month
-		var sum float64
-		for _, g := range m.Groups {
-			sum += g.Derivatives
-		}
-		for _, g := range m.Groups {
-			if i := slices.Index(cols, g.Key); i >= 0 && sum > 0 {
-				series[i].Values[mi] = 100 * g.Derivatives / sum
-			}
-		}
-	}
-	labels := make([]string, len(tl.Months))
-	for i, m := range tl.Months {
-		labels[i] = fmt.Sprint(m.Derivatives)
-	}
-	ylabel := "% of new derivatives"
-	if attr == analytics.AttributionFull {
-		ylabel = "% of new derivatives' credit"
-	}
-	return chart.StackedShares(w, f, chart.Options{
-		Title:  fmt.Sprintf("New derivatives per month by %s (%s attribution)", map[bool]string{true: "foundation", false: "foundation " + tl.By}[tl.By == "foundation"], attr),
-		XLabel: "month of creation (number above a bar: new derivatives that month)", YLabel: ylabel, BarLabels: labels,
-	}, periods, series)
-}
-
 // writeChartFile writes a chart to name in the format its extension names.
 func writeChartFile(name string, draw func(io.Writer, chart.Format) error) error {
 	ff, err := chart.FormatFor(name)
@@ -668,7 +628,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *chartFile != "" {
 		maxDays := days[len(days)-1]
 		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error {
-			return velocityChart(w, ff, a, vs, maxDays)
+			return report.VelocityChart(w, ff, velocityData(a, vs, days, maxDays), attr.String())
 		}); err != nil {
 			return err
 		}
@@ -750,38 +710,6 @@ func maxIDLen(entries []analytics.VelocityEntry) int {
 	return n
 }
 
-// velocityChart draws cumulative descendants against days since release
-// for every model with a known creation time.
-func velocityChart(w io.Writer, f chart.Format, a *analytics.Analysis, vs []graph.NodeID, maxDays int) error {
-	var curves []chart.Curve
-	var skipped []string
-	for _, v := range vs {
-		e := a.Velocity(v, nil)
-		// A curve stops where the data stops: a flat line past the newest
-		// creation time in the input would claim that nothing was made.
-		days := min(maxDays, e.ObservedDays)
-		ys := a.VelocityCurve(v, days)
-		if ys == nil {
-			skipped = append(skipped, e.ID)
-			continue
-		}
-		xs := make([]float64, len(ys))
-		for d := range xs {
-			xs[d] = float64(d)
-		}
-		name := fmt.Sprintf("%s (%s)", e.ID, e.Created)
-		if days < maxDays {
-			name = fmt.Sprintf("%s (%s, data to day %d)", e.ID, e.Created, days)
-		}
-		curves = append(curves, chart.Curve{Name: name, X: xs, Y: ys})
-	}
-	if len(curves) == 0 {
-		return fmt.Errorf("chart: no model with a known creation time among %s", strings.Join(skipped, ", "))
-	}
-	title := fmt.Sprintf("Cumulative descendants by days since release (%s attribution)", a.Scope().Attribution)
-	return chart.Curves(w, f, chart.Options{Title: title, XLabel: "days since the model's creation", YLabel: "descendants created"}, curves)
-}
-
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", "-o FILE [--top N] [--velocity MODEL,...] [--relation R,...] [--attribution full|fractional] [--from DATE --to DATE] [--origins FILE]", stderr)
 	var f analyticFlags
@@ -824,7 +752,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	if err := writeOutput(*out, nil, func(w io.Writer) error { return writeReport(w, s, a, *top, vs) }); err != nil {
+	if err := writeOutput(*out, nil, func(w io.Writer) error { return report.Write(w, reportData(a, *top, vs)) }); err != nil {
 		return err
 	}
 	if !f.d.quiet {
@@ -832,188 +760,3 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
-
-// reportData is what the report template shows.
-type reportData struct {
-	Generated   string
-	Attribution string
-	Rule        string
-	Manifest    analytics.Manifest
-	ManLines    []string
-	Countries   []analytics.GroupShare
-	Orgs        []analytics.GroupShare
-	Foundations []analytics.GroupShare
-	Counted     int
-	Matrix      analytics.OriginMatrix
-	MatrixRows  [][]string
-	Timeline    analytics.Timeline
-	TLCols      []string
-	TLRows      [][]string
-	Velocity    []analytics.VelocityEntry
-	Days        []int
-	Charts      map[string]template.URL
-	ChartErrs   []string
-}
-
-func writeReport(w io.Writer, s *lineage.Store, a *analytics.Analysis, top int, vs []graph.NodeID) error {
-	attr := a.Scope().Attribution
-	d := reportData{
-		Attribution: attr.String(), Rule: attr.Rule(), Manifest: a.Manifest(),
-		Counted: a.Counted(), Charts: map[string]template.URL{}, Days: analytics.VelocityDays,
-	}
-	d.ManLines = d.Manifest.Lines()
-	d.Countries = analytics.TopGroups(a.Rank(analytics.ByCountry).Groups, top, a.Counted())
-	d.Orgs = analytics.TopGroups(a.Rank(analytics.ByOrg).Groups, top, a.Counted())
-	fr := a.Rank(analytics.ByFoundation)
-	d.Foundations = fr.Groups[:min(top, len(fr.Groups))]
-	d.Matrix = a.Matrix()
-	cells := map[[2]string]analytics.OriginCell{}
-	for _, c := range d.Matrix.Cells {
-		cells[[2]string{c.Author, c.Foundation}] = c
-	}
-	for _, r := range d.Matrix.Rows {
-		row := []string{r.Country, fmt.Sprint(r.Derivatives)}
-		for _, c := range d.Matrix.Columns {
-			if cell, ok := cells[[2]string{r.Country, c}]; ok {
-				row = append(row, fmt.Sprintf("%s (%s)", credit(cell.Derivatives, attr), pct(cell.ShareOfRow)))
-			} else {
-				row = append(row, "")
-			}
-		}
-		d.MatrixRows = append(d.MatrixRows, row)
-	}
-	tl := a.Timeline(analytics.ByCountry)
-	d.Timeline = tl.Fold(topKeys(tl.Totals, 7))
-	d.TLCols = columns(d.Timeline)
-	for _, m := range append(d.Timeline.Months, analytics.TimelineMonth{Month: "total", Derivatives: d.Timeline.Derivatives, Groups: d.Timeline.Totals}) {
-		byKey := map[string]analytics.GroupShare{}
-		for _, g := range m.Groups {
-			byKey[g.Key] = g
-		}
-		row := []string{m.Month, fmt.Sprint(m.Derivatives)}
-		for _, c := range d.TLCols {
-			if g, ok := byKey[c]; ok {
-				row = append(row, fmt.Sprintf("%s (%s)", credit(g.Derivatives, attr), pct(g.Share)))
-			} else {
-				row = append(row, "")
-			}
-		}
-		d.TLRows = append(d.TLRows, row)
-	}
-	for _, v := range vs {
-		d.Velocity = append(d.Velocity, a.Velocity(v, nil))
-	}
-	embed := func(key string, draw func(io.Writer, chart.Format) error) {
-		var buf bytes.Buffer
-		if err := draw(&buf, chart.PNG); err != nil {
-			d.ChartErrs = append(d.ChartErrs, key+": "+err.Error())
-			return
-		}
-		// A PNG data URL is self-contained and renders exactly as drawn
-		// (an SVG would depend on the viewer's fonts).
-		d.Charts[key] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
-	}
-	embed("timeline", func(w io.Writer, f chart.Format) error { return timelineChart(w, f, d.Timeline, attr) })
-	embed("foundations", func(w io.Writer, f chart.Format) error {
-		labels := make([]string, len(d.Foundations))
-		values := make([]float64, len(d.Foundations))
-		for i, g := range d.Foundations {
-			labels[i], values[i] = g.Key, g.Derivatives
-		}
-		if len(labels) == 0 {
-			return fmt.Errorf("no foundation has a derivative")
-		}
-		return chart.Bars(w, f, chart.Options{Title: fmt.Sprintf("Top %d foundations by derivatives (%s attribution)", len(labels), attr), XLabel: "derivatives", Height: float64(120 + 22*len(labels))}, labels, values)
-	})
-	if len(vs) > 0 {
-		embed("velocity", func(w io.Writer, f chart.Format) error { return velocityChart(w, f, a, vs, 365) })
-	}
-	return reportTemplate.Execute(w, d)
-}
-
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":     pct,
-	"credit":  func(x float64) string { return trimFloat(x) },
-	"country": countryLabel,
-	"join":    strings.Join,
-	"inc":     func(i int) int { return i + 1 },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>lineage: who builds on whom</title>
-<style>
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; margin: 2rem auto; max-width: 84rem; padding: 0 1rem; color: #222; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
-table { border-collapse: collapse; margin: .6rem 0; font-size: 13px; }
-th, td { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
-th { background: #f5f5f5; }
-td.l, th.l { text-align: left; }
-.note { color: #555; font-size: 13px; }
-.manifest td { text-align: left; font-family: ui-monospace, "Liberation Mono", monospace; font-size: 12px; white-space: normal; }
-img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee; }
-.scroll { overflow-x: auto; }
-</style>
-</head>
-<body>
-<h1>Who builds on whom</h1>
-<p class="note">Organisations, countries of origin and derivatives over time, from the Hugging Face lineage graph. Attribution: <b>{{.Attribution}}</b> — {{.Rule}}. Shares are of the {{.Counted}} derivatives counted.</p>
-
-<h2>Manifest</h2>
-<table class="manifest">
-<tr><td>input digest</td><td>{{.Manifest.InputDigest}}</td></tr>
-<tr><td>sources</td><td>{{join .Manifest.Sources ", "}}</td></tr>
-<tr><td>records</td><td>{{.Manifest.Models}} models, {{.Manifest.Edges}} edges; {{.Manifest.Foundations}} foundations; {{.Manifest.Counted}} derivatives counted of {{.Manifest.Derivatives}} reached; {{.Manifest.NotReached}} models with a parent not reached</td></tr>
-<tr><td>relations</td><td>{{join .Manifest.Relations ", "}}</td></tr>
-<tr><td>attribution</td><td>{{.Manifest.Attribution}}: {{.Manifest.AttributionRule}}</td></tr>
-<tr><td>window</td><td>{{.Manifest.Window.String}}; {{.Manifest.Undated}} derivatives undated, {{.Manifest.OutsideWindow}} outside the window</td></tr>
-<tr><td>origins table</td><td>{{.Manifest.Origins.Version}} {{.Manifest.Origins.SHA256}} ({{.Manifest.Origins.Organisations}} organisations)</td></tr>
-</table>
-{{range .ChartErrs}}<p class="note">chart not drawn: {{.}}</p>{{end}}
-
-<h2>Influence by country of the foundation</h2>
-<table>
-<tr><th>rank</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">top foundation</th></tr>
-{{range $i, $g := .Countries}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{country $g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{$g.TopFoundation}}</td></tr>
-{{end}}</table>
-
-<h2>Influence by organisation</h2>
-<table>
-<tr><th>rank</th><th class="l">organisation</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">Hub orgs</th></tr>
-{{range $i, $g := .Orgs}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{$g.Key}}</td><td class="l">{{$g.Country}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{join $g.HubOrgs ", "}}</td></tr>
-{{end}}</table>
-
-<h2>Top foundations</h2>
-{{with index .Charts "foundations"}}<img class="chart" alt="bar chart of the top foundations by derivatives" src="{{.}}">{{end}}
-<table>
-<tr><th>rank</th><th class="l">foundation</th><th>derivatives</th><th>share</th></tr>
-{{range $i, $g := .Foundations}}<tr><td>{{$i | inc}}</td><td class="l">{{$g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td></tr>
-{{end}}</table>
-
-<h2>New derivatives per month by foundation country</h2>
-{{with index .Charts "timeline"}}<img class="chart" alt="stacked bars of the monthly share of new derivatives by foundation country" src="{{.}}">{{end}}
-<p class="note">{{.Timeline.Derivatives}} dated derivatives; {{.Timeline.Undated}} have no creation time and are in no month. Each cell: derivatives credited (share of the month's new derivatives).</p>
-<div class="scroll"><table>
-<tr><th class="l">month</th><th>new</th>{{range .TLCols}}<th>{{.}}</th>{{end}}</tr>
-{{range .TLRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table></div>
-
-<h2>Cross-origin matrix</h2>
-<p class="note">Rows: the country of the derivative's author organisation (its id prefix); columns: the country of its foundations. Cell: derivatives credited (share of the row). Author country known for {{.Matrix.KnownAuthor}} of {{.Matrix.Derivatives}} derivatives; {{.Matrix.AuthorNotInTable}} authors not in the origins table and {{.Matrix.AuthorNoCountry}} without a country ({{pct .Matrix.UnknownAuthorShare}}) are left out.</p>
-<div class="scroll"><table>
-<tr><th class="l">author</th><th>derivatives</th>{{range .Matrix.Columns}}<th>&rarr; {{.}}</th>{{end}}</tr>
-{{range .MatrixRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table></div>
-
-<h2>Velocity</h2>
-{{with index .Charts "velocity"}}<img class="chart" alt="cumulative descendants by days since release" src="{{.}}">{{end}}
-<table>
-<tr><th class="l">model</th><th class="l">created</th>{{range .Days}}<th>{{.}} days</th>{{end}}<th>all</th><th>dated</th><th>undated</th><th>before release</th></tr>
-{{range .Velocity}}<tr><td class="l">{{.ID}}</td><td class="l">{{if .Created}}{{.Created}}{{else}}unknown{{end}}</td>{{range .Windows}}<td>{{credit .Derivatives}}</td>{{else}}{{range $.Days}}<td>-</td>{{end}}{{end}}<td>{{credit .Descendants}}</td><td>{{.Dated}}</td><td>{{.Undated}}</td><td>{{.BeforeRelease}}</td></tr>
-{{end}}</table>
-<p class="note">Distinct descendants created within N days of the model's own creation; undated descendants and those dated before the model are in no window.</p>
-</body>
-</html>
-`))
