@@ -448,3 +448,163 @@ func hasKey(gs []GroupShare, k string) bool {
 	}
 	return false
 }
+
+// rhGraph adds re-hosts to anGraph: rh/cn-base re-hosts cn/base (its
+// finetunes declare only the re-host), rh/a re-hosts rh/b which re-hosts
+// us/base, rh/x and rh/y name each other, and rh/orphan re-hosts a model
+// nobody can name.
+const rhGraph = anGraph + `
+rh/cn-base@2024-02-02:
+rh/a@2024-01-05:
+rh/b@2024-01-04:
+rh/x@2024-01-04:
+rh/y@2024-01-04:
+rh/orphan@2024-01-04:
+us/on-rh@2024-02-10: rh/cn-base finetune
+cn/on-rh@2024-02-11: rh/cn-base finetune
+us/chain@2024-02-12: rh/a finetune
+zz/loop@2024-02-13: rh/x finetune
+xx/orphan-ft@2024-02-14: rh/orphan finetune, us/base merge
+`
+
+func rhOrigins() *Origins {
+	return anOrigins().With([]Origin{{Org: "rh", Name: "Re-host", Kind: KindRehost}}, "rh.csv")
+}
+
+// rhResolver answers as recovered lineage would: by id.
+func rhResolver(t *testing.T, s *lineage.Store) func(graph.NodeID) (graph.NodeID, bool) {
+	m := map[string]string{"rh/cn-base": "cn/base", "rh/a": "rh/b", "rh/b": "us/base", "rh/x": "rh/y", "rh/y": "rh/x"}
+	return func(v graph.NodeID) (graph.NodeID, bool) {
+		to, ok := m[s.Name(v)]
+		if !ok {
+			return 0, false
+		}
+		return mustLookupAn(t, s, to), true
+	}
+}
+
+func TestAnalysisRehost(t *testing.T) {
+	s := anStore(t, rhGraph)
+	tests := []struct {
+		name     string
+		rehosted bool
+		country  string // Rank(ByCountry), fractional
+		org      string // Rank(ByOrg), fractional
+		known    float64
+		under    int
+		unknown  string // Coverage().Unknown
+	}{
+		// Without a resolver every re-hosted foundation is unknown:
+		// us/on-rh, cn/on-rh, us/chain, zz/loop and half of
+		// xx/orphan-ft sit under re-hosts.
+		{"no resolver", false, "unknown=5.5(0.5000) US=3.5(0.3182) CN=2(0.1818)", "unknown=5.5(0.5000) US Lab=3.5(0.3182) CN Co=2(0.1818)",
+			5.5, 5, "rh:rehost:5:4:rh/cn-base xx:not in table:1:1:xx/base"},
+		// With one, rh/cn-base counts for CN and the chain rh/a -> rh/b
+		// for US; the loop rh/x <-> rh/y and rh/orphan stay unknown.
+		{"resolver", true, "US=4.5(0.4091) CN=4(0.3636) unknown=2.5(0.2273)", "US Lab=4.5(0.4091) CN Co=4(0.3636) unknown=2.5(0.2273)",
+			8.5, 2, "rh:rehost:2:2:rh/orphan xx:not in table:1:1:xx/base"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := Scope{Attribution: AttributionFractional}
+			if tt.rehosted {
+				sc.Rehosted = rhResolver(t, s)
+			}
+			a := New(s, rhOrigins(), sc)
+			if got := groupsString(a.Rank(ByCountry).Groups); got != tt.country {
+				t.Errorf("Rank(country) = %s, want %s", got, tt.country)
+			}
+			if got := groupsString(a.Rank(ByOrg).Groups); got != tt.org {
+				t.Errorf("Rank(org) = %s, want %s", got, tt.org)
+			}
+			c := a.Coverage(0)
+			var parts []string
+			for _, u := range c.Unknown {
+				parts = append(parts, fmt.Sprintf("%s:%s:%d:%d:%s", u.Org, u.Reason, u.Derivatives, u.Foundations, u.TopFoundation))
+			}
+			if c.Derivatives != 11 || c.Known != tt.known || c.UnderRehost != tt.under || strings.Join(parts, " ") != tt.unknown {
+				t.Errorf("Coverage = %d derivatives, %v known, %d under re-hosts, unknown %s; want 11, %v, %d, %s",
+					c.Derivatives, c.Known, c.UnderRehost, strings.Join(parts, " "), tt.known, tt.under, tt.unknown)
+			}
+			if math.Abs(c.KnownShare-tt.known/11) > 1e-9 || c.UnknownOrgs != len(c.Unknown) {
+				t.Errorf("Coverage share %v, %d unknown orgs listed of %d", c.KnownShare, len(c.Unknown), c.UnknownOrgs)
+			}
+			if tt.rehosted && c.ResolvedRehosts != 2 {
+				t.Errorf("Coverage.ResolvedRehosts = %d, want 2 (rh/cn-base, rh/a)", c.ResolvedRehosts)
+			}
+			// The foundations stay themselves: placing is not re-parenting.
+			if got := a.Rank(ByFoundation).Groups; !hasKey(got, "rh/cn-base") || hasKey(got, "rh/b") {
+				t.Errorf("Rank(foundation) = %s, want rh/cn-base kept and rh/b absent (no derivative)", groupsString(got))
+			}
+		})
+	}
+	// A resolver answering nonsense (a node out of range, itself) places nothing.
+	a := New(s, rhOrigins(), Scope{Rehosted: func(v graph.NodeID) (graph.NodeID, bool) {
+		if s.Name(v) == "rh/a" {
+			return graph.NodeID(s.NumModels() + 5), true
+		}
+		return v, true
+	}})
+	if c := a.Coverage(0); c.ResolvedRehosts != 0 || c.UnderRehost != 5 {
+		t.Errorf("Coverage with a bad resolver = %+v, want nothing resolved, 5 under re-hosts", c)
+	}
+}
+
+// TestCoverageSample checks Coverage on the embedded sample against a
+// brute force over Store.Ancestors: the foundations of every derivative,
+// placed with the embedded table.
+func TestCoverageSample(t *testing.T) {
+	s, err := lineage.BuildSources(context.Background(), lineage.SampleSources())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOrigins()
+	var known float64
+	counted, under := 0, 0
+	orgDerivs := map[string]int{}
+	for v := range s.NumModels() {
+		d := graph.NodeID(v)
+		if s.IsFoundation(d) {
+			continue
+		}
+		fs := s.Ancestors(d).Foundations
+		if len(fs) == 0 {
+			continue // on a cycle, below no foundation
+		}
+		counted++
+		n, rh := 0, false
+		orgs := map[string]bool{}
+		for _, f := range fs {
+			if o.Country(f) != Unknown {
+				n++
+				continue
+			}
+			rh = rh || o.IsRehost(f)
+			orgs[strings.ToLower(OrgOf(f))] = true
+		}
+		known += float64(n) / float64(len(fs))
+		if rh {
+			under++
+		}
+		for org := range orgs {
+			orgDerivs[org]++
+		}
+	}
+	c := New(s, o, Scope{}).Coverage(0)
+	if c.Derivatives != counted || math.Abs(c.Known-known) > 1e-4 || c.UnderRehost != under || c.UnknownOrgs != len(orgDerivs) {
+		t.Errorf("Coverage = %d derivatives, %v known, %d under re-hosts, %d unknown orgs; brute force %d, %v, %d, %d",
+			c.Derivatives, c.Known, c.UnderRehost, c.UnknownOrgs, counted, known, under, len(orgDerivs))
+	}
+	for i, u := range c.Unknown {
+		if want := orgDerivs[strings.ToLower(u.Org)]; u.Derivatives != want {
+			t.Errorf("Coverage.Unknown %s = %d derivatives, brute force %d", u.Org, u.Derivatives, want)
+		}
+		if i > 0 && u.Derivatives > c.Unknown[i-1].Derivatives {
+			t.Errorf("Coverage.Unknown not sorted: %s after %s", u.Org, c.Unknown[i-1].Org)
+		}
+	}
+	if len(c.Unknown) == 0 || c.UnderRehost == 0 {
+		t.Errorf("Coverage on the sample = %+v, want unknown organisations and derivatives under re-hosts (unsloth)", c)
+	}
+	t.Logf("sample: country known for %.1f of %d derivatives (%.1f%%), %d under re-hosts", c.Known, c.Derivatives, 100*c.KnownShare, c.UnderRehost)
+}

@@ -48,6 +48,6 @@ func ExampleOrigins_Lookup() {
 	// Output:
 	// mistralai: Mistral AI, "FR", company
 	// deepseek-ai: DeepSeek, "CN", company
-	// TheBloke: TheBloke, "", community
+	// TheBloke: TheBloke, "", rehost
 	// US unknown
 }
