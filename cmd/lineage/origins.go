@@ -171,12 +171,14 @@ func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJS
 			Attribution string                 `json:"attribution"`
 			Derivatives int                    `json:"derivatives"`
 			Groups      []analytics.GroupShare `json:"groups"`
+			Coverage    analytics.Coverage     `json:"coverage"`
 			Manifest    analytics.Manifest     `json:"manifest"`
-		}{r.By, attr.String(), r.Derivatives, shown, man})
+		}{r.By, attr.String(), r.Derivatives, shown, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeGroupTable(stdout, r, shown, attr)
 	fmt.Fprintf(stdout, "DERIVATIVES: distinct descendants of the group's foundations, %s attribution; SHARE: of the %d derivatives counted.\n", attr, r.Derivatives)
 	writeUnknownNote(stdout, r.Groups, r.Derivatives, by)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }
@@ -206,6 +208,42 @@ func writeGroupTable(w io.Writer, r analytics.GroupRanking, shown []analytics.Gr
 	tw.Flush()
 }
 
+// The number of unknown foundation organisations listed in tables and in JSON.
+const (
+	textUnknownOrgs = 8
+	jsonUnknownOrgs = 25
+)
+
+// writeCoverage says how much the origins table places and names the
+// organisations it misses.
+func writeCoverage(w io.Writer, c analytics.Coverage) {
+	fmt.Fprintf(w, "coverage: foundation country known for %s of %d derivatives (%s; a derivative of k foundations counts 1/k for each).\n",
+		report.Credit(c.Known), c.Derivatives, pct(c.KnownShare))
+	if c.UnderRehost > 0 {
+		fmt.Fprintf(w, "  %d derivatives sit under %d foundations in re-host namespaces (quantizers, re-uploads, conversions), which have no origin of their own: unknown until recovered lineage names the model each re-hosts.\n",
+			c.UnderRehost, c.RehostFoundations)
+	}
+	if c.ResolvedRehosts > 0 {
+		fmt.Fprintf(w, "  %d re-hosted foundations are placed where the model they re-host is.\n", c.ResolvedRehosts)
+	}
+	if len(c.Unknown) == 0 {
+		return
+	}
+	parts := make([]string, len(c.Unknown))
+	for i, u := range c.Unknown {
+		org := u.Org
+		if org == "" {
+			org = "(ids without an organisation)"
+		}
+		parts[i] = fmt.Sprintf("%s %d (%s)", org, u.Derivatives, u.Reason)
+	}
+	more := ""
+	if c.UnknownOrgs > len(c.Unknown) {
+		more = fmt.Sprintf(", and %d more", c.UnknownOrgs-len(c.Unknown))
+	}
+	fmt.Fprintf(w, "  top unknown foundation organisations (derivatives): %s%s; --origins FILE adds rows.\n", strings.Join(parts, ", "), more)
+}
+
 // writeUnknownNote states the unknown bucket's share even when it is zero.
 func writeUnknownNote(w io.Writer, gs []analytics.GroupShare, n int, by analytics.GroupBy) {
 	var u analytics.GroupShare
@@ -214,9 +252,9 @@ func writeUnknownNote(w io.Writer, gs []analytics.GroupShare, n int, by analytic
 			u = g
 		}
 	}
-	what := "organisation not in the origins table or no country recorded"
+	what := "organisation not in the origins table, no country recorded, or a re-host namespace"
 	if by == analytics.ByOrg {
-		what = "organisation not in the origins table"
+		what = "organisation not in the origins table, or a re-host namespace"
 	}
 	fmt.Fprintf(w, "unknown (%s): %s of %d derivatives (%s).\n", what, trimFloat(u.Derivatives), n, pct(u.Share))
 }
@@ -310,10 +348,12 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
 			analytics.OriginMatrix
+			Coverage analytics.Coverage `json:"coverage"`
 			Manifest analytics.Manifest `json:"manifest"`
-		}{attr.String(), m, man})
+		}{attr.String(), m, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeMatrix(stdout, m, attr)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }
@@ -443,10 +483,12 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
 			analytics.Timeline
+			Coverage analytics.Coverage `json:"coverage"`
 			Manifest analytics.Manifest `json:"manifest"`
-		}{attr.String(), out, man})
+		}{attr.String(), out, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeTimeline(stdout, folded, attr)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }

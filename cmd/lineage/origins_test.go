@@ -47,6 +47,7 @@ func TestOriginsGolden(t *testing.T) {
 		{"origins-velocity.txt", withOrigins("velocity", "us/base", "cn/base", "xx/base", "us/ft1")},
 		{"origins-velocity-fractional.json", withOrigins("velocity", "*/base", "--attribution", "fractional", "--days", "1,30", "--json")},
 		{"origins-sample-rank-country.json", []string{"rank", "--group", "country", "--top", "8", "--json"}},
+		{"origins-sample-rank-country.txt", []string{"rank", "--group", "country", "--top", "8"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -261,5 +262,58 @@ func TestOriginsReport(t *testing.T) {
 	}
 	if strings.Contains(html, "http://") || strings.Contains(html, `src="http`) {
 		t.Errorf("report refers to a server")
+	}
+}
+
+// TestOriginsCoverage checks that origins, rank --group, timeline and
+// report say how much the origins table places and what it misses, on the
+// golden graph (xx/base's organisation is not in the table: 5 of 6
+// derivatives placed) and with cn marked as a re-host namespace (cn/base's
+// 3 derivatives then sit under a re-host; us/merge and zz/q keep half of
+// their credit from us/base: 3 of 6 placed).
+func TestOriginsCoverage(t *testing.T) {
+	rehost := filepath.Join(t.TempDir(), "rehost.csv")
+	os.WriteFile(rehost, []byte("org,name,country,kind,source\ncn,CN re-uploads,,rehost,https://cn.example\n"), 0o644)
+	for _, c := range []struct {
+		extra []string
+		want  []string
+	}{
+		{nil, []string{"coverage: foundation country known for 5 of 6 derivatives (83.3%;", "top unknown foundation organisations (derivatives): xx 1 (not in table)"}},
+		{[]string{"--origins", rehost}, []string{"coverage: foundation country known for 3 of 6 derivatives (50.0%;",
+			"3 derivatives sit under 1 foundations in re-host namespaces", "cn 3 (rehost), xx 1 (not in table)"}},
+	} {
+		for _, cmd := range [][]string{{"origins"}, {"rank", "--group", "country"}, {"rank", "--group", "org"}, {"timeline"}} {
+			args := append(withOrigins(cmd...), c.extra...)
+			out, errOut, code := runCmd(t, args...)
+			if code != 0 {
+				t.Fatalf("lineage %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lineage %s: output lacks %q:\n%s", strings.Join(args, " "), w, out)
+				}
+			}
+			out, _, _ = runCmd(t, append(args, "--json")...)
+			var v struct {
+				Coverage struct {
+					Known       float64 `json:"known"`
+					UnderRehost int     `json:"under_rehost"`
+				} `json:"coverage"`
+			}
+			if err := json.Unmarshal([]byte(out), &v); err != nil || v.Coverage.Known == 0 {
+				t.Errorf("lineage %s --json: no coverage object (%v)", strings.Join(args, " "), err)
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.html")
+	if _, errOut, code := runCmd(t, "report", "-o", out, "--in", originsGraph, "--origins", originsTable, "--origins", rehost); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(out)
+	for _, w := range []string{"Foundation country known for <b>3</b> of 6 derivatives (<b>50.0%</b>", "3 derivatives sit under 1 foundations in re-host namespaces",
+		`<td class="l">cn</td><td class="l">rehost</td><td>3</td>`} {
+		if !strings.Contains(string(data), w) {
+			t.Errorf("report lacks %q", w)
+		}
 	}
 }

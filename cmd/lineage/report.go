@@ -20,7 +20,7 @@ func reportData(a *analytics.Analysis, top int, vs []graph.NodeID) report.Data {
 	man := a.Manifest()
 	d := report.Data{
 		Attribution: attr.String(), Rule: attr.Rule(), Counted: a.Counted(),
-		Manifest: manifestFields(man),
+		Manifest: manifestFields(man), Coverage: coverageData(a.Coverage(15)),
 	}
 	d.Countries = groupsData(analytics.TopGroups(a.Rank(analytics.ByCountry).Groups, top, a.Counted()), analytics.ByCountry)
 	d.Orgs = groupsData(analytics.TopGroups(a.Rank(analytics.ByOrg).Groups, top, a.Counted()), analytics.ByOrg)
@@ -136,6 +136,17 @@ func velocityData(a *analytics.Analysis, vs []graph.NodeID, days []int, maxDays 
 			name = fmt.Sprintf("%s (%s, data to day %d)", e.ID, e.Created, to)
 		}
 		out.Curves = append(out.Curves, chart.Curve{Name: name, X: xs, Y: ys})
+	}
+	return out
+}
+
+func coverageData(c analytics.Coverage) report.Coverage {
+	out := report.Coverage{
+		Known: c.Known, Derivatives: c.Derivatives, KnownShare: c.KnownShare,
+		UnderRehost: c.UnderRehost, RehostFoundations: c.RehostFoundations, Resolved: c.ResolvedRehosts, UnknownOrgs: c.UnknownOrgs,
+	}
+	for _, u := range c.Unknown {
+		out.Unknown = append(out.Unknown, report.UnknownOrg{Org: u.Org, Reason: u.Reason, Derivatives: u.Derivatives, Foundations: u.Foundations, Top: u.TopFoundation})
 	}
 	return out
 }

@@ -55,6 +55,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"credit": Credit,
 	"join":   strings.Join,
 	"inc":    func(i int) int { return i + 1 },
+	"sub":    func(a, b int) int { return a - b },
 	"cell":   cell,
 	"label":  Group.label,
 }).Parse(`<!DOCTYPE html>
@@ -85,6 +86,13 @@ img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee
 <table class="manifest">
 {{range .Manifest}}<tr><td>{{.Name}}</td><td>{{.Value}}</td></tr>
 {{end}}</table>
+<h2>What the origins table places</h2>
+{{with .Coverage}}<p class="note">Foundation country known for <b>{{credit .Known}}</b> of {{.Derivatives}} derivatives (<b>{{pct .KnownShare}}</b>; a derivative of k foundations counts 1/k for each).{{if .UnderRehost}} {{.UnderRehost}} derivatives sit under {{.RehostFoundations}} foundations in re-host namespaces (quantizers, re-uploads, conversions), which have no origin of their own: unknown until recovered lineage names the model each re-hosts.{{end}}{{if .Resolved}} {{.Resolved}} re-hosted foundations are placed where the model they re-host is.{{end}}</p>
+{{if .Unknown}}<table>
+<tr><th class="l">top unknown organisations</th><th class="l">why</th><th>derivatives</th><th>foundations</th><th class="l">top foundation</th></tr>
+{{range .Unknown}}<tr><td class="l">{{if .Org}}{{.Org}}{{else}}(ids without an organisation){{end}}</td><td class="l">{{.Reason}}</td><td>{{.Derivatives}}</td><td>{{.Foundations}}</td><td class="l">{{.Top}}</td></tr>
+{{end}}</table>
+{{if gt .UnknownOrgs (len .Unknown)}}<p class="note">and {{sub .UnknownOrgs (len .Unknown)}} more organisations; --origins FILE adds rows.</p>{{end}}{{end}}{{end}}
 {{range .ChartErrors}}<p class="note">chart not drawn: {{.}}</p>{{end}}
 
 <h2>Influence by country of the foundation</h2>

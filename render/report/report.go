@@ -26,6 +26,8 @@ type Data struct {
 	Counted int
 	// Manifest rows: what the analysis was computed from, as name and value.
 	Manifest []Field
+	// Coverage: how much the origins table places, what it misses.
+	Coverage Coverage
 	// Countries, Orgs and Foundations are the rankings by the foundation's
 	// country, organisation, and the foundation itself.
 	Countries   []Group
@@ -38,6 +40,31 @@ type Data struct {
 
 // Fractional reports whether the attribution is fractional.
 func (d Data) Fractional() bool { return d.Attribution == "fractional" }
+
+// Coverage says how many derivatives' foundation country is known and
+// which organisations the origins table misses.
+type Coverage struct {
+	// Known derivatives (a derivative of k foundations counting 1/k for
+	// each) of Derivatives; KnownShare is their share.
+	Known       float64
+	Derivatives int
+	KnownShare  float64
+	// UnderRehost derivatives sit under RehostFoundations foundations in
+	// re-host namespaces that are not placed; Resolved re-hosted
+	// foundations are placed where the model they re-host is.
+	UnderRehost, RehostFoundations, Resolved int
+	// Unknown lists the top organisations whose foundations have no known
+	// country, of UnknownOrgs in all.
+	Unknown     []UnknownOrg
+	UnknownOrgs int
+}
+
+// UnknownOrg is an organisation whose foundations have no known country.
+type UnknownOrg struct {
+	Org, Reason              string
+	Derivatives, Foundations int
+	Top                      string
+}
 
 // Field is one named value of the manifest.
 type Field struct {

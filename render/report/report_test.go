@@ -29,6 +29,8 @@ func sampleData() Data {
 	return Data{
 		Attribution: "full", Rule: "a derivative counts once for every foundation it is built on", Counted: 6,
 		Manifest: []Field{{Name: "input digest", Value: "sha256:00"}, {Name: "sources", Value: "a.jsonl, " + hostile}},
+		Coverage: Coverage{Known: 4.5, Derivatives: 6, KnownShare: 0.75, UnderRehost: 2, RehostFoundations: 1, UnknownOrgs: 3,
+			Unknown: []UnknownOrg{{Org: "rh", Reason: "rehost", Derivatives: 2, Foundations: 1, Top: "rh/base"}, {Org: "", Reason: "not in table", Derivatives: 1, Foundations: 1, Top: "gpt2"}}},
 		Countries: []Group{
 			{Key: "US", Label: "US (United States)", Credit: 4, Share: 4.0 / 6, Foundations: 1, Top: "us/base"},
 			{Key: "CN", Label: "CN (China)", Credit: 3, Share: 0.5, Foundations: 1, Top: "cn/base"},
