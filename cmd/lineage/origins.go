@@ -279,8 +279,9 @@ func trimFloat(x float64) string {
 	return strings.TrimSuffix(s, ".0")
 }
 
-// pct formats a share (0..1) as a percentage.
-func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+// pct formats a share (0..1) as a percentage: as the report does, never
+// "0.0%" for a share that is not zero.
+func pct(x float64) string { return report.Share(x) }
 
 func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("origins", "[--list FROM:TO] [--attribution full|fractional] [--relation R,...] [--from DATE] [--to DATE] [--origins FILE] [--json]", stderr)

@@ -224,7 +224,7 @@ func TestOriginsCharts(t *testing.T) {
 		}
 		if ext == ".svg" {
 			data, _ := os.ReadFile(tl)
-			svgHasTexts(t, data, "US (United States)", "CN (China)", "unknown", "2024-01")
+			svgHasTexts(t, data, "US (United States)", "CN (China)", "unknown", "2024-01", "new derivatives")
 			data, _ = os.ReadFile(vel)
 			svgHasTexts(t, data, "us/base (2024-01-01, data to day 60)", "cn/base (2024-02-01, data to day 29)")
 		}
@@ -314,6 +314,91 @@ func TestOriginsCoverage(t *testing.T) {
 		`<td class="l">cn</td><td class="l">rehost</td><td>3</td>`} {
 		if !strings.Contains(string(data), w) {
 			t.Errorf("report lacks %q", w)
+		}
+	}
+}
+
+// TestReportVelocityMarksPartialWindows: the report's velocity table marks
+// the windows the data does not cover with "*", as velocity does (R1's 365
+// days on the sample, the crawl ending before them), with the footnote.
+func TestReportVelocityMarksPartialWindows(t *testing.T) {
+	models := []string{"deepseek-ai/DeepSeek-R1", "HuggingFaceTB/SmolLM2-1.7B", "deepseek-ai/DeepSeek-V3"}
+	out, errOut, code := runCmd(t, append([]string{"velocity", "--json", "--quiet"}, models...)...)
+	if code != 0 {
+		t.Fatalf("velocity: exit %d: %s", code, errOut)
+	}
+	var v struct {
+		Models []struct {
+			ID      string `json:"id"`
+			Windows []struct {
+				Derivatives float64 `json:"derivatives"`
+				Complete    bool    `json:"complete"`
+			} `json:"windows"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "r.html")
+	if _, errOut, code := runCmd(t, "report", "-o", file, "--quiet", "--velocity", strings.Join(models, ",")); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(file)
+	html := string(data)
+	partial := false
+	for _, m := range v.Models {
+		var cells []string
+		for _, w := range m.Windows {
+			c := "<td>" + trimFloat(w.Derivatives)
+			if !w.Complete {
+				c += "*"
+				partial = true
+			}
+			cells = append(cells, c+"</td>")
+		}
+		if want := `<td class="l">` + m.ID + `</td><td class="l">`; !strings.Contains(html, want) {
+			t.Fatalf("report has no velocity row for %s", m.ID)
+		}
+		row := html[strings.Index(html, `<td class="l">`+m.ID+`</td><td class="l">`):]
+		row = row[:strings.Index(row, "</tr>")]
+		if !strings.Contains(row, strings.Join(cells, "")) {
+			t.Errorf("report's velocity row of %s = %s, want the windows %s", m.ID, row, strings.Join(cells, ""))
+		}
+	}
+	if !partial {
+		t.Fatalf("no partial window among %v: the test lost its point", models)
+	}
+	if !strings.Contains(html, "*: the window ends after the newest creation time in the input") {
+		t.Errorf("report lacks the footnote of *")
+	}
+}
+
+// TestSmallSharesNeverZero: a share that is not zero never prints as
+// 0.0% in a table: the sample's small countries (1 derivative of 31,603)
+// print as <0.1%.
+func TestSmallSharesNeverZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"rank", "--group", "country", "--top", "0"},
+		{"rank", "--group", "org", "--top", "0"},
+		{"timeline", "--top", "12"},
+		{"origins"},
+	} {
+		out, errOut, code := runCmd(t, args...)
+		if code != 0 {
+			t.Fatalf("lineage %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+		table, _, _ := strings.Cut(out, "\nDERIVATIVES:") // rank: the table only
+		for _, line := range strings.Split(table, "\n") {
+			if strings.HasPrefix(line, "unknown") || strings.HasPrefix(line, "Author country") || strings.HasPrefix(line, "coverage") {
+				continue // notes that state a share even when it is zero
+			}
+			if strings.Contains(line, " 0.0%") || strings.Contains(line, "(0.0%)") {
+				t.Errorf("lineage %s prints a non-zero share as 0.0%%: %s", strings.Join(args, " "), line)
+				break
+			}
+		}
+		if args[0] == "rank" && !strings.Contains(out, "<0.1%") {
+			t.Errorf("lineage %s: no <0.1%% share; the sample has groups under 0.05%%", strings.Join(args, " "))
 		}
 	}
 }

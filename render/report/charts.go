@@ -11,7 +11,8 @@ import (
 
 // TimelineChart draws the timeline's monthly shares, each month normalised
 // to its credit (under fractional attribution, the share of the month's
-// new derivatives), with the number of new derivatives above each bar.
+// new derivatives), above a panel of the number of new derivatives each
+// month: every month's bar is 100% tall, its count says what it weighs.
 func TimelineChart(w io.Writer, f chart.Format, tl Timeline, attribution string) error {
 	if len(tl.Months) == 0 {
 		return errors.New("chart: no dated derivatives to draw")
@@ -25,10 +26,10 @@ func TimelineChart(w io.Writer, f chart.Format, tl Timeline, attribution string)
 		}
 		series[i] = chart.Series{Name: name, Values: make([]float64, len(tl.Months)), Neutral: c.Neutral}
 	}
-	labels := make([]string, len(tl.Months))
+	counts := make([]float64, len(tl.Months))
 	for mi, m := range tl.Months {
 		periods[mi] = m.Month
-		labels[mi] = fmt.Sprint(m.New)
+		counts[mi] = float64(m.New)
 		var sum float64
 		for _, c := range m.Cells {
 			sum += c.Credit
@@ -49,7 +50,7 @@ func TimelineChart(w io.Writer, f chart.Format, tl Timeline, attribution string)
 	}
 	return chart.StackedShares(w, f, chart.Options{
 		Title:  fmt.Sprintf("New derivatives per month by %s (%s attribution)", what, attribution),
-		XLabel: "month of creation (number above a bar: new derivatives that month)", YLabel: ylabel, BarLabels: labels,
+		XLabel: "month of creation", YLabel: ylabel, Counts: counts, CountsLabel: "new derivatives",
 	}, periods, series)
 }
 

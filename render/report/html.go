@@ -115,7 +115,7 @@ img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee
 {{end}}</table>
 
 <h2>New derivatives per month by foundation country</h2>
-{{with index .Charts "timeline"}}<img class="chart" alt="stacked bars of the monthly share of new derivatives by foundation country" src="{{.}}">{{end}}
+{{with index .Charts "timeline"}}<img class="chart" alt="stacked bars of the monthly share of new derivatives by foundation country, above bars of the number of new derivatives each month" src="{{.}}">{{end}}
 <p class="note">{{.Timeline.Dated}} dated derivatives; {{.Timeline.Undated}} have no creation time and are in no month. Each cell: derivatives credited (share of the month's new derivatives).</p>
 <div class="scroll"><table>
 <tr><th class="l">month</th><th>new</th>{{range .Timeline.Columns}}<th>{{.Key}}</th>{{end}}</tr>
@@ -134,9 +134,11 @@ img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee
 {{with index .Charts "velocity"}}<img class="chart" alt="cumulative descendants by days since release" src="{{.}}">{{end}}
 <table>
 <tr><th class="l">model</th><th class="l">created</th>{{range .Velocity.Days}}<th>{{.}} days</th>{{end}}<th>all</th><th>dated</th><th>undated</th><th>before release</th></tr>
-{{range .Velocity.Models}}<tr><td class="l">{{.ID}}</td><td class="l">{{if .Created}}{{.Created}}{{else}}unknown{{end}}</td>{{range .Windows}}<td>{{credit .Credit}}</td>{{else}}{{range $.Velocity.Days}}<td>-</td>{{end}}{{end}}<td>{{credit .All}}</td><td>{{.Dated}}</td><td>{{.Undated}}</td><td>{{.Before}}</td></tr>
+{{range .Velocity.Models}}<tr><td class="l">{{.ID}}</td><td class="l">{{if .Created}}{{.Created}}{{else}}unknown{{end}}</td>{{range .Windows}}<td>{{credit .Credit}}{{if .Partial}}*{{end}}</td>{{else}}{{range $.Velocity.Days}}<td>-</td>{{end}}{{end}}<td>{{credit .All}}</td><td>{{.Dated}}</td><td>{{.Undated}}</td><td>{{.Before}}</td></tr>
 {{end}}</table>
 <p class="note">Distinct descendants created within N days of the model's own creation; undated descendants and those dated before the model are in no window.</p>
+{{if .Velocity.Partial}}<p class="note">*: the window ends after the newest creation time in the input, so the data does not cover all of it yet.</p>
+{{end}}
 </body>
 </html>
 `))

@@ -164,6 +164,18 @@ type Velocity struct {
 	Curves []chart.Curve
 }
 
+// Partial reports whether any model has a window the data does not cover.
+func (v Velocity) Partial() bool {
+	for _, m := range v.Models {
+		for _, w := range m.Windows {
+			if w.Partial {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // VelocityModel is one model's velocity.
 type VelocityModel struct {
 	ID      string
@@ -186,8 +198,19 @@ type Window struct {
 	Partial bool
 }
 
-// Share formats a share (0..1) as a percentage with one decimal.
-func Share(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+// Share formats a share (0..1, or more under full attribution) as a
+// percentage with one decimal. A share that is not zero never prints as
+// "0.0%" but as "<0.1%", and one short of 100% never as "100.0%" but as
+// ">99.9%": rounding must not make a group vanish or a bucket look empty.
+func Share(x float64) string {
+	switch {
+	case x > 0 && x < 0.0005:
+		return "<0.1%"
+	case x >= 0.9995 && x < 1:
+		return ">99.9%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*x)
+}
 
 // Credit formats a credit with at most one decimal, without a trailing ".0".
 func Credit(x float64) string {

@@ -48,10 +48,10 @@ func sampleData() Data {
 			Months: []Month{
 				{Month: "2024-01", New: 2, Cells: []Cell{{Credit: 2, Share: 1, Present: true}, {}, {}}},
 				{Month: "2024-02", New: 0, Cells: []Cell{{}, {}, {}}},
-				{Month: "2024-03", New: 700, Cells: []Cell{{Credit: 699, Share: 0.9986, Present: true}, {Credit: 1, Share: 0.0014, Present: true}, {}}},
+				{Month: "2024-03", New: 7000, Cells: []Cell{{Credit: 6999, Share: 0.999857, Present: true}, {Credit: 1, Share: 0.000143, Present: true}, {}}},
 			},
-			Total: Month{Month: "total", New: 702, Cells: []Cell{{Credit: 701, Share: 0.9986, Present: true}, {Credit: 1, Share: 0.0014, Present: true}, {}}},
-			Dated: 702, Undated: 1,
+			Total: Month{Month: "total", New: 7002, Cells: []Cell{{Credit: 7001, Share: 0.999857, Present: true}, {Credit: 1, Share: 0.000143, Present: true}, {}}},
+			Dated: 7002, Undated: 1,
 		},
 		Matrix: Matrix{
 			Columns:     []string{"US", "CN"},
@@ -227,5 +227,69 @@ func TestFormats(t *testing.T) {
 	}
 	if CellCredit(2, true) != "2.0" || CellCredit(2, false) != "2" {
 		t.Errorf("CellCredit(2) = %q fractional, %q full; want 2.0, 2", CellCredit(2, true), CellCredit(2, false))
+	}
+}
+
+// TestVelocityPartialWindows: a window the data does not cover keeps its
+// "*" in the report, with the footnote, as in the CLI's table.
+func TestVelocityPartialWindows(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, sampleData()); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{"<td>1</td><td>2*</td>", "*: the window ends after the newest creation time in the input"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	d := sampleData()
+	d.Velocity.Models[0].Windows[1].Partial = false
+	buf.Reset()
+	Write(&buf, d)
+	if strings.Contains(buf.String(), "*: the window ends") {
+		t.Errorf("report has the footnote without a partial window")
+	}
+}
+
+// TestSmallShares: no share that is not zero prints as 0.0%, in any table
+// of the report.
+func TestSmallShares(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{0.0001, "<0.1%"}, {0.000499, "<0.1%"}, {1e-12, "<0.1%"}, {0.9996, ">99.9%"}, {0.99999, ">99.9%"}} {
+		if got := Share(c.x); got != c.want {
+			t.Errorf("Share(%v) = %q, want %q", c.x, got, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	Write(&buf, sampleData())
+	page := buf.String()
+	// sampleData's "other" row has a share of 0.01%, its March cells
+	// 99.9857% and 0.0143%.
+	for _, want := range []string{"<td>0.5</td><td>&lt;0.1%</td>", "6999 (&gt;99.9%)", "1 (&lt;0.1%)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(page, ">0.0%<") {
+		t.Errorf("report prints a non-zero share as 0.0%%")
+	}
+}
+
+// TestTimelineChartCounts: the monthly chart shows how many derivatives
+// each month holds in a panel of its own (a month of 2 must not look like
+// a month of 700), and says that the bars above are shares.
+func TestTimelineChartCounts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := TimelineChart(&buf, chart.SVG, sampleData().Timeline, "full"); err != nil {
+		t.Fatal(err)
+	}
+	texts := svgTexts(t, buf.Bytes())
+	for _, want := range []string{"new derivatives", "% of new derivatives' credit"} {
+		if !texts[want] {
+			t.Errorf("timeline chart has no text %q", want)
+		}
 	}
 }
