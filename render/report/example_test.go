@@ -20,6 +20,6 @@ func ExampleWrite() {
 }
 
 func ExampleShare() {
-	fmt.Println(report.Share(0.25), report.Share(0))
-	// Output: 25.0% 0.0%
+	fmt.Println(report.Share(0.25), report.Share(0), report.Share(0.0001))
+	// Output: 25.0% 0.0% <0.1%
 }
