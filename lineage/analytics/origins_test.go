@@ -191,6 +191,7 @@ func FuzzParseOrigins(f *testing.F) {
 	f.Add(originsCSV)
 	f.Add([]byte("org,name,country,kind,source\nx,X,us,Company,https://x\n"))
 	f.Add([]byte("kind,org\nlab,a\n"))
+	f.Add([]byte("org,name,country,kind,source\nq,Q,,REHOST,https://q\n"))
 	f.Add([]byte("org,name,country,kind,source\n\"x\"\"y\",X,,lab,\n"))
 	f.Add([]byte("#\norg,name,country,kind,source,note\n0000\"000\n")) // a bare quote: FieldPos after a read error panicked
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -199,7 +200,7 @@ func FuzzParseOrigins(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if !validOrg(r.Org) || !slices.Contains(originKinds, r.Kind) || r.Name == "" ||
+			if !validOrg(r.Org) || !slices.Contains(originKinds, r.Kind) || r.Name == "" || r.Kind == KindRehost && r.Country != "" ||
 				(r.Country != "" && (len(r.Country) != 2 || !isUpper(r.Country[0]) || !isUpper(r.Country[1]))) {
 				t.Fatalf("accepted an invalid row %+v", r)
 			}
