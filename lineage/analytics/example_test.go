@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing/fstest"
 
+	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/analytics"
 )
@@ -50,4 +51,42 @@ func ExampleOrigins_Lookup() {
 	// deepseek-ai: DeepSeek, "CN", company
 	// TheBloke: TheBloke, "", rehost
 	// US unknown
+}
+
+// A re-upload of Qwen under unsloth (a re-host namespace) with a finetune
+// built on it: unknown until a resolver (recovered lineage) names the
+// model it re-hosts.
+var rehostFS = fstest.MapFS{"models.jsonl": {Data: []byte(`{"id":"Qwen/Qwen2.5-7B"}
+{"id":"unsloth/Qwen2.5-7B"}
+{"id":"alice/qwen-ft","cardData":{"base_model":"unsloth/Qwen2.5-7B"}}
+{"id":"bob/qwen-ft","cardData":{"base_model":"Qwen/Qwen2.5-7B"}}
+`)}}
+
+func ExampleAnalysis_Coverage() {
+	s, err := lineage.BuildSources(context.Background(), []lineage.Source{lineage.FSSource(rehostFS, "models.jsonl")})
+	if err != nil {
+		panic(err)
+	}
+	for _, resolve := range []bool{false, true} {
+		var sc analytics.Scope
+		if resolve {
+			sc.Rehosted = func(v graph.NodeID) (graph.NodeID, bool) {
+				if s.Name(v) != "unsloth/Qwen2.5-7B" {
+					return 0, false
+				}
+				orig, err := s.Lookup("Qwen/Qwen2.5-7B")
+				return orig, err == nil
+			}
+		}
+		a := analytics.New(s, nil, sc)
+		c := a.Coverage(5)
+		fmt.Printf("known %g of %d, %d under re-hosts;", c.Known, c.Derivatives, c.UnderRehost)
+		for _, g := range a.Rank(analytics.ByCountry).Groups {
+			fmt.Printf(" %s=%g", g.Key, g.Derivatives)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// known 1 of 2, 1 under re-hosts; CN=1 unknown=1
+	// known 2 of 2, 0 under re-hosts; CN=2
 }
