@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
 	"os"
 	"path"
@@ -18,7 +16,9 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/analytics"
 	"github.com/lineage-project/lineage/render/chart"
+	"github.com/lineage-project/lineage/render/report"
 )
 
 // The analytic commands: rank --group, origins, timeline, velocity, report.
@@ -49,13 +49,13 @@ func (f *analyticFlags) register(fs *flag.FlagSet, window bool) {
 
 // scope parses the flags into a scope (usage errors) and reads the origins
 // table (failures).
-func (f *analyticFlags) scope() (lineage.Scope, *lineage.Origins, error) {
-	var sc lineage.Scope
+func (f *analyticFlags) scope() (analytics.Scope, *analytics.Origins, error) {
+	var sc analytics.Scope
 	var err error
 	if sc.Labels, err = lineage.ParseRelations(f.rel); err != nil {
 		return sc, nil, err
 	}
-	if sc.Attribution, err = lineage.ParseAttribution(f.attribution); err != nil {
+	if sc.Attribution, err = analytics.ParseAttribution(f.attribution); err != nil {
 		return sc, nil, err
 	}
 	if sc.From, err = parseDate(f.from, false); err != nil {
@@ -72,7 +72,7 @@ func (f *analyticFlags) scope() (lineage.Scope, *lineage.Origins, error) {
 }
 
 // analysis loads the store and credits its derivatives.
-func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *lineage.Analysis, error) {
+func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *analytics.Analysis, error) {
 	sc, o, err := f.scope()
 	if err != nil {
 		return nil, nil, err
@@ -81,18 +81,18 @@ func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineag
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, lineage.NewAnalysis(s, o, sc), nil
+	return s, analytics.New(s, o, sc), nil
 }
 
 // loadOrigins returns the embedded origins table with the rows of files.
-func loadOrigins(files []string) (*lineage.Origins, error) {
-	o := lineage.DefaultOrigins()
+func loadOrigins(files []string) (*analytics.Origins, error) {
+	o := analytics.DefaultOrigins()
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("origins: %w", err)
 		}
-		rows, err := lineage.ParseOrigins(bytes.NewReader(data), filepath.Base(name))
+		rows, err := analytics.ParseOrigins(bytes.NewReader(data), filepath.Base(name))
 		if err != nil {
 			return nil, err
 		}
@@ -149,39 +149,41 @@ func (g *groupFlags) check() error {
 	default:
 		return usagef("--group must be org or country (got %q)", g.by)
 	}
-	_, err := lineage.ParseAttribution(g.attribution)
+	_, err := analytics.ParseAttribution(g.attribution)
 	return err
 }
 
 // rank prints the foundations' descendants aggregated by group.
 func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJSON bool, stdout io.Writer) error {
-	by, _ := lineage.ParseGroupBy(g.by)
-	attr, _ := lineage.ParseAttribution(g.attribution)
+	by, _ := analytics.ParseGroupBy(g.by)
+	attr, _ := analytics.ParseAttribution(g.attribution)
 	o, err := loadOrigins(g.origins)
 	if err != nil {
 		return err
 	}
-	a := lineage.NewAnalysis(s, o, lineage.Scope{Labels: labels, Attribution: attr})
+	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr})
 	r := a.Rank(by)
 	man := a.Manifest()
-	shown := lineage.TopGroups(r.Groups, top, r.Derivatives)
+	shown := analytics.TopGroups(r.Groups, top, r.Derivatives)
 	if asJSON {
 		return writeJSON(stdout, struct {
-			By          string               `json:"by"`
-			Attribution string               `json:"attribution"`
-			Derivatives int                  `json:"derivatives"`
-			Groups      []lineage.GroupShare `json:"groups"`
-			Manifest    lineage.Manifest     `json:"manifest"`
-		}{r.By, attr.String(), r.Derivatives, shown, man})
+			By          string                 `json:"by"`
+			Attribution string                 `json:"attribution"`
+			Derivatives int                    `json:"derivatives"`
+			Groups      []analytics.GroupShare `json:"groups"`
+			Coverage    analytics.Coverage     `json:"coverage"`
+			Manifest    analytics.Manifest     `json:"manifest"`
+		}{r.By, attr.String(), r.Derivatives, shown, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeGroupTable(stdout, r, shown, attr)
 	fmt.Fprintf(stdout, "DERIVATIVES: distinct descendants of the group's foundations, %s attribution; SHARE: of the %d derivatives counted.\n", attr, r.Derivatives)
 	writeUnknownNote(stdout, r.Groups, r.Derivatives, by)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }
 
-func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupShare, attr lineage.Attribution) {
+func writeGroupTable(w io.Writer, r analytics.GroupRanking, shown []analytics.GroupShare, attr analytics.Attribution) {
 	pos := map[string]int{}
 	for i, g := range r.Groups {
 		pos[g.Key] = i + 1
@@ -194,7 +196,7 @@ func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupS
 	}
 	for _, g := range shown {
 		rank := "-"
-		if p := pos[g.Key]; p > 0 && g.Key != lineage.Other {
+		if p := pos[g.Key]; p > 0 && g.Key != analytics.Other {
 			rank = fmt.Sprint(p)
 		}
 		if r.By == "country" {
@@ -206,22 +208,58 @@ func writeGroupTable(w io.Writer, r lineage.GroupRanking, shown []lineage.GroupS
 	tw.Flush()
 }
 
+// The number of unknown foundation organisations listed in tables and in JSON.
+const (
+	textUnknownOrgs = 8
+	jsonUnknownOrgs = 25
+)
+
+// writeCoverage says how much the origins table places and names the
+// organisations it misses.
+func writeCoverage(w io.Writer, c analytics.Coverage) {
+	fmt.Fprintf(w, "coverage: foundation country known for %s of %d derivatives (%s; a derivative of k foundations counts 1/k for each).\n",
+		report.Credit(c.Known), c.Derivatives, pct(c.KnownShare))
+	if c.UnderRehost > 0 {
+		fmt.Fprintf(w, "  %d derivatives sit under %d foundations in re-host namespaces (quantizers, re-uploads, conversions), which have no origin of their own: unknown until recovered lineage names the model each re-hosts.\n",
+			c.UnderRehost, c.RehostFoundations)
+	}
+	if c.ResolvedRehosts > 0 {
+		fmt.Fprintf(w, "  %d re-hosted foundations are placed where the model they re-host is.\n", c.ResolvedRehosts)
+	}
+	if len(c.Unknown) == 0 {
+		return
+	}
+	parts := make([]string, len(c.Unknown))
+	for i, u := range c.Unknown {
+		org := u.Org
+		if org == "" {
+			org = "(ids without an organisation)"
+		}
+		parts[i] = fmt.Sprintf("%s %d (%s)", org, u.Derivatives, u.Reason)
+	}
+	more := ""
+	if c.UnknownOrgs > len(c.Unknown) {
+		more = fmt.Sprintf(", and %d more", c.UnknownOrgs-len(c.Unknown))
+	}
+	fmt.Fprintf(w, "  top unknown foundation organisations (derivatives): %s%s; --origins FILE adds rows.\n", strings.Join(parts, ", "), more)
+}
+
 // writeUnknownNote states the unknown bucket's share even when it is zero.
-func writeUnknownNote(w io.Writer, gs []lineage.GroupShare, n int, by lineage.GroupBy) {
-	var u lineage.GroupShare
+func writeUnknownNote(w io.Writer, gs []analytics.GroupShare, n int, by analytics.GroupBy) {
+	var u analytics.GroupShare
 	for _, g := range gs {
-		if g.Key == lineage.Unknown {
+		if g.Key == analytics.Unknown {
 			u = g
 		}
 	}
-	what := "organisation not in the origins table or no country recorded"
-	if by == lineage.ByOrg {
-		what = "organisation not in the origins table"
+	what := "organisation not in the origins table, no country recorded, or a re-host namespace"
+	if by == analytics.ByOrg {
+		what = "organisation not in the origins table, or a re-host namespace"
 	}
 	fmt.Fprintf(w, "unknown (%s): %s of %d derivatives (%s).\n", what, trimFloat(u.Derivatives), n, pct(u.Share))
 }
 
-func writeManifest(w io.Writer, m lineage.Manifest) {
+func writeManifest(w io.Writer, m analytics.Manifest) {
 	fmt.Fprintln(w, "manifest:")
 	for _, l := range m.Lines() {
 		fmt.Fprintln(w, "  "+l)
@@ -229,8 +267,8 @@ func writeManifest(w io.Writer, m lineage.Manifest) {
 }
 
 // credit formats a credit: an integer under full attribution.
-func credit(x float64, attr lineage.Attribution) string {
-	if attr == lineage.AttributionFull {
+func credit(x float64, attr analytics.Attribution) string {
+	if attr == analytics.AttributionFull {
 		return fmt.Sprintf("%.0f", x)
 	}
 	return fmt.Sprintf("%.1f", x)
@@ -241,8 +279,9 @@ func trimFloat(x float64) string {
 	return strings.TrimSuffix(s, ".0")
 }
 
-// pct formats a share (0..1) as a percentage.
-func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+// pct formats a share (0..1) as a percentage: as the report does, never
+// "0.0%" for a share that is not zero.
+func pct(x float64) string { return report.Share(x) }
 
 func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("origins", "[--list FROM:TO] [--attribution full|fractional] [--relation R,...] [--from DATE] [--to DATE] [--origins FILE] [--json]", stderr)
@@ -282,11 +321,11 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		ms := a.CellModels(from, to)
 		if f.asJSON {
 			return writeJSON(stdout, struct {
-				Author     string              `json:"author_country"`
-				Foundation string              `json:"foundation_country"`
-				Count      int                 `json:"count"`
-				Models     []lineage.CellModel `json:"models"`
-				Manifest   lineage.Manifest    `json:"manifest"`
+				Author     string                `json:"author_country"`
+				Foundation string                `json:"foundation_country"`
+				Count      int                   `json:"count"`
+				Models     []analytics.CellModel `json:"models"`
+				Manifest   analytics.Manifest    `json:"manifest"`
 			}{strings.ToUpper(from), normCell(to), len(ms), ms, man})
 		}
 		fmt.Fprintf(stdout, "%d derivative(s) whose author organisation is in %s, built on foundations from %s:\n", len(ms), countryLabel(strings.ToUpper(from)), countryLabel(normCell(to)))
@@ -309,33 +348,35 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if f.asJSON {
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
-			lineage.OriginMatrix
-			Manifest lineage.Manifest `json:"manifest"`
-		}{attr.String(), m, man})
+			analytics.OriginMatrix
+			Coverage analytics.Coverage `json:"coverage"`
+			Manifest analytics.Manifest `json:"manifest"`
+		}{attr.String(), m, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeMatrix(stdout, m, attr)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }
 
 func normCell(c string) string {
-	if strings.EqualFold(strings.TrimSpace(c), lineage.Unknown) {
-		return lineage.Unknown
+	if strings.EqualFold(strings.TrimSpace(c), analytics.Unknown) {
+		return analytics.Unknown
 	}
 	return strings.ToUpper(strings.TrimSpace(c))
 }
 
 func countryLabel(code string) string {
-	if n := lineage.CountryName(code); n != code {
+	if n := analytics.CountryName(code); n != code {
 		return code + " (" + n + ")"
 	}
 	return code
 }
 
-func writeMatrix(w io.Writer, m lineage.OriginMatrix, attr lineage.Attribution) {
+func writeMatrix(w io.Writer, m analytics.OriginMatrix, attr analytics.Attribution) {
 	fmt.Fprintf(w, "Who builds on whom: derivatives by the country of their author organisation (rows) and of their foundations (columns), %s attribution.\n", attr)
 	if len(m.Rows) > 0 {
-		cells := map[[2]string]lineage.OriginCell{}
+		cells := map[[2]string]analytics.OriginCell{}
 		for _, c := range m.Cells {
 			cells[[2]string{c.Author, c.Foundation}] = c
 		}
@@ -364,13 +405,13 @@ func writeMatrix(w io.Writer, m lineage.OriginMatrix, attr lineage.Attribution) 
 		m.KnownAuthor, m.Derivatives, pct(1-m.UnknownAuthorShare), m.AuthorNotInTable, m.AuthorNoCountry, pct(m.UnknownAuthorShare))
 }
 
-func writeOriginsTable(w io.Writer, o *lineage.Origins, asJSON bool) error {
+func writeOriginsTable(w io.Writer, o *analytics.Origins, asJSON bool) error {
 	rows := o.Rows()
 	if asJSON {
 		return writeJSON(w, struct {
-			Version string           `json:"version"`
-			SHA256  string           `json:"sha256"`
-			Rows    []lineage.Origin `json:"rows"`
+			Version string             `json:"version"`
+			SHA256  string             `json:"sha256"`
+			Rows    []analytics.Origin `json:"rows"`
 		}{o.Version(), o.Hash(), rows})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -401,7 +442,7 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) > 0 {
 		return usagef("timeline takes no arguments")
 	}
-	by, err := lineage.ParseGroupBy(*byFlag)
+	by, err := analytics.ParseGroupBy(*byFlag)
 	if err != nil {
 		return err
 	}
@@ -426,7 +467,9 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	folded := tl.Fold(topKeys(tl.Totals, n))
 	if *chartFile != "" {
-		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error { return timelineChart(w, ff, folded, attr) }); err != nil {
+		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error {
+			return report.TimelineChart(w, ff, timelineData(folded), attr.String())
+		}); err != nil {
 			return err
 		}
 		if !f.d.quiet {
@@ -440,23 +483,25 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
-			lineage.Timeline
-			Manifest lineage.Manifest `json:"manifest"`
-		}{attr.String(), out, man})
+			analytics.Timeline
+			Coverage analytics.Coverage `json:"coverage"`
+			Manifest analytics.Manifest `json:"manifest"`
+		}{attr.String(), out, a.Coverage(jsonUnknownOrgs), man})
 	}
 	writeTimeline(stdout, folded, attr)
+	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
 	return nil
 }
 
 // topKeys returns the keys of the first n groups other than Unknown.
-func topKeys(gs []lineage.GroupShare, n int) []string {
+func topKeys(gs []analytics.GroupShare, n int) []string {
 	var keys []string
 	for _, g := range gs {
 		if len(keys) == n {
 			break
 		}
-		if g.Key != lineage.Unknown {
+		if g.Key != analytics.Unknown {
 			keys = append(keys, g.Key)
 		}
 	}
@@ -465,27 +510,27 @@ func topKeys(gs []lineage.GroupShare, n int) []string {
 
 // columns returns the column order of a folded timeline: its totals
 // order, with unknown and other last.
-func columns(tl lineage.Timeline) []string {
+func columns(tl analytics.Timeline) []string {
 	var keys []string
 	for _, g := range tl.Totals {
-		if g.Key != lineage.Unknown && g.Key != lineage.Other {
+		if g.Key != analytics.Unknown && g.Key != analytics.Other {
 			keys = append(keys, g.Key)
 		}
 	}
-	for _, k := range []string{lineage.Other, lineage.Unknown} {
+	for _, k := range []string{analytics.Other, analytics.Unknown} {
 		present := false
 		for _, g := range tl.Totals {
 			present = present || g.Key == k
 		}
 		// unknown is a column even when empty: its share is always shown.
-		if present || k == lineage.Unknown && tl.By != "foundation" {
+		if present || k == analytics.Unknown && tl.By != "foundation" {
 			keys = append(keys, k)
 		}
 	}
 	return keys
 }
 
-func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
+func writeTimeline(w io.Writer, tl analytics.Timeline, attr analytics.Attribution) {
 	whose := "their foundations' " + tl.By
 	if tl.By == "foundation" {
 		whose = "their foundations"
@@ -498,8 +543,8 @@ func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
 		fmt.Fprintf(tw, "%s\t", c)
 	}
 	fmt.Fprintln(tw)
-	row := func(label string, n int, gs []lineage.GroupShare) {
-		byKey := map[string]lineage.GroupShare{}
+	row := func(label string, n int, gs []analytics.GroupShare) {
+		byKey := map[string]analytics.GroupShare{}
 		for _, g := range gs {
 			byKey[g.Key] = g
 		}
@@ -520,56 +565,15 @@ func writeTimeline(w io.Writer, tl lineage.Timeline, attr lineage.Attribution) {
 	row("TOTAL", tl.Derivatives, tl.Totals)
 	tw.Flush()
 	if tl.By != "foundation" {
-		var u lineage.GroupShare
+		var u analytics.GroupShare
 		for _, g := range tl.Totals {
-			if g.Key == lineage.Unknown {
+			if g.Key == analytics.Unknown {
 				u = g
 			}
 		}
 		fmt.Fprintf(w, "unknown (foundation's organisation not in the origins table%s): %s of %d dated derivatives.\n", map[bool]string{true: " or without a country", false: ""}[tl.By == "country"], pct(u.Share), tl.Derivatives)
 	}
 	fmt.Fprintf(w, "%d derivative(s) have no creation time and are in no month.\n", tl.Undated)
-}
-
-// timelineChart draws the monthly shares, normalised to the month's credit
-// (under fractional attribution, the share of the month's new derivatives).
-func timelineChart(w io.Writer, f chart.Format, tl lineage.Timeline, attr lineage.Attribution) error {
-	if len(tl.Months) == 0 {
-		return fmt.Errorf("chart: no dated derivatives to draw")
-	}
-	cols := columns(tl)
-	periods := make([]string, len(tl.Months))
-	series := make([]chart.Series, len(cols))
-	for i, c := range cols {
-		series[i] = chart.Series{Name: c, Values: make([]float64, len(tl.Months)), Neutral: c == lineage.Unknown || c == lineage.Other}
-		if tl.By == "country" && c != lineage.Unknown && c != lineage.Other {
-			series[i].Name = countryLabel(c)
-		}
-	}
-	for mi, m := range tl.Months {
-		periods[mi] = m.Month
-		var sum float64
-		for _, g := range m.Groups {
-			sum += g.Derivatives
-		}
-		for _, g := range m.Groups {
-			if i := slices.Index(cols, g.Key); i >= 0 && sum > 0 {
-				series[i].Values[mi] = 100 * g.Derivatives / sum
-			}
-		}
-	}
-	labels := make([]string, len(tl.Months))
-	for i, m := range tl.Months {
-		labels[i] = fmt.Sprint(m.Derivatives)
-	}
-	ylabel := "% of new derivatives"
-	if attr == lineage.AttributionFull {
-		ylabel = "% of new derivatives' credit"
-	}
-	return chart.StackedShares(w, f, chart.Options{
-		Title:  fmt.Sprintf("New derivatives per month by %s (%s attribution)", map[bool]string{true: "foundation", false: "foundation " + tl.By}[tl.By == "foundation"], attr),
-		XLabel: "month of creation (number above a bar: new derivatives that month)", YLabel: ylabel, BarLabels: labels,
-	}, periods, series)
 }
 
 // writeChartFile writes a chart to name in the format its extension names.
@@ -659,7 +663,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	attr := a.Scope().Attribution
-	entries := make([]lineage.VelocityEntry, len(vs))
+	entries := make([]analytics.VelocityEntry, len(vs))
 	for i, v := range vs {
 		entries[i] = a.Velocity(v, days)
 	}
@@ -667,7 +671,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *chartFile != "" {
 		maxDays := days[len(days)-1]
 		if err := writeChartFile(*chartFile, func(w io.Writer, ff chart.Format) error {
-			return velocityChart(w, ff, a, vs, maxDays)
+			return report.VelocityChart(w, ff, velocityData(a, vs, days, maxDays), attr.String())
 		}); err != nil {
 			return err
 		}
@@ -677,10 +681,10 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if f.asJSON {
 		return writeJSON(stdout, struct {
-			Attribution string                  `json:"attribution"`
-			Days        []int                   `json:"days"`
-			Models      []lineage.VelocityEntry `json:"models"`
-			Manifest    lineage.Manifest        `json:"manifest"`
+			Attribution string                    `json:"attribution"`
+			Days        []int                     `json:"days"`
+			Models      []analytics.VelocityEntry `json:"models"`
+			Manifest    analytics.Manifest        `json:"manifest"`
 		}{attr.String(), days, entries, man})
 	}
 	writeVelocity(stdout, entries, days, attr)
@@ -688,7 +692,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-func writeVelocity(w io.Writer, entries []lineage.VelocityEntry, days []int, attr lineage.Attribution) {
+func writeVelocity(w io.Writer, entries []analytics.VelocityEntry, days []int, attr analytics.Attribution) {
 	fmt.Fprintf(w, "Distinct descendants created within N days of each model's own creation (%s attribution).\n", attr)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-*s\tCREATED\t", max(len("MODEL"), maxIDLen(entries)), "MODEL")
@@ -737,7 +741,7 @@ func writeVelocity(w io.Writer, entries []lineage.VelocityEntry, days []int, att
 	}
 }
 
-func maxIDLen(entries []lineage.VelocityEntry) int {
+func maxIDLen(entries []analytics.VelocityEntry) int {
 	n := 0
 	for _, e := range entries {
 		l := len(e.ID)
@@ -747,38 +751,6 @@ func maxIDLen(entries []lineage.VelocityEntry) int {
 		n = max(n, l)
 	}
 	return n
-}
-
-// velocityChart draws cumulative descendants against days since release
-// for every model with a known creation time.
-func velocityChart(w io.Writer, f chart.Format, a *lineage.Analysis, vs []graph.NodeID, maxDays int) error {
-	var curves []chart.Curve
-	var skipped []string
-	for _, v := range vs {
-		e := a.Velocity(v, nil)
-		// A curve stops where the data stops: a flat line past the newest
-		// creation time in the input would claim that nothing was made.
-		days := min(maxDays, e.ObservedDays)
-		ys := a.VelocityCurve(v, days)
-		if ys == nil {
-			skipped = append(skipped, e.ID)
-			continue
-		}
-		xs := make([]float64, len(ys))
-		for d := range xs {
-			xs[d] = float64(d)
-		}
-		name := fmt.Sprintf("%s (%s)", e.ID, e.Created)
-		if days < maxDays {
-			name = fmt.Sprintf("%s (%s, data to day %d)", e.ID, e.Created, days)
-		}
-		curves = append(curves, chart.Curve{Name: name, X: xs, Y: ys})
-	}
-	if len(curves) == 0 {
-		return fmt.Errorf("chart: no model with a known creation time among %s", strings.Join(skipped, ", "))
-	}
-	title := fmt.Sprintf("Cumulative descendants by days since release (%s attribution)", a.Scope().Attribution)
-	return chart.Curves(w, f, chart.Options{Title: title, XLabel: "days since the model's creation", YLabel: "descendants created"}, curves)
 }
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -823,7 +795,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	if err := writeOutput(*out, nil, func(w io.Writer) error { return writeReport(w, s, a, *top, vs) }); err != nil {
+	if err := writeOutput(*out, nil, func(w io.Writer) error { return report.Write(w, reportData(a, *top, vs)) }); err != nil {
 		return err
 	}
 	if !f.d.quiet {
@@ -831,188 +803,3 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
-
-// reportData is what the report template shows.
-type reportData struct {
-	Generated   string
-	Attribution string
-	Rule        string
-	Manifest    lineage.Manifest
-	ManLines    []string
-	Countries   []lineage.GroupShare
-	Orgs        []lineage.GroupShare
-	Foundations []lineage.GroupShare
-	Counted     int
-	Matrix      lineage.OriginMatrix
-	MatrixRows  [][]string
-	Timeline    lineage.Timeline
-	TLCols      []string
-	TLRows      [][]string
-	Velocity    []lineage.VelocityEntry
-	Days        []int
-	Charts      map[string]template.URL
-	ChartErrs   []string
-}
-
-func writeReport(w io.Writer, s *lineage.Store, a *lineage.Analysis, top int, vs []graph.NodeID) error {
-	attr := a.Scope().Attribution
-	d := reportData{
-		Attribution: attr.String(), Rule: attr.Rule(), Manifest: a.Manifest(),
-		Counted: a.Counted(), Charts: map[string]template.URL{}, Days: lineage.VelocityDays,
-	}
-	d.ManLines = d.Manifest.Lines()
-	d.Countries = lineage.TopGroups(a.Rank(lineage.ByCountry).Groups, top, a.Counted())
-	d.Orgs = lineage.TopGroups(a.Rank(lineage.ByOrg).Groups, top, a.Counted())
-	fr := a.Rank(lineage.ByFoundation)
-	d.Foundations = fr.Groups[:min(top, len(fr.Groups))]
-	d.Matrix = a.Matrix()
-	cells := map[[2]string]lineage.OriginCell{}
-	for _, c := range d.Matrix.Cells {
-		cells[[2]string{c.Author, c.Foundation}] = c
-	}
-	for _, r := range d.Matrix.Rows {
-		row := []string{r.Country, fmt.Sprint(r.Derivatives)}
-		for _, c := range d.Matrix.Columns {
-			if cell, ok := cells[[2]string{r.Country, c}]; ok {
-				row = append(row, fmt.Sprintf("%s (%s)", credit(cell.Derivatives, attr), pct(cell.ShareOfRow)))
-			} else {
-				row = append(row, "")
-			}
-		}
-		d.MatrixRows = append(d.MatrixRows, row)
-	}
-	tl := a.Timeline(lineage.ByCountry)
-	d.Timeline = tl.Fold(topKeys(tl.Totals, 7))
-	d.TLCols = columns(d.Timeline)
-	for _, m := range append(d.Timeline.Months, lineage.TimelineMonth{Month: "total", Derivatives: d.Timeline.Derivatives, Groups: d.Timeline.Totals}) {
-		byKey := map[string]lineage.GroupShare{}
-		for _, g := range m.Groups {
-			byKey[g.Key] = g
-		}
-		row := []string{m.Month, fmt.Sprint(m.Derivatives)}
-		for _, c := range d.TLCols {
-			if g, ok := byKey[c]; ok {
-				row = append(row, fmt.Sprintf("%s (%s)", credit(g.Derivatives, attr), pct(g.Share)))
-			} else {
-				row = append(row, "")
-			}
-		}
-		d.TLRows = append(d.TLRows, row)
-	}
-	for _, v := range vs {
-		d.Velocity = append(d.Velocity, a.Velocity(v, nil))
-	}
-	embed := func(key string, draw func(io.Writer, chart.Format) error) {
-		var buf bytes.Buffer
-		if err := draw(&buf, chart.PNG); err != nil {
-			d.ChartErrs = append(d.ChartErrs, key+": "+err.Error())
-			return
-		}
-		// A PNG data URL is self-contained and renders exactly as drawn
-		// (an SVG would depend on the viewer's fonts).
-		d.Charts[key] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
-	}
-	embed("timeline", func(w io.Writer, f chart.Format) error { return timelineChart(w, f, d.Timeline, attr) })
-	embed("foundations", func(w io.Writer, f chart.Format) error {
-		labels := make([]string, len(d.Foundations))
-		values := make([]float64, len(d.Foundations))
-		for i, g := range d.Foundations {
-			labels[i], values[i] = g.Key, g.Derivatives
-		}
-		if len(labels) == 0 {
-			return fmt.Errorf("no foundation has a derivative")
-		}
-		return chart.Bars(w, f, chart.Options{Title: fmt.Sprintf("Top %d foundations by derivatives (%s attribution)", len(labels), attr), XLabel: "derivatives", Height: float64(120 + 22*len(labels))}, labels, values)
-	})
-	if len(vs) > 0 {
-		embed("velocity", func(w io.Writer, f chart.Format) error { return velocityChart(w, f, a, vs, 365) })
-	}
-	return reportTemplate.Execute(w, d)
-}
-
-var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":     pct,
-	"credit":  func(x float64) string { return trimFloat(x) },
-	"country": countryLabel,
-	"join":    strings.Join,
-	"inc":     func(i int) int { return i + 1 },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>lineage: who builds on whom</title>
-<style>
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; margin: 2rem auto; max-width: 84rem; padding: 0 1rem; color: #222; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.2rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
-table { border-collapse: collapse; margin: .6rem 0; font-size: 13px; }
-th, td { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: right; white-space: nowrap; }
-th { background: #f5f5f5; }
-td.l, th.l { text-align: left; }
-.note { color: #555; font-size: 13px; }
-.manifest td { text-align: left; font-family: ui-monospace, "Liberation Mono", monospace; font-size: 12px; white-space: normal; }
-img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee; }
-.scroll { overflow-x: auto; }
-</style>
-</head>
-<body>
-<h1>Who builds on whom</h1>
-<p class="note">Organisations, countries of origin and derivatives over time, from the Hugging Face lineage graph. Attribution: <b>{{.Attribution}}</b> — {{.Rule}}. Shares are of the {{.Counted}} derivatives counted.</p>
-
-<h2>Manifest</h2>
-<table class="manifest">
-<tr><td>input digest</td><td>{{.Manifest.InputDigest}}</td></tr>
-<tr><td>sources</td><td>{{join .Manifest.Sources ", "}}</td></tr>
-<tr><td>records</td><td>{{.Manifest.Models}} models, {{.Manifest.Edges}} edges; {{.Manifest.Foundations}} foundations; {{.Manifest.Counted}} derivatives counted of {{.Manifest.Derivatives}} reached; {{.Manifest.NotReached}} models with a parent not reached</td></tr>
-<tr><td>relations</td><td>{{join .Manifest.Relations ", "}}</td></tr>
-<tr><td>attribution</td><td>{{.Manifest.Attribution}}: {{.Manifest.AttributionRule}}</td></tr>
-<tr><td>window</td><td>{{.Manifest.Window.String}}; {{.Manifest.Undated}} derivatives undated, {{.Manifest.OutsideWindow}} outside the window</td></tr>
-<tr><td>origins table</td><td>{{.Manifest.Origins.Version}} {{.Manifest.Origins.SHA256}} ({{.Manifest.Origins.Organisations}} organisations)</td></tr>
-</table>
-{{range .ChartErrs}}<p class="note">chart not drawn: {{.}}</p>{{end}}
-
-<h2>Influence by country of the foundation</h2>
-<table>
-<tr><th>rank</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">top foundation</th></tr>
-{{range $i, $g := .Countries}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{country $g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{$g.TopFoundation}}</td></tr>
-{{end}}</table>
-
-<h2>Influence by organisation</h2>
-<table>
-<tr><th>rank</th><th class="l">organisation</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">Hub orgs</th></tr>
-{{range $i, $g := .Orgs}}<tr><td>{{if eq $g.Key "other"}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{$g.Key}}</td><td class="l">{{$g.Country}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{join $g.HubOrgs ", "}}</td></tr>
-{{end}}</table>
-
-<h2>Top foundations</h2>
-{{with index .Charts "foundations"}}<img class="chart" alt="bar chart of the top foundations by derivatives" src="{{.}}">{{end}}
-<table>
-<tr><th>rank</th><th class="l">foundation</th><th>derivatives</th><th>share</th></tr>
-{{range $i, $g := .Foundations}}<tr><td>{{$i | inc}}</td><td class="l">{{$g.Key}}</td><td>{{credit $g.Derivatives}}</td><td>{{pct $g.Share}}</td></tr>
-{{end}}</table>
-
-<h2>New derivatives per month by foundation country</h2>
-{{with index .Charts "timeline"}}<img class="chart" alt="stacked bars of the monthly share of new derivatives by foundation country" src="{{.}}">{{end}}
-<p class="note">{{.Timeline.Derivatives}} dated derivatives; {{.Timeline.Undated}} have no creation time and are in no month. Each cell: derivatives credited (share of the month's new derivatives).</p>
-<div class="scroll"><table>
-<tr><th class="l">month</th><th>new</th>{{range .TLCols}}<th>{{.}}</th>{{end}}</tr>
-{{range .TLRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table></div>
-
-<h2>Cross-origin matrix</h2>
-<p class="note">Rows: the country of the derivative's author organisation (its id prefix); columns: the country of its foundations. Cell: derivatives credited (share of the row). Author country known for {{.Matrix.KnownAuthor}} of {{.Matrix.Derivatives}} derivatives; {{.Matrix.AuthorNotInTable}} authors not in the origins table and {{.Matrix.AuthorNoCountry}} without a country ({{pct .Matrix.UnknownAuthorShare}}) are left out.</p>
-<div class="scroll"><table>
-<tr><th class="l">author</th><th>derivatives</th>{{range .Matrix.Columns}}<th>&rarr; {{.}}</th>{{end}}</tr>
-{{range .MatrixRows}}<tr>{{range $j, $c := .}}<td{{if eq $j 0}} class="l"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</table></div>
-
-<h2>Velocity</h2>
-{{with index .Charts "velocity"}}<img class="chart" alt="cumulative descendants by days since release" src="{{.}}">{{end}}
-<table>
-<tr><th class="l">model</th><th class="l">created</th>{{range .Days}}<th>{{.}} days</th>{{end}}<th>all</th><th>dated</th><th>undated</th><th>before release</th></tr>
-{{range .Velocity}}<tr><td class="l">{{.ID}}</td><td class="l">{{if .Created}}{{.Created}}{{else}}unknown{{end}}</td>{{range .Windows}}<td>{{credit .Derivatives}}</td>{{else}}{{range $.Days}}<td>-</td>{{end}}{{end}}<td>{{credit .Descendants}}</td><td>{{.Dated}}</td><td>{{.Undated}}</td><td>{{.BeforeRelease}}</td></tr>
-{{end}}</table>
-<p class="note">Distinct descendants created within N days of the model's own creation; undated descendants and those dated before the model are in no window.</p>
-</body>
-</html>
-`))

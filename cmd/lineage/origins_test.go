@@ -47,6 +47,7 @@ func TestOriginsGolden(t *testing.T) {
 		{"origins-velocity.txt", withOrigins("velocity", "us/base", "cn/base", "xx/base", "us/ft1")},
 		{"origins-velocity-fractional.json", withOrigins("velocity", "*/base", "--attribution", "fractional", "--days", "1,30", "--json")},
 		{"origins-sample-rank-country.json", []string{"rank", "--group", "country", "--top", "8", "--json"}},
+		{"origins-sample-rank-country.txt", []string{"rank", "--group", "country", "--top", "8"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -223,7 +224,7 @@ func TestOriginsCharts(t *testing.T) {
 		}
 		if ext == ".svg" {
 			data, _ := os.ReadFile(tl)
-			svgHasTexts(t, data, "US (United States)", "CN (China)", "unknown", "2024-01")
+			svgHasTexts(t, data, "US (United States)", "CN (China)", "unknown", "2024-01", "new derivatives")
 			data, _ = os.ReadFile(vel)
 			svgHasTexts(t, data, "us/base (2024-01-01, data to day 60)", "cn/base (2024-02-01, data to day 29)")
 		}
@@ -261,5 +262,143 @@ func TestOriginsReport(t *testing.T) {
 	}
 	if strings.Contains(html, "http://") || strings.Contains(html, `src="http`) {
 		t.Errorf("report refers to a server")
+	}
+}
+
+// TestOriginsCoverage checks that origins, rank --group, timeline and
+// report say how much the origins table places and what it misses, on the
+// golden graph (xx/base's organisation is not in the table: 5 of 6
+// derivatives placed) and with cn marked as a re-host namespace (cn/base's
+// 3 derivatives then sit under a re-host; us/merge and zz/q keep half of
+// their credit from us/base: 3 of 6 placed).
+func TestOriginsCoverage(t *testing.T) {
+	rehost := filepath.Join(t.TempDir(), "rehost.csv")
+	os.WriteFile(rehost, []byte("org,name,country,kind,source\ncn,CN re-uploads,,rehost,https://cn.example\n"), 0o644)
+	for _, c := range []struct {
+		extra []string
+		want  []string
+	}{
+		{nil, []string{"coverage: foundation country known for 5 of 6 derivatives (83.3%;", "top unknown foundation organisations (derivatives): xx 1 (not in table)"}},
+		{[]string{"--origins", rehost}, []string{"coverage: foundation country known for 3 of 6 derivatives (50.0%;",
+			"3 derivatives sit under 1 foundations in re-host namespaces", "cn 3 (rehost), xx 1 (not in table)"}},
+	} {
+		for _, cmd := range [][]string{{"origins"}, {"rank", "--group", "country"}, {"rank", "--group", "org"}, {"timeline"}} {
+			args := append(withOrigins(cmd...), c.extra...)
+			out, errOut, code := runCmd(t, args...)
+			if code != 0 {
+				t.Fatalf("lineage %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lineage %s: output lacks %q:\n%s", strings.Join(args, " "), w, out)
+				}
+			}
+			out, _, _ = runCmd(t, append(args, "--json")...)
+			var v struct {
+				Coverage struct {
+					Known       float64 `json:"known"`
+					UnderRehost int     `json:"under_rehost"`
+				} `json:"coverage"`
+			}
+			if err := json.Unmarshal([]byte(out), &v); err != nil || v.Coverage.Known == 0 {
+				t.Errorf("lineage %s --json: no coverage object (%v)", strings.Join(args, " "), err)
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "r.html")
+	if _, errOut, code := runCmd(t, "report", "-o", out, "--in", originsGraph, "--origins", originsTable, "--origins", rehost); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(out)
+	for _, w := range []string{"Foundation country known for <b>3</b> of 6 derivatives (<b>50.0%</b>", "3 derivatives sit under 1 foundations in re-host namespaces",
+		`<td class="l">cn</td><td class="l">rehost</td><td>3</td>`} {
+		if !strings.Contains(string(data), w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+}
+
+// TestReportVelocityMarksPartialWindows: the report's velocity table marks
+// the windows the data does not cover with "*", as velocity does (R1's 365
+// days on the sample, the crawl ending before them), with the footnote.
+func TestReportVelocityMarksPartialWindows(t *testing.T) {
+	models := []string{"deepseek-ai/DeepSeek-R1", "HuggingFaceTB/SmolLM2-1.7B", "deepseek-ai/DeepSeek-V3"}
+	out, errOut, code := runCmd(t, append([]string{"velocity", "--json", "--quiet"}, models...)...)
+	if code != 0 {
+		t.Fatalf("velocity: exit %d: %s", code, errOut)
+	}
+	var v struct {
+		Models []struct {
+			ID      string `json:"id"`
+			Windows []struct {
+				Derivatives float64 `json:"derivatives"`
+				Complete    bool    `json:"complete"`
+			} `json:"windows"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "r.html")
+	if _, errOut, code := runCmd(t, "report", "-o", file, "--quiet", "--velocity", strings.Join(models, ",")); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(file)
+	html := string(data)
+	partial := false
+	for _, m := range v.Models {
+		var cells []string
+		for _, w := range m.Windows {
+			c := "<td>" + trimFloat(w.Derivatives)
+			if !w.Complete {
+				c += "*"
+				partial = true
+			}
+			cells = append(cells, c+"</td>")
+		}
+		if want := `<td class="l">` + m.ID + `</td><td class="l">`; !strings.Contains(html, want) {
+			t.Fatalf("report has no velocity row for %s", m.ID)
+		}
+		row := html[strings.Index(html, `<td class="l">`+m.ID+`</td><td class="l">`):]
+		row = row[:strings.Index(row, "</tr>")]
+		if !strings.Contains(row, strings.Join(cells, "")) {
+			t.Errorf("report's velocity row of %s = %s, want the windows %s", m.ID, row, strings.Join(cells, ""))
+		}
+	}
+	if !partial {
+		t.Fatalf("no partial window among %v: the test lost its point", models)
+	}
+	if !strings.Contains(html, "*: the window ends after the newest creation time in the input") {
+		t.Errorf("report lacks the footnote of *")
+	}
+}
+
+// TestSmallSharesNeverZero: a share that is not zero never prints as
+// 0.0% in a table: the sample's small countries (1 derivative of 31,603)
+// print as <0.1%.
+func TestSmallSharesNeverZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"rank", "--group", "country", "--top", "0"},
+		{"rank", "--group", "org", "--top", "0"},
+		{"timeline", "--top", "12"},
+		{"origins"},
+	} {
+		out, errOut, code := runCmd(t, args...)
+		if code != 0 {
+			t.Fatalf("lineage %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+		table, _, _ := strings.Cut(out, "\nDERIVATIVES:") // rank: the table only
+		for _, line := range strings.Split(table, "\n") {
+			if strings.HasPrefix(line, "unknown") || strings.HasPrefix(line, "Author country") || strings.HasPrefix(line, "coverage") {
+				continue // notes that state a share even when it is zero
+			}
+			if strings.Contains(line, " 0.0%") || strings.Contains(line, "(0.0%)") {
+				t.Errorf("lineage %s prints a non-zero share as 0.0%%: %s", strings.Join(args, " "), line)
+				break
+			}
+		}
+		if args[0] == "rank" && !strings.Contains(out, "<0.1%") {
+			t.Errorf("lineage %s: no <0.1%% share; the sample has groups under 0.05%%", strings.Join(args, " "))
+		}
 	}
 }

@@ -73,6 +73,13 @@ type Options struct {
 	// BarLabels, for StackedShares, are small texts drawn above each bar
 	// (such as the period's total); empty strings draw nothing.
 	BarLabels []string
+	// Counts, for StackedShares, draws a second panel under the stacked
+	// bars: one bar per period of this height (such as the period's
+	// number of items) on an axis named CountsLabel, so that a period of
+	// one item and a period of hundreds, both 100% tall above, do not
+	// look alike. Nil draws no such panel.
+	Counts      []float64
+	CountsLabel string
 }
 
 func (o Options) size() (vg.Length, vg.Length) {
@@ -82,8 +89,20 @@ func (o Options) size() (vg.Length, vg.Length) {
 	}
 	if h <= 0 {
 		h = 420
+		if o.Counts != nil {
+			h += countsHeight
+		}
 	}
 	return vg.Length(w), vg.Length(h)
+}
+
+// countsHeight is the height the counts panel adds to the default size.
+const countsHeight = 150
+
+// panel is one plot of a chart and its share of the plotting height.
+type panel struct {
+	p      *plot.Plot
+	weight float64
 }
 
 // Series is one named row of values, one per period or point.
@@ -170,6 +189,13 @@ func legendWidth(l *plot.Legend, names []string) vg.Length {
 // when that would take more than a third of the width, below it, the
 // canvas growing to make room.
 func write(w io.Writer, f Format, o Options, p *plot.Plot, l *plot.Legend, names []string) error {
+	return writePanels(w, f, o, []panel{{p, 1}}, l, names)
+}
+
+// writePanels is write for plots stacked top to bottom, each taking its
+// weight's share of the height, their data areas aligned left and right so
+// that they share an x axis.
+func writePanels(w io.Writer, f Format, o Options, panels []panel, l *plot.Legend, names []string) error {
 	width, height := o.size()
 	var lw, below vg.Length
 	if l != nil && len(names) > 0 {
@@ -197,18 +223,46 @@ func write(w io.Writer, f Format, o Options, p *plot.Plot, l *plot.Legend, names
 	dc.Fill(dc.Rectangle.Path())
 	switch {
 	case lw > 0:
-		p.Draw(draw.Crop(dc, 4, -lw, 4, -4))
+		drawPanels(draw.Crop(dc, 4, -lw, 4, -4), panels)
 		l.Draw(draw.Crop(dc, width-lw+10, -4, 0, -34))
 	case below > 0:
-		p.Draw(draw.Crop(dc, 4, -8, below, -4))
+		drawPanels(draw.Crop(dc, 4, -8, below, -4), panels)
 		l.Draw(draw.Crop(dc, 60, -8, 4, -(height - below + 4)))
 	default:
-		p.Draw(draw.Crop(dc, 4, -8, 4, -4))
+		drawPanels(draw.Crop(dc, 4, -8, 4, -4), panels)
 	}
 	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("chart: write %s: %w", f, err)
 	}
 	return nil
+}
+
+// drawPanels splits area among the panels, top to bottom by weight, and
+// draws each with its data area aligned to the widest axes of all.
+func drawPanels(area draw.Canvas, panels []panel) {
+	const gap = 6
+	var total float64
+	for _, p := range panels {
+		total += p.weight
+	}
+	h := area.Max.Y - area.Min.Y - gap*vg.Length(len(panels)-1)
+	cs := make([]draw.Canvas, len(panels))
+	top := area.Max.Y
+	for i, p := range panels {
+		ph := h * vg.Length(p.weight/total)
+		cs[i] = draw.Crop(area, 0, 0, top-ph-area.Min.Y, top-area.Max.Y)
+		top -= ph + gap
+	}
+	var left, right vg.Length
+	for i, p := range panels {
+		d := p.p.DataCanvas(cs[i])
+		left = max(left, d.Min.X-cs[i].Min.X)
+		right = max(right, cs[i].Max.X-d.Max.X)
+	}
+	for i, p := range panels {
+		d := p.p.DataCanvas(cs[i])
+		p.p.Draw(draw.Crop(cs[i], left-(d.Min.X-cs[i].Min.X), -(right - (cs[i].Max.X - d.Max.X)), 0, 0))
+	}
 }
 
 func checkValues(what string, vs []float64) error {
@@ -229,6 +283,14 @@ func checkValues(what string, vs []float64) error {
 func StackedShares(w io.Writer, f Format, o Options, periods []string, series []Series) error {
 	if len(periods) == 0 || len(series) == 0 {
 		return errors.New("chart: stacked shares need at least one period and one series")
+	}
+	if o.Counts != nil {
+		if len(o.Counts) != len(periods) {
+			return fmt.Errorf("chart: %d counts for %d periods", len(o.Counts), len(periods))
+		}
+		if err := checkValues("counts", o.Counts); err != nil {
+			return err
+		}
 	}
 	for _, s := range series {
 		if len(s.Values) != len(periods) {
@@ -293,7 +355,39 @@ func StackedShares(w io.Writer, f Format, o Options, periods []string, series []
 		p.Add(lab)
 		p.Y.Max = top * 1.05
 	}
-	return write(w, f, o, p, &l, names)
+	if o.Counts == nil {
+		return write(w, f, o, p, &l, names)
+	}
+	// The counts panel below takes the x axis' labels; the shares keep
+	// the ticks.
+	pc := newPlot(Options{XLabel: o.XLabel, YLabel: o.CountsLabel})
+	pc.Add(plotter.NewGrid())
+	b, err := plotter.NewBarChart(plotter.Values(o.Counts), barW)
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	b.Color = greys[2]
+	b.LineStyle.Width = 0
+	pc.Add(b)
+	pc.X.Tick.Marker = periodTicks(periods)
+	pc.X.Min, pc.X.Max = p.X.Min, p.X.Max
+	pc.Y.Min = 0
+	for _, c := range o.Counts {
+		pc.Y.Max = max(pc.Y.Max, c*1.05)
+	}
+	p.X.Label.Text = ""
+	p.X.Tick.Marker = unlabelled(periodTicks(periods))
+	_, height := o.size()
+	return writePanels(w, f, o, []panel{{p, float64(height - countsHeight)}, {pc, countsHeight}}, &l, names)
+}
+
+// unlabelled returns the ticks without their labels.
+func unlabelled(ticks plot.ConstantTicks) plot.ConstantTicks {
+	out := make(plot.ConstantTicks, len(ticks))
+	for i, t := range ticks {
+		out[i] = plot.Tick{Value: t.Value}
+	}
+	return out
 }
 
 // periodTicks labels at most about 12 periods, evenly spaced, with a small

@@ -83,6 +83,11 @@ var charts = []struct {
 			[]string{"2024-01", "2024-02", "2024-03"},
 			[]Series{{Name: "US", Values: []float64{60, 50, 40}}, {Name: "CN", Values: []float64{30, 45, 40}}, {Name: hostile, Values: []float64{10, 5, 20}, Neutral: true}})
 	}, []string{"Monthly shares", "US", "CN", hostile, "2024-01", "20"}},
+	{"stacked with counts", func(w io.Writer, f Format) error {
+		return StackedShares(w, f, Options{Title: "Monthly shares", YLabel: "%", XLabel: "month", Counts: []float64{1, 704, 0}, CountsLabel: "new models"},
+			[]string{"2024-01", "2024-02", "2024-03"},
+			[]Series{{Name: "US", Values: []float64{100, 50, 0}}, {Name: "CN", Values: []float64{0, 50, 0}}})
+	}, []string{"new models", "month", "%", "2024-01", "600"}},
 	{"bars", func(w io.Writer, f Format) error {
 		return Bars(w, f, Options{Title: "Top foundations", XLabel: "derivatives"}, []string{"google/gemma-7b", "meta-llama/Llama-2-7b", hostile}, []float64{3618, 1732, 0.5})
 	}, []string{"Top foundations", "google/gemma-7b", "meta-llama/Llama-2-7b", hostile, "3618", "0.5"}},
@@ -131,6 +136,8 @@ func TestChartErrors(t *testing.T) {
 		"no periods":      StackedShares(&w, PNG, Options{}, nil, []Series{{Name: "a"}}),
 		"short series":    StackedShares(&w, PNG, Options{}, []string{"a", "b"}, []Series{{Name: "x", Values: []float64{1}}}),
 		"NaN":             StackedShares(&w, PNG, Options{}, []string{"a"}, []Series{{Name: "x", Values: []float64{math.NaN()}}}),
+		"counts mismatch": StackedShares(&w, PNG, Options{Counts: []float64{1, 2}}, []string{"a"}, []Series{{Name: "x", Values: []float64{1}}}),
+		"counts NaN":      StackedShares(&w, PNG, Options{Counts: []float64{math.NaN()}}, []string{"a"}, []Series{{Name: "x", Values: []float64{1}}}),
 		"bars mismatch":   Bars(&w, PNG, Options{}, []string{"a"}, []float64{1, 2}),
 		"bars Inf":        Bars(&w, PNG, Options{}, []string{"a"}, []float64{math.Inf(1)}),
 		"no curves":       Curves(&w, PNG, Options{}, nil),

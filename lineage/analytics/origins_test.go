@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"bytes"
@@ -57,10 +57,14 @@ func TestEmbeddedOrigins(t *testing.T) {
 		{"meta-llama", "US", KindCompany}, {"mistralai", "FR", KindCompany}, {"deepseek-ai", "CN", KindCompany},
 		{"Qwen", "CN", KindCompany}, {"stabilityai", "GB", KindCompany}, {"black-forest-labs", "DE", KindCompany},
 		{"tiiuae", "AE", KindLab}, {"CohereForAI", "CA", KindLab}, {"LGAI-EXAONE", "KR", KindLab},
-		{"upstage", "KR", KindCompany}, {"jinaai", "DE", KindCompany}, {"unsloth", "US", KindCompany},
-		{"TheBloke", "", KindCommunity}, {"bartowski", "", KindCommunity}, {"mradermacher", "", KindCommunity},
-		{"mistral-community", "", KindCommunity}, {"stable-diffusion-v1-5", "", KindCommunity},
+		{"upstage", "KR", KindCompany}, {"jinaai", "DE", KindCompany}, {"unsloth", "", KindRehost},
+		{"TheBloke", "", KindRehost}, {"bartowski", "", KindRehost}, {"mradermacher", "", KindRehost},
+		{"mistral-community", "", KindRehost}, {"stable-diffusion-v1-5", "", KindRehost},
 		{"CompVis", "DE", KindUniversity}, {"THUDM", "CN", KindUniversity},
+		{"intfloat", "US", KindLab}, {"thenlper", "CN", KindLab}, {"h94", "CN", KindLab},
+		{"Deci", "IL", KindCompany}, {"mosaicml", "US", KindCompany}, {"hpcai-tech", "SG", KindCompany},
+		{"EleutherAI", "", KindLab}, {"bigscience", "", KindCommunity}, {"bigcode", "US", KindLab},
+		{"DAMO-NLP-SG", "CN", KindLab}, {"huggingface", "US", KindCompany},
 	}
 	for _, f := range facts {
 		r, _ := o.Lookup(strings.ToUpper(f.org)) // case-insensitive
@@ -103,6 +107,7 @@ func TestParseOriginsErrors(t *testing.T) {
 		{"reserved name", hdr + "x,Unknown,US,company,https://x\n", "reserved"},
 		{"quote", hdr + "x,\"X,US,company\n", "parse origins t.csv"},
 		{"control character", hdr + "x,\"X\nY\",US,company,https://x\n", "control character"},
+		{"rehost with a country", hdr + "q,Q,US,rehost,https://q\n", "no country of its own"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,6 +191,7 @@ func FuzzParseOrigins(f *testing.F) {
 	f.Add(originsCSV)
 	f.Add([]byte("org,name,country,kind,source\nx,X,us,Company,https://x\n"))
 	f.Add([]byte("kind,org\nlab,a\n"))
+	f.Add([]byte("org,name,country,kind,source\nq,Q,,REHOST,https://q\n"))
 	f.Add([]byte("org,name,country,kind,source\n\"x\"\"y\",X,,lab,\n"))
 	f.Add([]byte("#\norg,name,country,kind,source,note\n0000\"000\n")) // a bare quote: FieldPos after a read error panicked
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -194,7 +200,7 @@ func FuzzParseOrigins(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if !validOrg(r.Org) || !slices.Contains(originKinds, r.Kind) || r.Name == "" ||
+			if !validOrg(r.Org) || !slices.Contains(originKinds, r.Kind) || r.Name == "" || r.Kind == KindRehost && r.Country != "" ||
 				(r.Country != "" && (len(r.Country) != 2 || !isUpper(r.Country[0]) || !isUpper(r.Country[1]))) {
 				t.Fatalf("accepted an invalid row %+v", r)
 			}
@@ -212,4 +218,67 @@ func FuzzParseOrigins(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOriginsPolicy enforces the table's stated policy (origins.csv's
+// header): re-host and community rows state no country, the namespaces
+// the audit named are re-hosts, personal accounts that publish an
+// organisation's models name it with their evidence, the publishers the
+// audit found missing are present with their country, every country has
+// a display name, and the header's changelog names the current version.
+func TestOriginsPolicy(t *testing.T) {
+	rows, err := ParseOrigins(bytes.NewReader(originsCSV), "origins.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if (r.Kind == KindRehost || r.Kind == KindCommunity) && r.Country != "" {
+			t.Errorf("origins.csv: %s is a %s row with country %s; %s rows have no country of their own", r.Org, r.Kind, r.Country, r.Kind)
+		}
+		if r.Country != "" && CountryName(r.Country) == r.Country {
+			t.Errorf("origins.csv: %s has country %s, which CountryName does not name", r.Org, r.Country)
+		}
+	}
+	o := DefaultOrigins()
+	for _, org := range []string{"unsloth", "Systran", "OpenVINO", "Mozilla", "qualcomm", "mlx-community", "lmstudio-community",
+		"bartowski", "TheBloke", "mradermacher", "QuantFactory", "mistral-community", "stable-diffusion-v1-5"} {
+		if r, ok := o.Lookup(org); !ok || r.Kind != KindRehost {
+			t.Errorf("Lookup(%s) = %+v, want a rehost row", org, r)
+		}
+		if !o.IsRehost(org + "/model") {
+			t.Errorf("IsRehost(%s/model) = false", org)
+		}
+	}
+	for _, c := range []struct{ org, name, country string }{
+		{"intfloat", "Microsoft", "US"}, {"thenlper", "Alibaba Group", "CN"}, {"h94", "Tencent", "CN"},
+	} {
+		r, _ := o.Lookup(c.org)
+		if r.Name != c.name || r.Country != c.country || !strings.HasPrefix(r.Note, "indirect:") || !strings.HasPrefix(r.Source, "https://arxiv.org/abs/") {
+			t.Errorf("Lookup(%s) = %+v, want %s (%s) with the paper as source and an indirect: note", c.org, r, c.name, c.country)
+		}
+	}
+	for org, country := range map[string]string{
+		"SakanaAI": "JP", "meituan-longcat": "CN", "Tencent-Hunyuan": "CN", "TencentARC": "CN", "PaddlePaddle": "CN",
+		"Kwaipilot": "CN", "rednote-hilab": "CN", "AIDC-AI": "CN", "FunAudioLLM": "CN", "ali-vilab": "CN", "Alpha-VLLM": "CN",
+		"IDEA-Research": "CN", "inceptionai": "AE", "core42": "AE", "LLM360": "AE", "ALLaM-AI": "SA", "LiquidAI": "US",
+		"Zyphra": "US", "Efficient-Large-Model": "US", "ibm-research": "US", "kakaocorp": "KR", "naver-clova-ix": "KR",
+		"line-corporation": "JP", "yandex": "RU", "BSC-LT": "ES", "LumiOpen": "FI", "openGPT-X": "DE", "speakleash": "PL",
+		"kyutai": "FR", "mixedbread-ai": "DE", "NbAiLab": "NO", "neuralmind": "BR", "xlnet": "US", "transfo-xl": "US",
+		"flaubert": "FR", "almanach": "FR", "dbmdz": "DE",
+	} {
+		if got := o.Country(org + "/model"); got != country {
+			t.Errorf("Country(%s/model) = %s, want %s", org, got, country)
+		}
+	}
+	for _, org := range []string{"sentence-transformers", "cross-encoder"} {
+		if r, ok := o.Lookup(org); !ok || !strings.Contains(r.Note, "decision:") {
+			t.Errorf("Lookup(%s) = %+v, want a row with its decision noted", org, r)
+		}
+	}
+	header := string(originsCSV[:bytes.Index(originsCSV, []byte("\norg,"))])
+	for _, want := range []string{"CHANGELOG", "# " + OriginsVersion + "\n", "rehost"} {
+		if !strings.Contains(header, want) {
+			t.Errorf("origins.csv header lacks %q", want)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"cmp"
@@ -10,21 +10,9 @@ import (
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
-
-// Analytics: who builds on whom. An Analysis credits every derivative (a
-// model reached from a foundation along the selected relations) to the
-// foundations it is built on, and aggregates those credits by the
-// foundation's country or organisation (from an origins table), by the
-// foundation itself, by month of creation, or by days since the
-// foundation's release.
-//
-// Attribution: a derivative built on k foundations gives each of them 1
-// (AttributionFull, the rule of Store.Rank: a group's count is the sum of
-// its foundations' distinct descendant counts, and shares may sum to more
-// than 100%) or 1/k (AttributionFractional: shares sum to 100%). A share is
-// always a group's credit divided by the number of derivatives counted.
 
 // Attribution says how a derivative built on several foundations is credited.
 type Attribution uint8
@@ -44,7 +32,7 @@ func ParseAttribution(s string) (Attribution, error) {
 	case "fractional":
 		return AttributionFractional, nil
 	}
-	return 0, fmt.Errorf("%w: unknown attribution %q (want full or fractional)", ErrUsage, s)
+	return 0, fmt.Errorf("%w: unknown attribution %q (want full or fractional)", lineage.ErrUsage, s)
 }
 
 func (a Attribution) String() string {
@@ -84,7 +72,7 @@ func ParseGroupBy(s string) (GroupBy, error) {
 	case "foundation":
 		return ByFoundation, nil
 	}
-	return 0, fmt.Errorf("%w: unknown grouping %q (want country, org or foundation)", ErrUsage, s)
+	return 0, fmt.Errorf("%w: unknown grouping %q (want country, org or foundation)", lineage.ErrUsage, s)
 }
 
 func (g GroupBy) String() string {
@@ -109,22 +97,40 @@ type Scope struct {
 	// zero bound is open. With either bound set, derivatives of unknown
 	// creation time are left out (and counted in Manifest.Undated).
 	From, To time.Time
+	// Rehosted, when set, names the model a foundation in a re-host
+	// namespace (an origins row of kind rehost) re-hosts, such as the
+	// parent recovered lineage proposes for an undeclared re-upload. Such
+	// a foundation is then placed (country, organisation) where that
+	// model is; a re-host of a re-host is followed up to
+	// maxRehostHops. Without it, or when it answers false, a re-hosted
+	// foundation stays Unknown and Coverage counts its derivatives.
+	Rehosted func(v graph.NodeID) (graph.NodeID, bool)
 }
+
+// maxRehostHops bounds the chain of re-hosts Scope.Rehosted is followed along.
+const maxRehostHops = 8
 
 func (sc Scope) windowed() bool { return !sc.From.IsZero() || !sc.To.IsZero() }
 
 // Analysis is a store with every derivative credited to its foundations,
 // ready to be aggregated. Build it with NewAnalysis; it is immutable.
 type Analysis struct {
-	s  *Store
+	s  *lineage.Store
 	o  *Origins
 	sc Scope
 
 	roots   []graph.NodeID // foundations with at least one derivative along the labels
 	rootKey [3][]string    // group key of each root, per GroupBy
-	off     []int32        // foundations of derivative d: fnd[off[d]:off[d+1]]
-	fnd     []int32        // indexes into roots
-	counted []graph.NodeID // derivatives inside the window, by NodeID
+	// rootAt is the model whose organisation places each root: the root
+	// itself, or the model a re-hosted root re-hosts (Scope.Rehosted).
+	rootAt []graph.NodeID
+	// rootRehost marks roots in a re-host namespace that Scope.Rehosted
+	// did not place.
+	rootRehost []bool
+	resolved   int            // re-hosted roots placed through Scope.Rehosted
+	off        []int32        // foundations of derivative d: fnd[off[d]:off[d+1]]
+	fnd        []int32        // indexes into roots
+	counted    []graph.NodeID // derivatives inside the window, by NodeID
 
 	derivatives, undated, outside, notReached int
 
@@ -135,7 +141,7 @@ type Analysis struct {
 // NewAnalysis credits every derivative of s to its foundations within sc,
 // placing foundations with the origins table o (nil: DefaultOrigins).
 // Work is proportional to the number of (foundation, derivative) pairs.
-func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
+func New(s *lineage.Store, o *Origins, sc Scope) *Analysis {
 	if o == nil {
 		o = DefaultOrigins()
 	}
@@ -205,7 +211,7 @@ func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
 		}
 		slices.Sort(fs) // roots are in NodeID order, so this is too
 		a.derivatives++
-		c := s.createdAt(d)
+		c := s.CreatedUnix(d)
 		if c == 0 {
 			a.undated++
 			if sc.windowed() {
@@ -220,25 +226,63 @@ func NewAnalysis(s *Store, o *Origins, sc Scope) *Analysis {
 		}
 		a.counted = append(a.counted, d)
 	}
+	a.rootAt = make([]graph.NodeID, len(a.roots))
+	a.rootRehost = make([]bool, len(a.roots))
+	for i, f := range a.roots {
+		at := f
+		if o.IsRehost(s.Name(f)) {
+			at = a.rehostOrigin(f)
+			if at == f {
+				a.rootRehost[i] = true
+			} else {
+				a.resolved++
+			}
+		}
+		a.rootAt[i] = at
+	}
 	for by := range a.rootKey {
 		keys := make([]string, len(a.roots))
-		for i, f := range a.roots {
-			keys[i] = a.key(GroupBy(by), f)
+		for i := range a.roots {
+			keys[i] = a.key(GroupBy(by), i)
 		}
 		a.rootKey[by] = keys
 	}
 	return a
 }
 
-// key returns the group of foundation f.
-func (a *Analysis) key(by GroupBy, f graph.NodeID) string {
-	switch by {
-	case ByOrg:
-		return a.o.OrgName(a.s.Name(f))
-	case ByFoundation:
-		return a.s.Name(f)
+// rehostOrigin follows Scope.Rehosted from the re-hosted foundation f to
+// a model outside a re-host namespace; it returns f when there is none.
+func (a *Analysis) rehostOrigin(f graph.NodeID) graph.NodeID {
+	if a.sc.Rehosted == nil {
+		return f
 	}
-	return a.o.Country(a.s.Name(f))
+	at := f
+	for range maxRehostHops {
+		t, ok := a.sc.Rehosted(at)
+		if !ok || t == at || t < 0 || int(t) >= a.s.NumModels() {
+			return f
+		}
+		if !a.o.IsRehost(a.s.Name(t)) {
+			return t
+		}
+		at = t
+	}
+	return f
+}
+
+// key returns the group of root i.
+func (a *Analysis) key(by GroupBy, i int) string {
+	if by == ByFoundation {
+		return a.s.Name(a.roots[i])
+	}
+	if a.rootRehost[i] {
+		return Unknown
+	}
+	id := a.s.Name(a.rootAt[i])
+	if by == ByOrg {
+		return a.o.OrgName(id)
+	}
+	return a.o.Country(id)
 }
 
 // weight returns the credit each foundation of d receives.
@@ -371,7 +415,7 @@ func (a *Analysis) Rank(by GroupBy) GroupRanking {
 			slices.SortFunc(g.HubOrgs, modelid.Compare)
 			g.Country = Unknown
 			if g.Key != Unknown {
-				g.Country = a.o.Country(a.s.Name(a.roots[best[g.Key]]))
+				g.Country = a.o.Country(a.s.Name(a.rootAt[best[g.Key]]))
 			}
 		case ByFoundation:
 			g.TopFoundation = ""
@@ -420,6 +464,151 @@ func TopGroups(gs []GroupShare, n int, denominator int) []GroupShare {
 		out = append(out, other)
 	}
 	return out
+}
+
+// Reasons a foundation's country is unknown (UnknownOrg.Reason).
+const (
+	// ReasonNotInTable: the foundation's organisation is not in the
+	// origins table (or the id has no organisation).
+	ReasonNotInTable = "not in table"
+	// ReasonNoCountry: its row states no country (a personal account, a
+	// collaboration without a single home).
+	ReasonNoCountry = "no country"
+	// ReasonRehost: it is in a re-host namespace and Scope.Rehosted did
+	// not place it.
+	ReasonRehost = "rehost"
+)
+
+// Coverage says how much of an analysis the origins table places, and
+// which organisations it misses.
+type Coverage struct {
+	// Derivatives is the number of derivatives counted.
+	Derivatives int `json:"derivatives"`
+	// Known is the number of derivatives whose foundation's country is
+	// known, a derivative built on k foundations counting 1/k for each
+	// (whatever the attribution); KnownShare is Known over Derivatives.
+	Known      float64 `json:"known"`
+	KnownShare float64 `json:"known_share"`
+	// UnderRehost counts the derivatives built on at least one foundation
+	// in a re-host namespace that is not placed; RehostFoundations counts
+	// those foundations and ResolvedRehosts the re-hosted foundations
+	// Scope.Rehosted placed.
+	UnderRehost       int `json:"under_rehost"`
+	RehostFoundations int `json:"rehost_foundations"`
+	ResolvedRehosts   int `json:"resolved_rehosts"`
+	// UnknownOrgs counts the Hub organisations of foundations whose
+	// country is unknown; Unknown lists the first of them, by derivatives
+	// descending, then organisation case-insensitively.
+	UnknownOrgs int          `json:"unknown_orgs"`
+	Unknown     []UnknownOrg `json:"unknown"`
+}
+
+// UnknownOrg is a Hub organisation whose foundations have no known country.
+type UnknownOrg struct {
+	// Org is the Hub namespace as spelled by its top foundation; "" for
+	// legacy ids without one.
+	Org    string `json:"org"`
+	Reason string `json:"reason"` // ReasonNotInTable, ReasonNoCountry or ReasonRehost
+	// Derivatives counts the distinct derivatives built on its foundations.
+	Derivatives int `json:"derivatives"`
+	// Foundations counts its foundations with a counted derivative.
+	Foundations   int    `json:"foundations"`
+	TopFoundation string `json:"top_foundation"`
+}
+
+// Coverage measures the share of derivatives whose foundation's country
+// is known and lists the top organisations (top <= 0: all) of foundations
+// whose country is not.
+func (a *Analysis) Coverage(top int) Coverage {
+	c := Coverage{Derivatives: len(a.counted), ResolvedRehosts: a.resolved}
+	keys := a.rootKey[ByCountry]
+	perRoot := make([]int, len(a.roots))
+	var known float64
+	for _, d := range a.counted {
+		fs := a.fnd[a.off[d]:a.off[d+1]]
+		n, rehost := 0, false
+		for _, ri := range fs {
+			perRoot[ri]++
+			if keys[ri] != Unknown {
+				n++
+			}
+			rehost = rehost || a.rootRehost[ri]
+		}
+		known += float64(n) / float64(len(fs))
+		if rehost {
+			c.UnderRehost++
+		}
+	}
+	c.Known = round6(known)
+	c.KnownShare = share(known, len(a.counted))
+
+	// Unknown roots by Hub organisation (case-insensitively); a
+	// derivative counts once per organisation.
+	orgOf := make([]int, len(a.roots))
+	var orgs []UnknownOrg
+	idx := map[string]int{}
+	best := []int{}
+	for ri := range a.roots {
+		orgOf[ri] = -1
+		if keys[ri] != Unknown || perRoot[ri] == 0 {
+			continue
+		}
+		if a.rootRehost[ri] {
+			c.RehostFoundations++
+		}
+		// The organisation that places the root: its own, or that of the
+		// model Scope.Rehosted says it re-hosts.
+		at := a.s.Name(a.rootAt[ri])
+		k := strings.ToLower(OrgOf(at))
+		i, ok := idx[k]
+		if !ok {
+			i = len(orgs)
+			idx[k] = i
+			orgs = append(orgs, UnknownOrg{Reason: a.unknownReason(ri)})
+			best = append(best, ri)
+		}
+		orgOf[ri] = i
+		orgs[i].Foundations++
+		if b := best[i]; perRoot[ri] > perRoot[b] || perRoot[ri] == perRoot[b] && modelid.Compare(at, a.s.Name(a.rootAt[b])) < 0 {
+			best[i] = ri
+		}
+	}
+	last := make([]graph.NodeID, len(orgs))
+	for i := range last {
+		last[i] = -1
+	}
+	for _, d := range a.counted {
+		for _, ri := range a.fnd[a.off[d]:a.off[d+1]] {
+			if i := orgOf[ri]; i >= 0 && last[i] != d {
+				last[i] = d
+				orgs[i].Derivatives++
+			}
+		}
+	}
+	for i := range orgs {
+		name := a.s.Name(a.rootAt[best[i]])
+		orgs[i].Org, orgs[i].TopFoundation = OrgOf(name), name
+	}
+	slices.SortFunc(orgs, func(x, y UnknownOrg) int {
+		return cmp.Or(cmp.Compare(y.Derivatives, x.Derivatives), modelid.Compare(x.Org, y.Org))
+	})
+	c.UnknownOrgs = len(orgs)
+	if top > 0 && len(orgs) > top {
+		orgs = orgs[:top]
+	}
+	c.Unknown = nonNilSlice(orgs)
+	return c
+}
+
+// unknownReason says why root ri has no known country.
+func (a *Analysis) unknownReason(ri int) string {
+	if a.rootRehost[ri] {
+		return ReasonRehost
+	}
+	if _, ok := a.o.Lookup(OrgOf(a.s.Name(a.rootAt[ri]))); ok {
+		return ReasonNoCountry
+	}
+	return ReasonNotInTable
 }
 
 // OriginCell is one cell of the cross-origin matrix: derivatives authored
@@ -776,11 +965,7 @@ func (a *Analysis) Velocity(v graph.NodeID, days []int) VelocityEntry {
 // newest returns the newest creation time of any model in the input.
 func (a *Analysis) newest() time.Time {
 	a.newestOnce.Do(func() {
-		var m int64
-		for _, c := range a.s.created {
-			m = max(m, c)
-		}
-		if m > 0 {
+		if m := a.s.NewestCreatedUnix(); m > 0 {
 			a.newestTime = time.Unix(m, 0).UTC()
 		}
 	})
@@ -877,8 +1062,8 @@ func (a *Analysis) Manifest() Manifest {
 		Attribution: a.sc.Attribution.String(), AttributionRule: a.sc.Attribution.Rule(),
 		Origins: OriginsInfo{Version: a.o.Version(), SHA256: a.o.Hash(), Organisations: a.o.Len(), Overrides: a.o.Overrides()},
 	}
-	for _, r := range Relations {
-		if rl := RelationLabels(r); a.sc.Labels&rl == rl {
+	for _, r := range lineage.Relations {
+		if rl := lineage.RelationLabels(r); a.sc.Labels&rl == rl {
 			m.Relations = append(m.Relations, r.String())
 		}
 	}

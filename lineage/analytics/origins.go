@@ -1,4 +1,4 @@
-package lineage
+package analytics
 
 import (
 	"bytes"
@@ -16,20 +16,13 @@ import (
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
-// The origins table maps Hugging Face Hub organisations (the part of a
-// model id before '/') to the organisation behind them: its name, the
-// country of its headquarters, its kind and the public page the row was
-// taken from. A curated table is embedded (origins.csv); callers may add or
-// override rows (Origins.With). Organisations the table does not know, and
-// rows with no country, fall in the explicit Unknown bucket.
-
 //go:embed origins.csv
 var originsCSV []byte
 
 // OriginsVersion is the version of the embedded origins table. It changes
 // whenever a row of origins.csv is added, removed or corrected; the table's
 // hash (Origins.Hash) identifies the exact rows in use.
-const OriginsVersion = "origins-2025.08.1"
+const OriginsVersion = "origins-2026.12.1"
 
 // Unknown is the bucket of everything the origins table cannot place: an
 // organisation that is not in the table, a row without a country, a legacy
@@ -42,9 +35,14 @@ const (
 	KindLab        = "lab"
 	KindUniversity = "university"
 	KindCommunity  = "community"
+	// KindRehost is a namespace that mostly re-hosts other organisations'
+	// weights (re-uploads, quantizations, format conversions). It has no
+	// country of its own: a re-hosted foundation's origin is the origin
+	// of the model it re-hosts (Scope.Rehosted), else Unknown.
+	KindRehost = "rehost"
 )
 
-var originKinds = []string{KindCompany, KindLab, KindUniversity, KindCommunity}
+var originKinds = []string{KindCompany, KindLab, KindUniversity, KindCommunity, KindRehost}
 
 // ErrOrigins is wrapped by every error about an origins table.
 var ErrOrigins = errors.New("invalid origins table")
@@ -54,7 +52,7 @@ type Origin struct {
 	Org     string `json:"org"`               // Hub namespace, as spelled in the table
 	Name    string `json:"name"`              // organisation name
 	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2, "" when none is stated
-	Kind    string `json:"kind"`              // company, lab, university or community
+	Kind    string `json:"kind"`              // company, lab, university, community or rehost
 	Source  string `json:"source,omitempty"`  // public page the row was taken from
 	Note    string `json:"note,omitempty"`    // team, project or role behind the namespace
 }
@@ -157,6 +155,13 @@ func (o *Origins) Country(id string) string {
 	return Unknown
 }
 
+// IsRehost reports whether model id is in a re-host namespace (a row of
+// kind rehost).
+func (o *Origins) IsRehost(id string) bool {
+	r, ok := o.Lookup(OrgOf(id))
+	return ok && r.Kind == KindRehost
+}
+
 // OrgName returns the organisation name of model id, or Unknown.
 func (o *Origins) OrgName(id string) string {
 	if r, ok := o.Lookup(OrgOf(id)); ok {
@@ -178,8 +183,9 @@ func OrgOf(id string) string {
 // org, name, country, kind and source, and optionally note (in any order;
 // other columns are ignored), then one row per organisation. Lines starting with # are
 // comments. country is empty or an ISO 3166-1 alpha-2 code (upper-cased);
-// kind is company, lab, university or community; an empty name means the
-// org. An organisation listed twice is an error. name is used in errors.
+// kind is company, lab, university, community or rehost (which takes no
+// country); an empty name means the org. An organisation listed twice is
+// an error. name is used in errors.
 func ParseOrigins(r io.Reader, name string) ([]Origin, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
@@ -241,6 +247,9 @@ func ParseOrigins(r io.Reader, name string) ([]Origin, error) {
 		if !slices.Contains(originKinds, o.Kind) {
 			return nil, fmt.Errorf("%s: %w: kind %q of %s is not one of %s", where, ErrOrigins, o.Kind, o.Org, strings.Join(originKinds, ", "))
 		}
+		if o.Kind == KindRehost && o.Country != "" {
+			return nil, fmt.Errorf("%s: %w: %s is a re-host namespace (kind rehost) and has no country of its own; leave country empty (got %s)", where, ErrOrigins, o.Org, o.Country)
+		}
 		if o.Name == "" {
 			o.Name = o.Org
 		}
@@ -278,8 +287,8 @@ var countryNames = map[string]string{
 	"AE": "United Arab Emirates", "AU": "Australia", "BR": "Brazil", "CA": "Canada", "CH": "Switzerland",
 	"CN": "China", "DE": "Germany", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
 	"HK": "Hong Kong", "IL": "Israel", "IN": "India", "IT": "Italy", "JP": "Japan", "KR": "South Korea",
-	"LB": "Lebanon", "MY": "Malaysia", "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RU": "Russia",
-	"SE": "Sweden", "SG": "Singapore", "TH": "Thailand", "TW": "Taiwan", "US": "United States", "VN": "Vietnam",
+	"LB": "Lebanon", "MY": "Malaysia", "NL": "Netherlands", "NO": "Norway", "PL": "Poland", "PT": "Portugal", "RU": "Russia",
+	"SA": "Saudi Arabia", "SE": "Sweden", "SG": "Singapore", "TH": "Thailand", "TW": "Taiwan", "US": "United States", "VN": "Vietnam",
 }
 
 // CountryName returns the English name of an ISO 3166-1 alpha-2 code, the
