@@ -48,6 +48,8 @@ type Builder struct {
 	gen       []uint32
 
 	created, modified, downloads, downloadsAll, likes []int64
+	formats                                           []Formats
+	hints                                             map[graph.NodeID][]Hint
 	library, pipeline, license                        []uint16
 	strs                                              []string
 	strIdx                                            map[string]uint16
@@ -259,6 +261,7 @@ func (b *Builder) Reserve(n int) {
 		for _, p := range []*[]uint16{&b.library, &b.pipeline, &b.license} {
 			*p = reserve(*p, n-len(*p))
 		}
+		b.formats = reserve(b.formats, n-len(b.formats))
 	}
 	b.prec = reserve(b.prec, n-len(b.prec))
 	b.pkind = reserve(b.pkind, n-len(b.pkind))
@@ -329,6 +332,7 @@ func (b *Builder) intern(id string, hash uint64, own bool) (node graph.NodeID, v
 		b.library = append(b.library, 0)
 		b.pipeline = append(b.pipeline, 0)
 		b.license = append(b.license, 0)
+		b.formats = append(b.formats, 0)
 	}
 	b.lastStart = append(b.lastStart, -1)
 	if own {
@@ -404,6 +408,12 @@ func (b *Builder) Add(r *Record) {
 		b.flags[v] |= flagRecord | kindFlag
 		if !b.graphOnly {
 			b.addMeta(v, r)
+			if dup {
+				b.formats[v] = r.Formats // the later record of the same kind wins
+			} else {
+				b.formats[v] |= r.Formats
+			}
+			b.addHints(v, r.Hints)
 		}
 		if dup && b.pkind[v] == r.Kind {
 			if earlier := b.statement(v); !sameParentIDs(earlier, r.Parents) {
@@ -547,6 +557,10 @@ func (b *Builder) Finish() *Store {
 	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table, lazyTable: lazy}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
+	if !b.graphOnly {
+		s.formats = b.formats
+		b.finishHints(s)
+	}
 	s.flags = b.flags
 
 	// Dangling parents and the per-node counts, in one pass.

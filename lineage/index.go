@@ -21,7 +21,7 @@ import (
 
 // IndexVersion is the index file format version this package reads and
 // writes. Any change to the layout bumps it.
-const IndexVersion = 4
+const IndexVersion = 5
 
 const indexMagic = "LNGIDX\r\n"
 
@@ -45,6 +45,10 @@ const (
 	secPipeline
 	secLicense
 	secFlags
+	secFormats
+	secHintNodes
+	secHintOff
+	secHintData
 	secStrings
 	secInfo
 	numSections = secInfo
@@ -100,6 +104,7 @@ func (s *Store) WriteIndex(path string) (err error) {
 		{1, s.names}, {4, bytesOf(s.nameOff)}, {4, bytesOf(s.table)},
 		{8, bytesOf(s.created)}, {8, bytesOf(s.modified)}, {8, bytesOf(s.downloads)}, {8, bytesOf(s.downloadsAll)}, {8, bytesOf(s.likes)},
 		{2, bytesOf(s.library)}, {2, bytesOf(s.pipeline)}, {2, bytesOf(s.license)}, {1, s.flags},
+		{4, bytesOf(s.formats)}, {4, bytesOf(s.hintNodes)}, {4, bytesOf(s.hintOff)}, {1, s.hintData},
 		{1, strs}, {1, info},
 	}
 	head := make([]byte, headerSize+numSections*tableEntry)
@@ -306,7 +311,9 @@ func validateSections(raw [numSections + 1][]byte, corrupt func(string, ...any) 
 		downloads: castSlice[int64](raw[secDownloads]), downloadsAll: castSlice[int64](raw[secDownloadsAll]),
 		likes:   castSlice[int64](raw[secLikes]),
 		library: castSlice[uint16](raw[secLibrary]), pipeline: castSlice[uint16](raw[secPipeline]), license: castSlice[uint16](raw[secLicense]),
-		flags: raw[secFlags],
+		flags:   raw[secFlags],
+		formats: castSlice[Formats](raw[secFormats]), hintNodes: i32(raw[secHintNodes]), hintOff: castSlice[uint32](raw[secHintOff]),
+		hintData: raw[secHintData],
 	}
 	fwdOff := i32(raw[secFwdOff])
 	n := len(fwdOff) - 1
@@ -330,7 +337,7 @@ func validateSections(raw [numSections + 1][]byte, corrupt func(string, ...any) 
 	if len(s.table) < n || len(s.table)&(len(s.table)-1) != 0 {
 		return nil, corrupt("name table has %d slots for %d nodes", len(s.table), n)
 	}
-	for _, l := range []int{len(s.created), len(s.modified), len(s.downloads), len(s.downloadsAll), len(s.likes), len(s.library), len(s.pipeline), len(s.license), len(s.flags)} {
+	for _, l := range []int{len(s.created), len(s.modified), len(s.downloads), len(s.downloadsAll), len(s.likes), len(s.library), len(s.pipeline), len(s.license), len(s.flags), len(s.formats)} {
 		if l != n {
 			return nil, corrupt("node table has %d entries for %d nodes", l, n)
 		}
@@ -357,6 +364,17 @@ func validateSections(raw [numSections + 1][]byte, corrupt func(string, ...any) 
 	}
 	if filled != n {
 		return nil, corrupt("name table holds %d of %d nodes", filled, n)
+	}
+	// Hints: models in increasing order, offsets that rise to the blob's
+	// end, and each model's hints decoding whole.
+	if len(s.hintOff) != len(s.hintNodes)+1 || s.hintOff[0] != 0 || int(s.hintOff[len(s.hintNodes)]) != len(s.hintData) {
+		return nil, corrupt("hint offsets inconsistent")
+	}
+	for i, v := range s.hintNodes {
+		if v < 0 || int(v) >= n || i > 0 && v <= s.hintNodes[i-1] || s.hintOff[i+1] <= s.hintOff[i] ||
+			!validHints(s.hintData[s.hintOff[i]:s.hintOff[i+1]]) {
+			return nil, corrupt("hints of entry %d invalid", i)
+		}
 	}
 	for _, t := range [][]uint16{s.library, s.pipeline, s.license} {
 		for _, x := range t {

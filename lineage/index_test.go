@@ -76,6 +76,9 @@ func compareStores(t *testing.T, want, got *Store) {
 				got.Name(v), got.HasRecord(v), got.InCycle(v), got.Created(v), got.Downloads(v), got.Likes(v), got.Library(v), got.Pipeline(v), got.License(v),
 				want.Name(v), want.HasRecord(v), want.InCycle(v), want.Created(v), want.Downloads(v), want.Likes(v), want.Library(v), want.Pipeline(v), want.License(v))
 		}
+		if got.Formats(v) != want.Formats(v) || !reflect.DeepEqual(got.Hints(v), want.Hints(v)) {
+			t.Fatalf("node %s: loaded formats %v hints %v, want %v %v", want.Name(v), got.Formats(v), got.Hints(v), want.Formats(v), want.Hints(v))
+		}
 		if u, err := got.Lookup(strings.ToUpper(want.Name(v))); err != nil || u != v {
 			t.Fatalf("Lookup(%q) on loaded store = %d, %v; want %d", strings.ToUpper(want.Name(v)), u, err, v)
 		}

@@ -29,6 +29,10 @@ type Store struct {
 
 	created, modified, downloads, downloadsAll, likes []int64
 	library, pipeline, license                        []uint16
+	formats                                           []Formats
+	hintNodes                                         []int32  // models with hints, sorted
+	hintOff                                           []uint32 // hints of hintNodes[i] are hintData[hintOff[i]:hintOff[i+1]]
+	hintData                                          []byte
 	strs                                              []string
 	flags                                             []uint8
 
