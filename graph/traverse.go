@@ -456,6 +456,15 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 // arrays hold a few percent of the nodes and stay in cache.
 func (g *Graph) Cycles(labels LabelSet) (cycles [][]NodeID) {
 	inner := g.innerNodes()
+	return g.cyclesWithin(&inner, labels)
+}
+
+// cyclesWithin returns the cycles of the sub-graph induced by the members
+// of inner (edges with labels in labels between two members), as Cycles
+// orders them. Cycles passes the nodes with both in- and out-edges; any
+// set closed under "is on a cycle with a member" gives the cycles of the
+// whole graph among its members.
+func (g *Graph) cyclesWithin(inner *rankSet, labels LabelSet) (cycles [][]NodeID) {
 	m := inner.count()
 	index := make([]int32, m) // 1 + discovery order; 0: not visited
 	low := make([]int32, m)
