@@ -362,6 +362,7 @@ func TestLimitMustBePositive(t *testing.T) {
 	base, q := tg.id(t, "base"), tg.id(t, "q")
 	for _, limit := range []int{0, -1} {
 		for name, call := range map[string]func(){
+			"Paths":        func() { tg.g.Paths(q, Up, AllLabels, limit) },
 			"PathsBetween": func() { tg.g.PathsBetween(base, q, Down, AllLabels, limit) },
 		} {
 			func() {

@@ -608,9 +608,14 @@ func (g *Graph) innerNodes() rankSet {
 // neighbour in direction dir (its roots, for Up), following edges with labels
 // in labels. A path never visits a node twice, so cycles terminate. Paths
 // are listed in depth-first order over ascending NodeIDs; at most limit paths
-// are returned (limit <= 0: no limit) and truncated reports whether more
-// exist. A start with no neighbours yields no paths.
+// are returned and truncated reports whether more exist. A start with no
+// neighbours yields no paths. limit must be positive: Paths panics
+// otherwise, for there is no "unlimited" (a lattice of merges has more
+// paths than memory; CountPathsToEnds counts them).
 func (g *Graph) Paths(start NodeID, dir Direction, labels LabelSet, limit int) (paths [][]NodeID, truncated bool) {
+	if limit <= 0 {
+		panic("graph: Paths: limit must be positive")
+	}
 	onPath := NewBitset(g.n)
 	path := []NodeID{start}
 	onPath.Set(start)
@@ -632,7 +637,7 @@ func (g *Graph) Paths(start NodeID, dir Direction, labels LabelSet, limit int) (
 			onPath[w>>6] &^= 1 << (uint(w) & 63)
 		}
 		if !extended && len(path) > 1 {
-			if limit > 0 && len(paths) >= limit {
+			if len(paths) >= limit {
 				truncated = true
 				return false
 			}
