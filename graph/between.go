@@ -9,45 +9,31 @@ package graph
 // to gives the path [from] with no hops; ok is false when to is
 // unreachable. Cycles are harmless: a shortest path never repeats a node.
 //
-// It is a breadth-first search from from that stops at to's level, a walk
-// back over the levels marking the nodes on shortest paths, and a greedy
-// walk forward over the marks: O(nodes and edges within the distance of
-// to), in time and memory (a hash index numbers the nodes seen; nothing is
-// sized by the graph).
+// Either way it is a breadth-first search upwards from the lower end (from,
+// for Up; to, for Down) that stops at the other end's level, over in-edges
+// only: the work follows the ancestors of the lower end within the
+// distance, and a foundation's thousands of children are never scanned (a
+// hash index numbers the nodes seen; nothing is sized by the graph). For
+// Up a walk back over the levels then marks the nodes on shortest paths
+// and a greedy walk forward follows the marks; for Down the levels are
+// distances to to, and the greedy walk from from takes at each step the
+// lowest node one level closer that is a child of the last.
 func (g *Graph) ShortestPath(from, to NodeID, dir Direction, labels LabelSet) (path []NodeID, hops []Label, ok bool) {
 	if from == to {
 		return []NodeID{from}, nil, true
 	}
-	// Levels: seen.nodes[lvl[k]:lvl[k+1]] are the nodes at distance k.
-	seen := newNodeIndex(64)
-	seen.add(from)
-	lvl := []int{0, 1}
-	found := false
-	for !found && lvl[len(lvl)-2] < lvl[len(lvl)-1] {
-		a, b := lvl[len(lvl)-2], lvl[len(lvl)-1]
-	level:
-		for i := a; i < b; i++ {
-			nb, lab := g.adj(seen.nodes[i], dir)
-			for j, w := range nb {
-				if !labels.Has(lab[j]) {
-					continue
-				}
-				if _, added := seen.add(w); added && w == to {
-					found = true
-					break level
-				}
-			}
-		}
-		lvl = append(lvl, seen.len())
+	if dir == Down {
+		return g.shortestDown(from, to, labels)
 	}
+	seen, lvl, found := g.levelsUp(from, to, labels)
 	if !found {
 		return nil, nil, false
 	}
 	d := len(lvl) - 2 // to's distance; it is the last node of level d
 	// Mark the nodes on shortest paths, level by level from to back to
 	// from. When level k is scanned only levels above k are marked, and a
-	// neighbour of a level-k node is at level k+1 at most, so a marked
-	// neighbour is one level on: a step along a shortest path.
+	// parent of a level-k node is at level k+1 at most, so a marked parent
+	// is one level on: a step along a shortest path.
 	on := make([]bool, seen.len()) // by index
 	on[seen.len()-1] = true        // to
 	isOn := func(w NodeID) bool {
@@ -56,8 +42,8 @@ func (g *Graph) ShortestPath(from, to NodeID, dir Direction, labels LabelSet) (p
 	}
 	for k := d - 1; k >= 0; k-- {
 		for i := lvl[k]; i < lvl[k+1]; i++ {
-			nb, lab := g.adj(seen.nodes[i], dir)
-			for j, w := range nb {
+			src, lab := g.In(seen.nodes[i])
+			for j, w := range src {
 				if labels.Has(lab[j]) && isOn(w) {
 					on[i] = true
 					break
@@ -65,16 +51,16 @@ func (g *Graph) ShortestPath(from, to NodeID, dir Direction, labels LabelSet) (p
 			}
 		}
 	}
-	// Walk forward taking the lowest marked neighbour. Unmarking each level
-	// once it is left keeps the marks ahead only, so a marked neighbour is
+	// Walk forward taking the lowest marked parent. Unmarking each level
+	// once it is left keeps the marks ahead only, so a marked parent is
 	// again exactly one level on.
 	path = append(make([]NodeID, 0, d+1), from)
 	hops = make([]Label, 0, d)
 	v := from
 	for k := 0; k < d; k++ {
 		clear(on[lvl[k]:lvl[k+1]])
-		nb, lab := g.adj(v, dir)
-		for j, w := range nb { // ascending: the first marked is the lowest
+		src, lab := g.In(v)
+		for j, w := range src { // ascending: the first marked is the lowest
 			if labels.Has(lab[j]) && isOn(w) {
 				path, hops, v = append(path, w), append(hops, lab[j]), w
 				break
@@ -82,6 +68,61 @@ func (g *Graph) ShortestPath(from, to NodeID, dir Direction, labels LabelSet) (p
 		}
 	}
 	return path, hops, true
+}
+
+// shortestDown is ShortestPath for Down. The levels are the distances down
+// to to; from is at level d, and the next node of a shortest path from a
+// node at level k+1 is a child of it at level k: the lowest such is taken.
+func (g *Graph) shortestDown(from, to NodeID, labels LabelSet) (path []NodeID, hops []Label, ok bool) {
+	seen, lvl, found := g.levelsUp(to, from, labels)
+	if !found {
+		return nil, nil, false
+	}
+	d := len(lvl) - 2
+	path = append(make([]NodeID, 0, d+1), from)
+	hops = make([]Label, 0, d)
+	v := from
+	for k := d - 1; k >= 0; k-- {
+		best, bl := NodeID(-1), Label(0)
+		for _, w := range seen.nodes[lvl[k]:lvl[k+1]] {
+			if best >= 0 && w > best {
+				continue
+			}
+			if l, ok := g.EdgeLabel(v, w); ok && labels.Has(l) {
+				best, bl = w, l
+			}
+		}
+		path, hops, v = append(path, best), append(hops, bl), best
+	}
+	return path, hops, true
+}
+
+// levelsUp walks upwards from start along labels, breadth first, until it
+// meets stop. seen.nodes[lvl[k]:lvl[k+1]] are the nodes at distance k;
+// when stop is found it is the last node of the last level, which may be
+// partial, and all levels before it are complete.
+func (g *Graph) levelsUp(start, stop NodeID, labels LabelSet) (seen *nodeIndex, lvl []int, found bool) {
+	seen = newNodeIndex(64)
+	seen.add(start)
+	lvl = []int{0, 1}
+	for !found && lvl[len(lvl)-2] < lvl[len(lvl)-1] {
+		a, b := lvl[len(lvl)-2], lvl[len(lvl)-1]
+	level:
+		for i := a; i < b; i++ {
+			src, lab := g.In(seen.nodes[i])
+			for j, w := range src {
+				if !labels.Has(lab[j]) {
+					continue
+				}
+				if _, added := seen.add(w); added && w == stop {
+					found = true
+					break level
+				}
+			}
+		}
+		lvl = append(lvl, seen.len())
+	}
+	return seen, lvl, found
 }
 
 // PathsBetween returns the distinct paths from from to to that follow
@@ -96,8 +137,11 @@ func (g *Graph) ShortestPath(from, to NodeID, dir Direction, labels LabelSet) (p
 // never explores a dead branch: on a corridor without cycles every partial
 // path extends to to; on one with a cycle, a step is taken only after a
 // search confirms that to is still reachable without revisiting the path.
-// The cost is output-sensitive: about limit times the path length times
-// the degree, plus one corridor search per step where there are cycles.
+// The corridor is found as for CountPaths (a walk over the ancestors of
+// the lower end) and then enumerated as a small local graph; the cost is
+// output-sensitive: about limit times the path length times the degree
+// within the corridor, plus one corridor search per step where it has
+// cycles.
 func (g *Graph) PathsBetween(from, to NodeID, dir Direction, labels LabelSet, limit int) (paths [][]NodeID, truncated bool) {
 	if limit <= 0 {
 		panic("graph: PathsBetween: limit must be positive")
@@ -109,11 +153,13 @@ func (g *Graph) PathsBetween(from, to NodeID, dir Direction, labels LabelSet, li
 	if c == nil {
 		return nil, false
 	}
+	// Everything below runs on the corridor's local CSR, in numbers.
 	k := c.idx.len()
-	var onPath []bool // by corridor index
+	src, dst := c.idx.get(from), c.idx.get(to)
+	var onPath []bool // by number
 	var st stamps
-	var queue []NodeID
-	_, acyclic := c.count(g)
+	var queue []int32
+	_, acyclic := c.count()
 	cyclic := !acyclic
 	if cyclic {
 		onPath = make([]bool, k)
@@ -121,21 +167,17 @@ func (g *Graph) PathsBetween(from, to NodeID, dir Direction, labels LabelSet, li
 	}
 	// open reports whether to is reachable from w without passing a node of
 	// the current path (a search inside the corridor).
-	open := func(w NodeID) bool {
+	open := func(w int32) bool {
 		st.reset()
-		st.testAndSet(NodeID(c.idx.get(w)))
+		st.testAndSet(NodeID(w))
 		queue = append(queue[:0], w)
 		for i := 0; i < len(queue); i++ {
 			v := queue[i]
-			if v == to {
+			if v == dst {
 				return true
 			}
-			nb, lab := g.adj(v, dir)
-			for j, x := range nb {
-				if !labels.Has(lab[j]) {
-					continue
-				}
-				if ix := c.idx.get(x); ix >= 0 && !onPath[ix] && !st.testAndSet(NodeID(ix)) {
+			for _, x := range c.nb[c.off[v]:c.off[v+1]] {
+				if !onPath[x] && !st.testAndSet(NodeID(x)) {
 					queue = append(queue, x)
 				}
 			}
@@ -143,30 +185,23 @@ func (g *Graph) PathsBetween(from, to NodeID, dir Direction, labels LabelSet, li
 		return false
 	}
 	type frame struct {
-		v    NodeID
-		i, n int32 // next neighbour, neighbour count
+		v, e int32 // the node, its next edge
 	}
 	path := []NodeID{from}
 	if cyclic {
-		onPath[c.idx.get(from)] = true
+		onPath[src] = true
 	}
-	nb, _ := g.adj(from, dir)
-	call := []frame{{from, 0, int32(len(nb))}}
+	call := []frame{{src, c.off[src]}}
 	for len(call) > 0 {
 		f := &call[len(call)-1]
-		nb, lab := g.adj(f.v, dir)
 		descended := false
-		for f.i < f.n {
-			w, l := nb[f.i], lab[f.i]
-			f.i++
-			if !labels.Has(l) {
+		for end := c.off[f.v+1]; f.e < end; {
+			w := c.nb[f.e]
+			f.e++
+			if cyclic && (onPath[w] || !open(w)) {
 				continue
 			}
-			iw := c.idx.get(w)
-			if iw < 0 || cyclic && (onPath[iw] || !open(w)) {
-				continue
-			}
-			if w == to {
+			if w == dst {
 				if len(paths) == limit {
 					return paths, true
 				}
@@ -176,18 +211,17 @@ func (g *Graph) PathsBetween(from, to NodeID, dir Direction, labels LabelSet, li
 				paths = append(paths, p)
 				continue
 			}
-			path = append(path, w)
+			path = append(path, c.idx.nodes[w])
 			if cyclic {
-				onPath[iw] = true
+				onPath[w] = true
 			}
-			wn, _ := g.adj(w, dir)
-			call = append(call, frame{w, 0, int32(len(wn))})
+			call = append(call, frame{w, c.off[w]})
 			descended = true
 			break
 		}
 		if !descended {
 			if cyclic {
-				onPath[c.idx.get(f.v)] = false
+				onPath[f.v] = false
 			}
 			path = path[:len(path)-1]
 			call = call[:len(call)-1]

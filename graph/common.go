@@ -124,83 +124,81 @@ func (g *Graph) depthsUp(start NodeID, labels LabelSet, seen *nodeIndex, visit f
 
 // markNearest sets Nearest on the common ancestors out (ascending, indexed
 // in that order by common): the members of the sink components of the
-// graph they induce. The common ancestors are closed under ancestors, so a
-// cycle through one of them lies among them and the components are the
-// graph's. Without a cycle among them (checked first, by Kahn's
-// algorithm), the sinks are the nodes with no common child.
+// graph they induce. The common ancestors are closed under ancestors: every
+// parent of one is one, so the edges among them are exactly their
+// in-edges (walked here; a common ancestor can have tens of thousands of
+// children but has few parents), and a cycle through one lies among them,
+// so the components are the graph's. Without a cycle among them (checked
+// first, by Kahn's algorithm from the childless end), the sinks are the
+// nodes with no common child.
 func (g *Graph) markNearest(out []CommonAncestor, common *nodeIndex, labels LabelSet) {
 	k := len(out)
-	indeg := make([]int32, k)
-	hasChild := make([]bool, k)
+	children := make([]int32, k) // common children of each
 	for i := range out {
-		dst, lab := g.Out(out[i].Node)
-		for j, w := range dst {
-			if !labels.Has(lab[j]) {
-				continue
-			}
-			if iw := common.get(w); iw >= 0 {
-				indeg[iw]++
-				hasChild[i] = true
+		src, lab := g.In(out[i].Node)
+		for j, p := range src {
+			if labels.Has(lab[j]) {
+				children[common.get(p)]++
 			}
 		}
 	}
+	left := slices.Clone(children)
 	var queue []int32
-	for i, d := range indeg {
-		if d == 0 {
+	for i, c := range left {
+		if c == 0 {
 			queue = append(queue, int32(i))
 		}
 	}
 	for q := 0; q < len(queue); q++ {
-		dst, lab := g.Out(out[queue[q]].Node)
-		for j, w := range dst {
+		src, lab := g.In(out[queue[q]].Node)
+		for j, p := range src {
 			if !labels.Has(lab[j]) {
 				continue
 			}
-			if iw := common.get(w); iw >= 0 {
-				if indeg[iw]--; indeg[iw] == 0 {
-					queue = append(queue, iw)
-				}
+			ip := common.get(p)
+			if left[ip]--; left[ip] == 0 {
+				queue = append(queue, ip)
 			}
 		}
 	}
 	if len(queue) == k {
 		for i := range out {
-			out[i].Nearest = !hasChild[i]
+			out[i].Nearest = children[i] == 0
 		}
 		return
 	}
-	rs := common.rankSet(g.n)
 	comp := make([]int32, k) // by index: 1 + cycle index, 0 for none
-	cycles := g.cyclesWithin(&rs, labels)
+	cycles := common.cycles(g, labels)
 	for i, c := range cycles {
 		for _, v := range c {
 			comp[common.get(v)] = int32(i + 1)
 		}
 	}
-	// below[c]: some member of cycle c has a common child outside it.
-	below := make([]bool, len(cycles)+1)
+	// blocked: a node with a common child outside its own component.
+	blocked := make([]bool, k)
 	for i := range out {
-		cv := comp[i]
-		dst, lab := g.Out(out[i].Node)
-		blocked := false
-		for j, w := range dst {
+		src, lab := g.In(out[i].Node)
+		for j, p := range src {
 			if !labels.Has(lab[j]) {
 				continue
 			}
-			if iw := common.get(w); iw >= 0 && (cv == 0 || comp[iw] != cv) {
-				blocked = true
-				break
+			if ip := common.get(p); comp[ip] == 0 || comp[ip] != comp[i] {
+				blocked[ip] = true
 			}
 		}
-		if cv == 0 {
-			out[i].Nearest = !blocked
-		} else if blocked {
-			below[cv] = true
+	}
+	// below[c]: some member of cycle c has a common child outside it.
+	below := make([]bool, len(cycles)+1)
+	for i := range out {
+		if blocked[i] && comp[i] != 0 {
+			below[comp[i]] = true
 		}
 	}
 	for i := range out {
 		if cv := comp[i]; cv != 0 {
 			out[i].Nearest = !below[cv]
+		} else {
+			out[i].Nearest = !blocked[i]
 		}
 	}
 }

@@ -104,13 +104,32 @@ func (x *nodeIndex) grow() {
 // len returns the number of nodes in the set.
 func (x *nodeIndex) len() int { return len(x.nodes) }
 
-// rankSet returns the set as a rankSet over a graph of n nodes, for
-// cyclesWithin.
-func (x *nodeIndex) rankSet(n int) rankSet {
-	s := rankSet{bits: NewBitset(n), cum: make([]int32, (n+63)/64)}
-	for _, v := range x.nodes {
-		s.bits.Set(v)
+// cycles returns the cycles (as Cycles defines them) of the sub-graph of g
+// induced by the set along labels, as Cycles orders them. It builds that
+// sub-graph over the set's indices and runs Cycles on it, so its memory
+// follows the set, not g. Edges are found from the parents' side: in a
+// derivation graph in-degrees are small where a foundation can have tens
+// of thousands of children.
+func (x *nodeIndex) cycles(g *Graph, labels LabelSet) [][]NodeID {
+	b := NewBuilder(x.len())
+	for i, v := range x.nodes {
+		src, lab := g.In(v)
+		for j, p := range src {
+			if !labels.Has(lab[j]) {
+				continue
+			}
+			if k := x.get(p); k >= 0 {
+				b.AddEdge(NodeID(k), NodeID(i), 0)
+			}
+		}
 	}
-	s.number()
-	return s
+	cycles := b.Build().Cycles(AllLabels)
+	for _, c := range cycles {
+		for i, k := range c {
+			c[i] = x.nodes[k]
+		}
+		sortNodes(c)
+	}
+	sortCycles(cycles)
+	return cycles
 }

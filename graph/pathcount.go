@@ -61,12 +61,14 @@ type EndPaths struct {
 // A path from a node to itself is the path of no edges: from == to counts
 // 1. When to is unreachable the count is 0.
 //
-// Only the corridor is visited: the nodes reachable from from that reach
+// The count covers the corridor: the nodes reachable from from that reach
 // to. If the corridor holds a cycle the count is refused with a
-// *CycleError (wrapping ErrCycle); a cycle elsewhere does not matter. The
-// count is a dynamic program in topological order over the corridor, in
-// O(nodes and edges reached) time and memory (a hash index numbers the
-// nodes; nothing is sized by the graph).
+// *CycleError (wrapping ErrCycle); a cycle elsewhere does not matter. It
+// is a dynamic program in topological order over the corridor. The work
+// is a walk over the ancestors of the lower end (to, for Down) and their
+// in-edges, in which the corridor is found: time and memory follow that
+// ancestry (a hash index numbers its nodes; nothing is sized by the graph,
+// and a foundation's thousands of children are never scanned).
 func (g *Graph) CountPaths(from, to NodeID, dir Direction, labels LabelSet) (PathCount, error) {
 	if from == to {
 		return PathCount{N: 1}, nil
@@ -75,7 +77,7 @@ func (g *Graph) CountPaths(from, to NodeID, dir Direction, labels LabelSet) (Pat
 	if c == nil {
 		return PathCount{}, nil
 	}
-	counts, ok := c.count(g)
+	counts, ok := c.count()
 	if !ok {
 		return PathCount{}, c.cycleError(g)
 	}
@@ -89,6 +91,9 @@ func (g *Graph) CountPaths(from, to NodeID, dir Direction, labels LabelSet) (Pat
 // returns the total and the count for every end reached, ends ascending.
 // An end node has one path to itself: when from is an end the total is 1.
 //
+// For Up the work follows the ancestry of from, as for CountPaths; for
+// Down it walks every descendant of from.
+//
 // Paths that can reach no end (into a root cycle, say) are not counted,
 // and a cycle on them does not matter; a cycle on a path to an end is
 // refused with a *CycleError. Paths lists maximal simple paths instead,
@@ -100,7 +105,7 @@ func (g *Graph) CountPathsToEnds(from NodeID, dir Direction, labels LabelSet) (t
 	if c == nil {
 		return PathCount{}, nil, nil
 	}
-	counts, ok := c.count(g)
+	counts, ok := c.count()
 	if !ok {
 		return PathCount{}, nil, c.cycleError(g)
 	}
@@ -114,13 +119,18 @@ func (g *Graph) CountPathsToEnds(from NodeID, dir Direction, labels LabelSet) (t
 }
 
 // corridorSet is the set of nodes on paths from a start to a set of
-// targets, numbered densely.
+// targets, numbered densely, with its edges as a local CSR in the
+// direction of the paths: the neighbours of the node numbered i are
+// nb[off[i]:off[i+1]] (numbers) with labels lab, ascending by NodeID.
 type corridorSet struct {
 	from    NodeID
 	dir     Direction
 	labels  LabelSet
 	idx     *nodeIndex // the corridor
 	targets []NodeID   // the targets reached
+	off     []int32
+	nb      []int32
+	lab     []Label
 }
 
 // walk adds to seen every node reachable from starts (included) in
@@ -141,22 +151,65 @@ func (g *Graph) walk(starts []NodeID, dir Direction, labels LabelSet, within, se
 	}
 }
 
+// downWithin returns the nodes of outer reachable from starts (included)
+// going down inside it, where outer is closed under parents along labels
+// (a set of ancestors). The edges inside outer are found from the
+// children's side, each node's parents: in a derivation graph in-degrees
+// are small where a foundation can have tens of thousands of children.
+func (g *Graph) downWithin(starts []NodeID, labels LabelSet, outer *nodeIndex) *nodeIndex {
+	k := outer.len()
+	head := make([]int32, k) // first local edge out of each node; -1 none
+	for i := range head {
+		head[i] = -1
+	}
+	var next, to []int32
+	for i, x := range outer.nodes {
+		src, lab := g.In(x)
+		for j, p := range src {
+			if !labels.Has(lab[j]) {
+				continue
+			}
+			if ip := outer.get(p); ip >= 0 {
+				to, next = append(to, int32(i)), append(next, head[ip])
+				head[ip] = int32(len(to) - 1)
+			}
+		}
+	}
+	seen := newNodeIndex(k)
+	var queue []int32
+	for _, s := range starts {
+		if _, added := seen.add(s); added {
+			queue = append(queue, outer.get(s))
+		}
+	}
+	for q := 0; q < len(queue); q++ {
+		for e := head[queue[q]]; e >= 0; e = next[e] {
+			if w := to[e]; !seen.has(outer.nodes[w]) {
+				seen.add(outer.nodes[w])
+				queue = append(queue, w)
+			}
+		}
+	}
+	return seen
+}
+
 // corridor returns the nodes on paths from start to target in direction
-// dir along labels, or nil when target is unreachable. The upward side is
-// walked first, unrestricted, and the downward side inside it: ancestors
-// are few where descendants can be a whole family.
+// dir along labels, or nil when target is unreachable: the ancestors of
+// the lower end that are descendants of the upper one, found by walking up
+// from the lower end and then down from the upper end inside that walk.
 func (g *Graph) corridor(start, target NodeID, dir Direction, labels LabelSet) *corridorSet {
-	first, second := start, target
+	low, high := start, target
 	if dir == Down {
-		first, second = target, start
+		low, high = target, start
 	}
 	outer := newNodeIndex(64)
-	g.walk([]NodeID{first}, Up, labels, nil, outer)
-	if !outer.has(second) {
+	g.walk([]NodeID{low}, Up, labels, nil, outer)
+	if !outer.has(high) {
 		return nil
 	}
-	c := &corridorSet{from: start, dir: dir, labels: labels, targets: []NodeID{target}, idx: newNodeIndex(outer.len())}
-	g.walk([]NodeID{second}, Down, labels, outer, c.idx)
+	c := &corridorSet{from: start, dir: dir, labels: labels, targets: []NodeID{target}}
+	c.idx = g.downWithin([]NodeID{high}, labels, outer)
+	c.link(g)
 	return c
 }
 
@@ -175,29 +228,92 @@ func (g *Graph) corridorToEnds(start NodeID, dir Direction, labels LabelSet) *co
 	if len(ends) == 0 {
 		return nil
 	}
-	c := &corridorSet{from: start, dir: dir, labels: labels, targets: ends, idx: newNodeIndex(outer.len())}
-	g.walk(ends, dir^1, labels, outer, c.idx)
+	c := &corridorSet{from: start, dir: dir, labels: labels, targets: ends}
+	if dir == Up {
+		c.idx = g.downWithin(ends, labels, outer)
+	} else {
+		c.idx = newNodeIndex(outer.len())
+		g.walk(ends, Up, labels, outer, c.idx)
+	}
+	c.link(g)
 	return c
 }
 
-// count returns the number of paths from the start to every corridor node,
-// by index, or false when the corridor has a cycle. Every corridor
-// node is reachable from the start through the corridor, so a topological
-// order from the start alone covers the corridor exactly when it has no
-// cycle.
-func (c *corridorSet) count(g *Graph) ([]PathCount, bool) {
+// link builds the corridor's local CSR from the parents of its nodes.
+func (c *corridorSet) link(g *Graph) {
 	k := c.idx.len()
-	indeg := make([]int32, k)
-	for _, v := range c.idx.nodes {
-		nb, lab := g.adj(v, c.dir)
-		for j, w := range nb {
+	type e struct {
+		a, b int32
+		l    Label
+	}
+	var es []e
+	for i, x := range c.idx.nodes {
+		src, lab := g.In(x)
+		for j, p := range src {
 			if !c.labels.Has(lab[j]) {
 				continue
 			}
-			if i := c.idx.get(w); i >= 0 {
-				indeg[i]++
+			if ip := c.idx.get(p); ip >= 0 {
+				if c.dir == Down {
+					es = append(es, e{ip, int32(i), lab[j]})
+				} else {
+					es = append(es, e{int32(i), ip, lab[j]})
+				}
 			}
 		}
+	}
+	c.off = make([]int32, k+1)
+	for _, x := range es {
+		c.off[x.a+1]++
+	}
+	for i := range k {
+		c.off[i+1] += c.off[i]
+	}
+	c.nb, c.lab = make([]int32, len(es)), make([]Label, len(es))
+	fill := slices.Clone(c.off[:k])
+	for _, x := range es {
+		c.nb[fill[x.a]], c.lab[fill[x.a]] = x.b, x.l
+		fill[x.a]++
+	}
+	for i := range k {
+		a, b := c.off[i], c.off[i+1]
+		if b-a > 1 {
+			row, rl := c.nb[a:b], c.lab[a:b]
+			// Rows from In are sorted already (Up); Down rows are not.
+			sortByNode(row, rl, c.idx.nodes)
+		}
+	}
+}
+
+// sortByNode sorts a local row (numbers, with their labels) by NodeID.
+func sortByNode(row []int32, lab []Label, nodes []NodeID) {
+	if slices.IsSortedFunc(row, func(a, b int32) int { return cmp.Compare(nodes[a], nodes[b]) }) {
+		return
+	}
+	type e struct {
+		v NodeID
+		n int32
+		l Label
+	}
+	es := make([]e, len(row))
+	for i := range row {
+		es[i] = e{nodes[row[i]], row[i], lab[i]}
+	}
+	slices.SortFunc(es, func(a, b e) int { return cmp.Compare(a.v, b.v) })
+	for i, x := range es {
+		row[i], lab[i] = x.n, x.l
+	}
+}
+
+// count returns the number of paths from the start to every corridor node,
+// by number, or false when the corridor has a cycle. Every corridor node
+// is reachable from the start through the corridor, so a topological order
+// from the start alone covers the corridor exactly when it has no cycle.
+func (c *corridorSet) count() ([]PathCount, bool) {
+	k := c.idx.len()
+	indeg := make([]int32, k)
+	for _, w := range c.nb {
+		indeg[w]++
 	}
 	counts := make([]PathCount, k)
 	is := c.idx.get(c.from)
@@ -207,33 +323,22 @@ func (c *corridorSet) count(g *Graph) ([]PathCount, bool) {
 	counts[is] = PathCount{N: 1}
 	queue := append(make([]int32, 0, k), is)
 	for q := 0; q < len(queue); q++ {
-		iv := queue[q]
-		cv := counts[iv]
-		nb, lab := g.adj(c.idx.nodes[iv], c.dir)
-		for j, w := range nb {
-			if !c.labels.Has(lab[j]) {
-				continue
-			}
-			iw := c.idx.get(w)
-			if iw < 0 {
-				continue
-			}
-			counts[iw] = counts[iw].add(cv)
-			if indeg[iw]--; indeg[iw] == 0 {
-				queue = append(queue, iw)
+		v := queue[q]
+		for _, w := range c.nb[c.off[v]:c.off[v+1]] {
+			counts[w] = counts[w].add(counts[v])
+			if indeg[w]--; indeg[w] == 0 {
+				queue = append(queue, w)
 			}
 		}
 	}
 	return counts, len(queue) == k
 }
 
-// cycleError names a cycle of the corridor. The components of a set of
-// nodes closed under "on a cycle with a member" are those of the graph,
-// and a corridor is: a cycle through a corridor node is reachable from the
-// start and reaches the targets.
+// cycleError names a cycle of the corridor: its components are the
+// graph's, for a cycle through a corridor node is reachable from the start
+// and reaches the targets, so it lies in the corridor.
 func (c *corridorSet) cycleError(g *Graph) error {
-	rs := c.idx.rankSet(g.n)
-	cycles := g.cyclesWithin(&rs, c.labels)
+	cycles := c.idx.cycles(g, c.labels)
 	if len(cycles) == 0 {
 		panic("graph: path count found no topological order but no cycle")
 	}
