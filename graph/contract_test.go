@@ -325,10 +325,13 @@ func TestContractPaths(t *testing.T) {
 				for v := range NodeID(n) {
 					for _, dir := range []Direction{Down, Up} {
 						want := ref.paths(v, dir, ls)
-						for _, limit := range []int{0, 1, 2, 5, len(want), len(want) + 1} {
+						for _, limit := range []int{1, 2, 5, len(want), len(want) + 1} {
+							if limit <= 0 {
+								continue
+							}
 							got, trunc := g.Paths(v, dir, ls, limit)
 							w, wtrunc := want, false
-							if limit > 0 && len(w) > limit {
+							if len(w) > limit {
 								w, wtrunc = w[:limit], true
 							}
 							if !equalCycles(got, w) || trunc != wtrunc {

@@ -120,5 +120,14 @@ func FuzzFromCSR(f *testing.F) {
 		}
 		g.CountDescendants(all, AllLabels)
 		g.SCC(AllLabels)
+		g.Dominators(AllLabels)
+		g.CommonAncestors(all, AllLabels)
+		for v := range NodeID(g.NumNodes()) {
+			g.CountPathsToEnds(v, Down, AllLabels)
+			w := NodeID(g.NumNodes()) - 1 - v
+			g.CountPaths(v, w, Up, AllLabels)
+			g.ShortestPath(v, w, Down, AllLabels)
+			g.PathsBetween(v, w, Down, AllLabels, 3)
+		}
 	})
 }

@@ -9,8 +9,10 @@
 //
 // The package assumes nothing about what nodes or labels mean. It does not
 // assume the graph is acyclic: every traversal uses a visited set, so cycles
-// never make a query loop or count a node twice. Labels are small integers
-// (0..63) so that label filters are a single bit mask.
+// never make a query loop or count a node twice; counting paths is the one
+// thing a cycle makes meaningless, and CountPaths refuses it (ErrCycle)
+// rather than guess. Labels are small integers (0..63) so that label
+// filters are a single bit mask.
 //
 // The package imports only the standard library and gonum (for the
 // algorithm adapter in gonum.go).

@@ -456,6 +456,15 @@ func (g *Graph) SCC(labels LabelSet) (compOf []int32, cycles [][]NodeID) {
 // arrays hold a few percent of the nodes and stay in cache.
 func (g *Graph) Cycles(labels LabelSet) (cycles [][]NodeID) {
 	inner := g.innerNodes()
+	return g.cyclesWithin(&inner, labels)
+}
+
+// cyclesWithin returns the cycles of the sub-graph induced by the members
+// of inner (edges with labels in labels between two members), as Cycles
+// orders them. Cycles passes the nodes with both in- and out-edges; any
+// set closed under "is on a cycle with a member" gives the cycles of the
+// whole graph among its members.
+func (g *Graph) cyclesWithin(inner *rankSet, labels LabelSet) (cycles [][]NodeID) {
 	m := inner.count()
 	index := make([]int32, m) // 1 + discovery order; 0: not visited
 	low := make([]int32, m)
@@ -599,9 +608,14 @@ func (g *Graph) innerNodes() rankSet {
 // neighbour in direction dir (its roots, for Up), following edges with labels
 // in labels. A path never visits a node twice, so cycles terminate. Paths
 // are listed in depth-first order over ascending NodeIDs; at most limit paths
-// are returned (limit <= 0: no limit) and truncated reports whether more
-// exist. A start with no neighbours yields no paths.
+// are returned and truncated reports whether more exist. A start with no
+// neighbours yields no paths. limit must be positive: Paths panics
+// otherwise, for there is no "unlimited" (a lattice of merges has more
+// paths than memory; CountPathsToEnds counts them).
 func (g *Graph) Paths(start NodeID, dir Direction, labels LabelSet, limit int) (paths [][]NodeID, truncated bool) {
+	if limit <= 0 {
+		panic("graph: Paths: limit must be positive")
+	}
 	onPath := NewBitset(g.n)
 	path := []NodeID{start}
 	onPath.Set(start)
@@ -623,7 +637,7 @@ func (g *Graph) Paths(start NodeID, dir Direction, labels LabelSet, limit int) (
 			onPath[w>>6] &^= 1 << (uint(w) & 63)
 		}
 		if !extended && len(path) > 1 {
-			if limit > 0 && len(paths) >= limit {
+			if len(paths) >= limit {
 				truncated = true
 				return false
 			}
