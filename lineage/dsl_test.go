@@ -468,17 +468,17 @@ func TestDSLPaths(t *testing.T) {
 		want      []string // each path as "id <rel id <rel id"
 		truncated bool
 	}{
-		{"chain", "a:; b: a finetune; c: b adapter", "c", 0, []string{"c <adapter b <finetune a"}, false},
-		{"merge gives a path per parent", "a:; b:; m: a merge, b merge; z: m finetune", "z", 0,
+		{"chain", "a:; b: a finetune; c: b adapter", "c", 100, []string{"c <adapter b <finetune a"}, false},
+		{"merge gives a path per parent", "a:; b:; m: a merge, b merge; z: m finetune", "z", 100,
 			[]string{"z <finetune m <merge a", "z <finetune m <merge b"}, false},
-		{"diamond gives two paths to one foundation", "base:; l: base; r: base; m: l merge, r merge", "m", 0,
+		{"diamond gives two paths to one foundation", "base:; l: base; r: base; m: l merge, r merge", "m", 100,
 			[]string{"m <merge l <finetune base", "m <merge r <finetune base"}, false},
 		{"limit truncates", "a:; b:; c:; m: a merge, b merge, c merge", "m", 2,
 			[]string{"m <merge a", "m <merge b"}, true},
 		{"limit equal to count", "a:; b:; m: a merge, b merge", "m", 2,
 			[]string{"m <merge a", "m <merge b"}, false},
-		{"foundation has no paths", "a:; b: a", "a", 0, nil, false},
-		{"cycle terminates", "a: c finetune; b: a finetune; c: b finetune", "a", 0, []string{"a <finetune c <finetune b"}, false},
+		{"foundation has no paths", "a:; b: a", "a", 100, nil, false},
+		{"cycle terminates", "a: c finetune; b: a finetune; c: b finetune", "a", 100, []string{"a <finetune c <finetune b"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -498,6 +498,22 @@ func TestDSLPaths(t *testing.T) {
 			sort.Strings(got)
 			if !slices.Equal(got, tt.want) || truncated != tt.truncated {
 				t.Errorf("Paths(%s, %d) = %q truncated=%v, want %q truncated=%v", tt.id, tt.limit, got, truncated, tt.want, tt.truncated)
+			}
+			// The count agrees with the listing where the listing is
+			// whole and there is no cycle to make it infinite.
+			n, sat, err := s.PathCount(mustLookup(t, s, tt.id))
+			switch {
+			case strings.Contains(tt.name, "cycle"):
+				// No foundation above a cycle with no way in: no path.
+				if err == nil && n != 0 {
+					t.Errorf("PathCount(%s) on a root cycle = %d, want 0 or an error", tt.id, n)
+				}
+			case err != nil || sat:
+				t.Errorf("PathCount(%s) = %d, %v, %v", tt.id, n, sat, err)
+			case !tt.truncated && n != int64(len(tt.want)):
+				t.Errorf("PathCount(%s) = %d, want %d", tt.id, n, len(tt.want))
+			case tt.truncated && n <= int64(len(tt.want)):
+				t.Errorf("PathCount(%s) = %d, want more than the %d listed", tt.id, n, len(tt.want))
 			}
 		})
 	}

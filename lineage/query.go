@@ -61,8 +61,10 @@ func (s *Store) Ancestors(v graph.NodeID) AncestorsResult {
 	return res
 }
 
-// Paths returns every path from v up to its foundations as lists of ids
-// (v first), at most limit of them, and whether more exist.
+// Paths returns the paths from v up to its foundations as lists of ids (v
+// first), at most limit of them (limit must be positive: a lattice of
+// merges has more paths than memory holds), and whether more exist.
+// PathCount gives their number without listing them.
 func (s *Store) Paths(v graph.NodeID, limit int) ([][]PathStep, bool) {
 	paths, truncated := s.G.Paths(v, graph.Up, graph.AllLabels, limit)
 	out := make([][]PathStep, len(paths))
@@ -79,6 +81,22 @@ func (s *Store) Paths(v graph.NodeID, limit int) ([][]PathStep, bool) {
 		out[i] = steps
 	}
 	return out, truncated
+}
+
+// PathCount returns the number of distinct paths from v up to its
+// foundations, counted without listing them (a dynamic program over the
+// ancestors), saturating at graph.MaxPathCount (saturated is then true). A
+// foundation has none. When a cycle lies among v's ancestors the paths are
+// not finite: err wraps graph.ErrCycle.
+func (s *Store) PathCount(v graph.NodeID) (n int64, saturated bool, err error) {
+	if s.G.InDegree(v) == 0 {
+		return 0, false, nil
+	}
+	total, _, err := s.G.CountPathsToEnds(v, graph.Up, graph.AllLabels)
+	if err != nil {
+		return 0, false, err
+	}
+	return total.N, total.Saturated, nil
 }
 
 // PathStep is one model on a path; Relation is how the previous step

@@ -276,10 +276,13 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	d.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	paths := fs.Bool("paths", false, "print every path from MODEL to its foundations")
-	maxPaths := fs.Int("max-paths", 1000, "at most `N` paths with --paths")
+	maxPaths := fs.Int("max-paths", 1000, "list at most `N` paths with --paths (N > 0; the number of paths is counted, not listed)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
+	}
+	if *maxPaths <= 0 {
+		return usagef("--max-paths must be a positive number (got %d); the paths are counted whatever their number", *maxPaths)
 	}
 	model, err := oneModel(pos, "ancestors")
 	if err != nil {
@@ -297,16 +300,26 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	res := s.Ancestors(v)
 	var ps [][]lineage.PathStep
 	truncated := false
+	var count int64
+	saturated := false
+	var countErr error
 	if *paths {
 		ps, truncated = s.Paths(v, *maxPaths)
+		count, saturated, countErr = s.PathCount(v)
 	}
 	if *asJSON {
 		if *paths {
+			var c *int64
+			if countErr == nil {
+				c = &count
+			}
 			return writeJSON(stdout, struct {
 				lineage.AncestorsResult
 				Paths          [][]lineage.PathStep `json:"paths"`
 				PathsTruncated bool                 `json:"paths_truncated,omitempty"`
-			}{res, nonNil(ps), truncated})
+				PathCount      *int64               `json:"path_count"`
+				PathCountAtMax bool                 `json:"path_count_saturated,omitempty"`
+			}{res, nonNil(ps), truncated, c, saturated})
 		}
 		return writeJSON(stdout, res)
 	}
@@ -337,7 +350,18 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	if *paths {
-		fmt.Fprintf(stdout, "\n%d path(s) to the foundations:\n", len(ps))
+		switch {
+		case countErr != nil:
+			fmt.Fprintf(stdout, "\n%d path(s) to the foundations shown; their number is not finite (a cycle lies among the ancestors):\n", len(ps))
+		case count == 0 && len(ps) > 0:
+			fmt.Fprintf(stdout, "\nno path reaches a foundation (the ancestors end in a cycle); %d walk(s) up to the cycle:\n", len(ps))
+		case saturated:
+			fmt.Fprintf(stdout, "\nat least %d paths to the foundations (the count saturates there); %d shown:\n", count, len(ps))
+		case truncated:
+			fmt.Fprintf(stdout, "\n%d paths to the foundations; %d shown:\n", count, len(ps))
+		default:
+			fmt.Fprintf(stdout, "\n%d path(s) to the foundations:\n", len(ps))
+		}
 		for _, p := range ps {
 			var b strings.Builder
 			for i, st := range p {
