@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
@@ -17,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/safefile"
 )
 
 // IndexVersion is the index file format version this package reads and
@@ -72,8 +73,9 @@ func isLittleEndian() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }
 
-// WriteIndex writes the store to path atomically: to a temporary file in
-// the same directory, synced, then renamed over path. The file holds a
+// WriteIndex writes the store to path atomically (package safefile: a
+// temporary file beside the target, synced, renamed over it; through a
+// symbolic link to its target; never over a device or FIFO). The file holds a
 // header (magic, format version, length, CRC-32C of the rest), a section
 // table (each section's offset, length and CRC-32C; the header's CRC covers
 // the table), and the arrays of the graph and the node table, 8-byte
@@ -137,48 +139,20 @@ func (s *Store) WriteIndex(path string) (err error) {
 	// section's own CRC-32C; sections are verified in parallel on load.
 	binary.LittleEndian.PutUint32(head[24:], crc32.Checksum(head[headerSize:], castagnoli))
 
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".lineage-index-*")
+	err = safefile.Write(path, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if _, err := w.Write(head); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			if _, err := w.Write(p); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	})
 	if err != nil {
-		return fmt.Errorf("write index: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err = w.Write(head); err != nil {
 		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	for _, p := range parts {
-		if _, err = w.Write(p); err != nil {
-			return fmt.Errorf("write index %s: %w", path, err)
-		}
-	}
-	if err = w.Flush(); err != nil {
-		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	// A temporary file is private (0600); the index is a file like any
-	// other the user writes (os.Create's 0666 would do the same, less the
-	// umask; a file mode cannot ask for the umask here).
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write index %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
@@ -189,6 +163,10 @@ func (s *Store) WriteIndex(path string) (err error) {
 // (no per-node allocation). A truncated, corrupted or other-version file is
 // an error wrapping ErrIndexCorrupt or ErrIndexVersion, never a wrong answer.
 func LoadIndex(path string) (*Store, error) {
+	// Checked before opening: opening a FIFO would wait for a writer.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("load index %s: %w: an index must be a regular file (it is memory-mapped), and this is %s; write one with lineage build -o FILE", path, ErrUsage, modeWord(st.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
@@ -197,6 +175,9 @@ func LoadIndex(path string) (*Store, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("load index %s: %w: an index must be a regular file (it is memory-mapped)", path, ErrUsage)
 	}
 	// Map the file where the platform allows (page-aligned, so every
 	// section is 8-byte aligned); else one read into a []uint64-backed
@@ -211,9 +192,45 @@ func LoadIndex(path string) (*Store, error) {
 	}
 	s, err := decodeIndex(buf)
 	if err != nil {
+		if ok {
+			unmapFile(buf)
+		}
 		return nil, fmt.Errorf("load index %s: %w", path, err)
 	}
+	if ok {
+		s.mapping = buf
+	}
 	return s, nil
+}
+
+// Close releases what the store holds outside the Go heap: the mapping of
+// the index file it was loaded from. A store must not be used after Close.
+// A store that was built, or loaded from a copy, holds nothing and Close
+// does nothing. While a store loaded from a file is in use, the file must
+// not be truncated or rewritten in place (lineage build writes a new file
+// and renames it over the old one, which is safe): the mapping shows the
+// file as it is, and pages cut off from it fault.
+func (s *Store) Close() error {
+	if s.mapping == nil {
+		return nil
+	}
+	m := s.mapping
+	s.mapping = nil
+	return unmapFile(m)
+}
+
+func modeWord(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 // DecodeIndex decodes an index held in memory. The store aliases data.

@@ -11,7 +11,9 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/lineage-project/lineage/graph"
 )
@@ -541,4 +543,51 @@ func TestIndexLoadedStoreIsIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareStores(t, want, got)
+}
+
+// TestLoadIndexNotRegular: a FIFO, a directory or a device given as an
+// index is refused at once (opening a FIFO would wait for a writer), with
+// a message that says an index must be a regular file.
+func TestLoadIndexNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	for _, p := range []string{fifo, dir, os.DevNull} {
+		done := make(chan error, 1)
+		go func() { _, err := LoadIndex(p); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "must be a regular file") || !errors.Is(err, ErrUsage) {
+				t.Errorf("LoadIndex(%s) = %v, want a regular-file usage error", p, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LoadIndex(%s) hangs", p)
+		}
+	}
+}
+
+// TestStoreClose: a loaded store answers until Close, and Close twice is
+// harmless; a built store's Close does nothing.
+func TestStoreClose(t *testing.T) {
+	s := fixtureStore(t)
+	p := filepath.Join(t.TempDir(), "x.lidx")
+	if err := s.WriteIndex(p); err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadIndex(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareStores(t, s, l)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close of a built store = %v", err)
+	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // mapFile maps a file read-only into memory (pages come from the page
-// cache; nothing is copied). The mapping lives as long as the process.
+// cache; nothing is copied), until unmapFile (Store.Close).
 func mapFile(f *os.File, size int64) ([]byte, bool) {
 	if size <= 0 || int64(int(size)) != size {
 		return nil, false
@@ -19,3 +19,5 @@ func mapFile(f *os.File, size int64) ([]byte, bool) {
 	}
 	return data, true
 }
+
+func unmapFile(b []byte) error { return syscall.Munmap(b) }

@@ -36,8 +36,9 @@ type Store struct {
 	strs                                              []string
 	flags                                             []uint8
 
-	info  storeInfo
-	diags []Diagnostic // only for a freshly built store
+	info    storeInfo
+	diags   []Diagnostic // only for a freshly built store
+	mapping []byte       // the index file's mapping, released by Close
 }
 
 // storeInfo is the JSON section of an index file.
