@@ -33,8 +33,6 @@ type dataFlags struct {
 	// graphOnly builds without model metadata, for commands that print
 	// none (a third less memory at Hub scale).
 	graphOnly bool
-	// stdin is read for the input "-".
-	stdin io.Reader
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
@@ -61,8 +59,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (d *dataFlags) ingestOptions() ingest.Options {
-	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: d.stdin}
+func (d *dataFlags) ingestOptions(ctx context.Context) ingest.Options {
+	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: stdinOf(ctx)}
 }
 
 // load opens the store the flags name: an index, inputs, or the sample.
@@ -82,11 +80,11 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	var s *lineage.Store
 	var err error
 	if len(d.in) == 0 {
-		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions())
+		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions(ctx))
 	} else {
 		size := ingest.InputSize(d.in) // one walk of the inputs for both uses
 		setMemoryLimit(size)
-		opt := d.ingestOptions()
+		opt := d.ingestOptions(ctx)
 		if !quietProgress && isTerminal(stderr) {
 			bar := progressbar.NewOptions64(size,
 				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),

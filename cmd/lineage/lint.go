@@ -102,6 +102,9 @@ func printLint(w io.Writer, problems []lineage.Diagnostic, summary map[string]in
 			loc := p.Source
 			if p.Line > 0 {
 				loc = fmt.Sprintf("%s:%d", p.Source, p.Line)
+				if p.Column > 0 {
+					loc += fmt.Sprintf(":%d", p.Column)
+				}
 			}
 			if loc != "" && p.ID != "" {
 				loc += ": "

@@ -50,6 +50,15 @@ Run "lineage <command> -h" for a command's flags.
 Exit codes: 0 ok, 1 failure (bad input, unknown model), 2 usage error.
 `
 
+// stdinKey carries the invocation's standard input in its context.
+type stdinKey struct{}
+
+// stdinOf returns the standard input of the invocation ctx belongs to.
+func stdinOf(ctx context.Context) io.Reader {
+	r, _ := ctx.Value(stdinKey{}).(io.Reader)
+	return r
+}
+
 // usageError marks an error in how lineage was invoked.
 type usageError struct{ msg string }
 
@@ -64,6 +73,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	cmd, rest := args[0], args[1:]
+	// The invocation's standard input, for --in - (request-scoped: it
+	// belongs to this run, not to any option of a function).
+	ctx = context.WithValue(ctx, stdinKey{}, stdin)
 	var err error
 	switch cmd {
 	case "help", "-h", "--help":
