@@ -253,8 +253,10 @@ func TestFetchEvidence(t *testing.T) {
 	// The listing still reads.
 	out := filepath.Join(t.TempDir(), "ev.jsonl")
 	os.WriteFile(out, []byte(stdout), 0o644)
-	if _, errOut, code := runCmd(t, "ancestors", "org/mix", "--in", out, "--quiet"); code != 0 {
-		t.Errorf("ancestors on a listing with lineageEvidence: exit %d: %s", code, errOut)
+	for _, args := range [][]string{{"ancestors", "org/mix"}, {"rank"}} { // a full and a graph-only build
+		if stdout, errOut, code := runCmd(t, append(args, "--in", out, "--quiet")...); code != 0 || !strings.Contains(stdout, "base/llm") {
+			t.Errorf("%s on a listing with lineageEvidence: exit %d: %s%s", args[0], code, stdout, errOut)
+		}
 	}
 }
 
