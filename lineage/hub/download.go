@@ -35,6 +35,8 @@ type FileRef struct {
 	Path string
 }
 
+// String names the file as REPO@REVISION:PATH, with the repository type
+// first unless it is a model.
 func (r FileRef) String() string {
 	rev := r.Revision
 	if rev == "" {

@@ -31,6 +31,7 @@ const (
 
 var ggufTypeNames = [...]string{"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32", "bool", "string", "array", "uint64", "int64", "float64"}
 
+// String returns the specification's name of the type.
 func (t GGUFType) String() string {
 	if int(t) < len(ggufTypeNames) {
 		return ggufTypeNames[t]

@@ -319,3 +319,40 @@ func sameKVs(a, b []GGUFKV) bool {
 	}
 	return true
 }
+
+func ExampleParseGGUFHeader() {
+	// The first bytes of a quantized model's .gguf file (read with a
+	// Range request), here written by the test fixture.
+	data := ggufFixture(3, 291,
+		gkv{"general.architecture", gStr("llama")},
+		gkv{"general.base_model.count", gU32(1)},
+		gkv{"general.base_model.0.repo_url", gStr("https://huggingface.co/org/chat")},
+		gkv{"tokenizer.ggml.tokens", gStrs("<s>", "</s>")})
+	h, err := ParseGGUFHeader(data, GGUFLimits{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	url, _ := h.String("general.base_model.0.repo_url")
+	fmt.Println(h.Version, h.TensorCount, len(h.KV), url)
+	fmt.Println(h.KV[3].Value)
+	_, err = ParseGGUFHeader(data[:40], GGUFLimits{})
+	fmt.Println(errors.Is(err, ErrGGUFShort))
+	// Output:
+	// 3 291 4 https://huggingface.co/org/chat
+	// {string 2}
+	// true
+}
+
+// BenchmarkParseGGUFHeader parses a header with a 120k-token vocabulary
+// (about 2 MiB), the bulk of a real one.
+func BenchmarkParseGGUFHeader(b *testing.B) {
+	data := ggufFixture(3, 291, append(append([]gkv{}, everyType[:10]...), bigTokens(120000))...)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseGGUFHeader(data, GGUFLimits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
