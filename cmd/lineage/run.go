@@ -36,7 +36,7 @@ Commands:
   timeline     new derivatives per month by foundation country, org or foundation
   velocity     derivatives within 7/30/90/365 days of each model's release
   report       one self-contained HTML report (-o report.html)
-  fetch        build a listing from the live Hugging Face Hub API
+  fetch        a listing from the live Hub API, or a hub-stats snapshot
   serve        a local web UI and JSON API (127.0.0.1:8080)
   version      print the index format version
 

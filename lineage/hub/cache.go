@@ -7,9 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
+
+	"github.com/lineage-project/lineage/lineage/safefile"
 )
 
 // Cache keeps Hub answers on disk, one file per request URL (and token
@@ -19,9 +23,20 @@ import (
 // (temporary file and rename), so an interrupted run never leaves a torn
 // entry. A nil *Cache caches nothing.
 type Cache struct {
-	dir    string
-	maxAge time.Duration
-	now    func() time.Time
+	dir         string
+	maxAge      time.Duration
+	now         func() time.Time
+	writeErrors atomic.Int64 // entries that could not be written (see WriteErrors)
+}
+
+// WriteErrors returns how many entries could not be written (a full disk,
+// a read-only directory): each costs a request on a later run, nothing
+// more.
+func (c *Cache) WriteErrors() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.writeErrors.Load()
 }
 
 // OpenCache opens (creating it when needed) a cache in dir whose entries
@@ -86,19 +101,16 @@ func (c *Cache) put(u, tokenKey string, e cacheEntry) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return
-	}
-	defer os.Remove(tmp.Name())
 	head, _ := json.Marshal(e)
-	w := bufio.NewWriter(tmp)
-	w.Write(head)
-	w.WriteByte('\n')
-	w.Write(e.Body)
-	if w.Flush() != nil || tmp.Close() != nil {
-		tmp.Close()
-		return
+	err := safefile.Write(p, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		w.Write(head)
+		w.WriteByte('\n')
+		w.Write(e.Body)
+		return w.Flush()
+	})
+	if err != nil {
+		// The cache only saves requests: a failed write costs one later.
+		c.writeErrors.Add(1)
 	}
-	os.Rename(tmp.Name(), p)
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/hubapi"
 	"github.com/lineage-project/lineage/lineage/ingest"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
@@ -37,32 +38,79 @@ type Fetcher struct {
 	Progress func(Progress)
 
 	models   map[string]*entry // FoldID(id) -> record
+	aliases  map[string]*entry // FoldID(old id) -> the record the Hub redirected it to
 	expanded map[string]bool   // models whose children were listed
 	missing  []string
+	disabled []string
 	bad      int
 	full     bool
+
+	evidence EvidenceStats
 }
 
 // Progress is a snapshot of a Fetcher's work, for a progress display.
 type Progress struct {
 	Models  int // records collected
 	Pending int // models whose records or children are still to be asked for
-	Missing int // parents the Hub does not know
+	Missing int // parents the Hub does not know or has disabled
 }
 
 // entry is one collected model.
 type entry struct {
 	id       string
-	rec      []byte   // the trimmed record, one JSON object
-	parents  []string // parent ids, by lineage's precedence rules
-	children int      // childrenModelCount, -1 when the Hub did not say
+	m        hubapi.Model // the trimmed record, with aliases and evidence
+	parents  []string     // parent ids, by lineage's precedence rules
+	children int          // childrenModelCount summed over relations, -1 when the Hub did not say
+
+	evidenceRead bool // Evidence looked at its files
 }
 
 func (f *Fetcher) init() {
 	if f.models == nil {
 		f.models = map[string]*entry{}
+		f.aliases = map[string]*entry{}
 		f.expanded = map[string]bool{}
 	}
+}
+
+// lookup returns the collected model id names, directly or as an alias.
+func (f *Fetcher) lookup(id string) *entry {
+	k := modelid.Fold(id)
+	if e := f.models[k]; e != nil {
+		return e
+	}
+	return f.aliases[k]
+}
+
+// alias records that the Hub answered a request for asked with e's record
+// (a renamed or moved repository): e's record lists asked in
+// lineageAliases, so that edges naming asked resolve to it.
+func (f *Fetcher) alias(e *entry, asked string) {
+	k := modelid.Fold(asked)
+	if k == modelid.Fold(e.id) || f.aliases[k] != nil {
+		return
+	}
+	f.aliases[k] = e
+	e.m.Aliases = append(e.m.Aliases, asked)
+	slices.SortFunc(e.m.Aliases, cmpFold)
+}
+
+// Alias is a model id the Hub redirected to another: the model was renamed
+// or moved.
+type Alias struct {
+	Old, New string
+}
+
+// Aliases returns the renamed models met, sorted by old id.
+func (f *Fetcher) Aliases() []Alias {
+	var out []Alias
+	for _, e := range f.models {
+		for _, a := range e.m.Aliases {
+			out = append(out, Alias{Old: a, New: e.id})
+		}
+	}
+	slices.SortFunc(out, func(a, b Alias) int { return cmpFold(a.Old, b.Old) })
+	return out
 }
 
 func (f *Fetcher) workers() int { return cmp.Or(max(f.Concurrency, 0), 4) }
@@ -70,10 +118,18 @@ func (f *Fetcher) workers() int { return cmp.Or(max(f.Concurrency, 0), 4) }
 // Len returns the number of models collected.
 func (f *Fetcher) Len() int { return len(f.models) }
 
-// Missing returns the parents the Hub did not know (deleted, private or
-// gated models), sorted.
+// Missing returns the parents the Hub did not know (deleted or private
+// models), sorted.
 func (f *Fetcher) Missing() []string {
 	out := slices.Clone(f.missing)
+	slices.SortFunc(out, cmpFold)
+	return out
+}
+
+// Disabled returns the parents the Hub has disabled (they exist but cannot
+// be read), sorted.
+func (f *Fetcher) Disabled() []string {
+	out := slices.Clone(f.disabled)
 	slices.SortFunc(out, cmpFold)
 	return out
 }
@@ -87,7 +143,7 @@ func (f *Fetcher) Skipped() int { return f.bad }
 
 func (f *Fetcher) report(pending int) {
 	if f.Progress != nil {
-		f.Progress(Progress{Models: len(f.models), Pending: pending, Missing: len(f.missing)})
+		f.Progress(Progress{Models: len(f.models), Pending: pending, Missing: len(f.missing) + len(f.disabled)})
 	}
 }
 
@@ -100,7 +156,7 @@ func (f *Fetcher) add(raw json.RawMessage) (*entry, bool) {
 		return nil, false
 	}
 	key := modelid.Fold(e.id)
-	if old, ok := f.models[key]; ok {
+	if old := f.lookup(e.id); old != nil {
 		return old, false
 	}
 	if f.MaxModels > 0 && len(f.models) >= f.MaxModels {
@@ -114,7 +170,11 @@ func (f *Fetcher) add(raw json.RawMessage) (*entry, bool) {
 // parseEntry trims a Hub record and reads its id, parents and children
 // count.
 func parseEntry(raw json.RawMessage) (*entry, bool) {
-	rec, children, err := trimRecord(raw)
+	m, children, err := trimRecord(raw)
+	if err != nil {
+		return nil, false
+	}
+	rec, err := encodeRecord(m)
 	if err != nil {
 		return nil, false
 	}
@@ -122,7 +182,7 @@ func parseEntry(raw json.RawMessage) (*entry, bool) {
 	if !ok {
 		return nil, false
 	}
-	e := &entry{id: r.ID, rec: rec, children: children}
+	e := &entry{id: r.ID, m: m, children: children}
 	for _, p := range r.Parents {
 		e.parents = append(e.parents, p.ID)
 	}
@@ -171,11 +231,11 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 		recs := make([]json.RawMessage, len(level))
 		errs := make([]error, len(level))
 		err := parallel(ctx, len(level), f.workers(), func(ctx context.Context, i int) error {
-			if e := f.models[modelid.Fold(level[i])]; e != nil {
+			if e := f.lookup(level[i]); e != nil {
 				return nil // collected by an earlier walk: its parents are known
 			}
 			recs[i], errs[i] = f.API.Model(ctx, level[i])
-			if errs[i] != nil && !errors.Is(errs[i], ErrNotFound) {
+			if errs[i] != nil && !errors.Is(errs[i], ErrNotFound) && !errors.Is(errs[i], ErrDisabled) {
 				return errs[i]
 			}
 			return nil
@@ -189,13 +249,18 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 			switch {
 			case errs[i] != nil && first && rootMustExist:
 				return errs[i]
+			case errors.Is(errs[i], ErrDisabled):
+				f.disabled = append(f.disabled, id)
+				continue
 			case errs[i] != nil:
 				f.missing = append(f.missing, id)
 				continue
 			case recs[i] == nil:
-				e = f.models[modelid.Fold(id)]
+				e = f.lookup(id)
 			default:
-				e, _ = f.add(recs[i])
+				if e, _ = f.add(recs[i]); e != nil {
+					f.alias(e, id)
+				}
 			}
 			if e == nil {
 				if f.full {
@@ -219,15 +284,16 @@ func (f *Fetcher) up(ctx context.Context, level []string, rootMustExist bool) er
 // Down collects id and its descendants: the models tagged
 // base_model:PARENT on the Hub, generation by generation (at most MaxDepth),
 // each model's children listed once. Models the Hub says have no children
-// (childrenModelCount 0) are not asked about. An unknown id is an error
-// wrapping ErrNotFound.
+// (childrenModelCount, which only the model route tells, summing to 0) are
+// not asked about; listed models do not carry it and are asked about. An
+// unknown id is an error wrapping ErrNotFound.
 func (f *Fetcher) Down(ctx context.Context, id string) error {
 	f.init()
 	norm, err := normalize(id)
 	if err != nil {
 		return err
 	}
-	root := f.models[modelid.Fold(norm)]
+	root := f.lookup(norm)
 	if root == nil {
 		raw, err := f.API.Model(ctx, norm)
 		if err != nil {
@@ -239,6 +305,7 @@ func (f *Fetcher) Down(ctx context.Context, id string) error {
 			}
 			return fmt.Errorf("model %s: the hub's record has no valid id", norm)
 		}
+		f.alias(root, norm)
 	}
 	level := []*entry{root}
 	for depth := 0; len(level) > 0 && (f.MaxDepth <= 0 || depth < f.MaxDepth); depth++ {
@@ -312,11 +379,17 @@ func (f *Fetcher) sorted() []*entry {
 }
 
 // WriteJSONL writes every collected record as one JSON object per line,
-// sorted by id case-insensitively: a listing lineage reads.
+// sorted by id case-insensitively: a listing lineage reads. A record is a
+// hubapi.Model: the Hub's fields lineage reads, lineageAliases when the Hub
+// redirected an id to it and lineageEvidence when Evidence found some.
 func (f *Fetcher) WriteJSONL(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, e := range f.sorted() {
-		bw.Write(e.rec)
+		rec, err := encodeRecord(e.m)
+		if err != nil {
+			return fmt.Errorf("write listing: %s: %w", e.id, err)
+		}
+		bw.Write(rec)
 		bw.WriteByte('\n')
 	}
 	if err := bw.Flush(); err != nil {
@@ -375,73 +448,110 @@ func parallel(ctx context.Context, n, workers int, fn func(ctx context.Context, 
 	return ctx.Err()
 }
 
-// trimmed is the part of a Hub record that lineage reads, in a fixed key
-// order.
-type trimmed struct {
-	ID                 string          `json:"id"`
-	Author             string          `json:"author,omitempty"`
-	CreatedAt          string          `json:"createdAt,omitempty"`
-	LastModified       string          `json:"lastModified,omitempty"`
-	Downloads          json.RawMessage `json:"downloads,omitempty"`
-	DownloadsAllTime   json.RawMessage `json:"downloadsAllTime,omitempty"`
-	Likes              json.RawMessage `json:"likes,omitempty"`
-	Library            string          `json:"library_name,omitempty"`
-	Pipeline           string          `json:"pipeline_tag,omitempty"`
-	Tags               []string        `json:"tags,omitempty"`
-	CardData           json.RawMessage `json:"cardData,omitempty"`
-	BaseModels         json.RawMessage `json:"baseModels,omitempty"`
-	ChildrenModelCount json.RawMessage `json:"childrenModelCount,omitempty"`
-}
-
-// cardKeys are the cardData keys kept: those lineage reads.
-var cardKeys = []string{"base_model", "base_model_relation", "finetuned_from", "language", "library_name", "license", "pipeline_tag", "tags"}
-
-// trimRecord keeps the fields lineage reads (cardData reduced to
-// cardKeys) and returns the children count (-1 when absent).
-func trimRecord(raw json.RawMessage) ([]byte, int, error) {
-	var in struct {
-		trimmed
-		ModelID  string          `json:"modelId"`
-		CardData json.RawMessage `json:"cardData"`
-	}
+// trimRecord keeps the fields of a Hub record that lineage reads, in
+// hubapi.Model (cardData reduced to hubapi.CardKeys), and returns the
+// children count: childrenModelCount summed over its relations (the model
+// route's object; a plain number is read as well), -1 when absent. Keys
+// are matched in every spelling hubapi accepts.
+func trimRecord(raw json.RawMessage) (hubapi.Model, int, error) {
+	var in map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return nil, 0, err
+		return hubapi.Model{}, 0, err
 	}
-	t := in.trimmed
-	if t.ID == "" {
-		t.ID = in.ModelID
+	field := func(f hubapi.Field) json.RawMessage {
+		for _, k := range f.Spellings() {
+			if v, ok := in[k]; ok && string(v) != "null" {
+				return v
+			}
+		}
+		return nil
 	}
-	if len(in.CardData) > 0 && in.CardData[0] == '{' {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(in.CardData, &m) == nil {
+	var m hubapi.Model
+	var err error
+	dec := func(f hubapi.Field, dst any) {
+		if v := field(f); v != nil && err == nil {
+			if e := json.Unmarshal(v, dst); e != nil {
+				err = fmt.Errorf("%s: %w", f.Name(), e)
+			}
+		}
+	}
+	dec(hubapi.FieldID, &m.ID)
+	if m.ID == "" {
+		dec(hubapi.FieldModelID, &m.ID)
+	}
+	dec(hubapi.FieldAuthor, &m.Author)
+	dec(hubapi.FieldCreatedAt, &m.CreatedAt)
+	dec(hubapi.FieldLastModified, &m.LastModified)
+	dec(hubapi.FieldDownloads, &m.Downloads)
+	dec(hubapi.FieldDownloadsAllTime, &m.DownloadsAllTime)
+	dec(hubapi.FieldLikes, &m.Likes)
+	dec(hubapi.FieldTrendingScore, &m.TrendingScore)
+	dec(hubapi.FieldLibrary, &m.Library)
+	dec(hubapi.FieldPipeline, &m.Pipeline)
+	dec(hubapi.FieldTags, &m.Tags)
+	dec(hubapi.FieldBaseModels, &m.BaseModels)
+	if err != nil {
+		return hubapi.Model{}, 0, err
+	}
+	if v := field(hubapi.FieldGated); v != nil {
+		m.Gated = v
+	}
+	if v := field(hubapi.FieldCardData); len(v) > 0 && v[0] == '{' {
+		var card map[string]json.RawMessage
+		if json.Unmarshal(v, &card) == nil {
 			kept := map[string]json.RawMessage{}
-			for _, k := range cardKeys {
-				if v, ok := m[k]; ok {
+			for _, k := range hubapi.CardKeys {
+				if v, ok := card[k]; ok {
 					kept[k] = v
 				}
 			}
 			if len(kept) > 0 {
-				t.CardData, _ = json.Marshal(kept)
+				b, _ := json.Marshal(kept)
+				m.CardData = json.RawMessage(b)
 			}
 		}
 	}
-	for _, p := range []*json.RawMessage{&t.Downloads, &t.DownloadsAllTime, &t.Likes, &t.BaseModels, &t.ChildrenModelCount} {
-		if string(*p) == "null" {
-			*p = nil
-		}
+	return m, childrenCount(field(hubapi.FieldChildrenModelCount)), nil
+}
+
+// childrenCount reads childrenModelCount: an object of counts by relation
+// (the model route: {"adapter":N,"finetune":N,"merge":N,"quantized":N}),
+// or a number. Absent or unreadable is -1 (unknown).
+func childrenCount(v json.RawMessage) int {
+	if len(v) == 0 {
+		return -1
 	}
-	children := -1
-	if len(t.ChildrenModelCount) > 0 {
-		var n float64
-		if json.Unmarshal(t.ChildrenModelCount, &n) == nil && n >= 0 {
-			children = int(n)
+	var n float64
+	if json.Unmarshal(v, &n) == nil {
+		if n >= 0 && n < 1<<31 {
+			return int(n)
 		}
+		return -1
 	}
+	var by map[string]float64
+	if json.Unmarshal(v, &by) != nil {
+		return -1
+	}
+	sum := 0.0
+	for _, c := range by {
+		if c < 0 {
+			return -1
+		}
+		sum += c
+	}
+	if sum >= 1<<31 {
+		return -1
+	}
+	return int(sum)
+}
+
+// encodeRecord writes m as one line of JSON (no HTML escaping, no newline).
+func encodeRecord(m hubapi.Model) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(t); err != nil {
-		return nil, 0, err
+	if err := enc.Encode(m); err != nil {
+		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), children, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -86,13 +87,34 @@ func TestDown(t *testing.T) {
 	if got := ids(t, f); !slices.Equal(got, want) {
 		t.Errorf("Down(base/llm) = %v, want %v", got, want)
 	}
-	// Leaves (childrenModelCount 0) are never asked about.
+	// Only the root comes from the model route, which alone tells
+	// childrenModelCount; listed models do not carry it (the list route
+	// refuses it), so each of them is listed once, the root too (it has
+	// children).
+	var modelRoute, firstPages []string
 	for _, p := range h.paths {
-		for _, leaf := range []string{"chat-GGUF", "chat-lora", "org%2Fmix", "other%2Fdeep"} {
-			if strings.Contains(p, "filter=base_model%3A") && strings.Contains(p, leaf+"&") {
-				t.Errorf("Down asked for the children of a leaf: %s", p)
-			}
+		switch {
+		case strings.HasPrefix(p, "/api/models/"):
+			modelRoute = append(modelRoute, p)
+		case strings.HasPrefix(p, "/api/models?") && !strings.Contains(p, "cursor="):
+			u, _ := url.Parse(p)
+			firstPages = append(firstPages, u.Query().Get("filter"))
 		}
+	}
+	slices.Sort(firstPages)
+	wantPages := []string{}
+	for _, id := range want {
+		wantPages = append(wantPages, "base_model:"+id)
+	}
+	slices.Sort(wantPages)
+	if len(modelRoute) != 1 || !slices.Equal(firstPages, wantPages) {
+		t.Errorf("Down(base/llm) asked the model route %d times (want 1) and listed %v, want each model listed once: %v", len(modelRoute), firstPages, wantPages)
+	}
+	// A root without children (childrenModelCount all 0) is not listed.
+	n := h.requests.Load()
+	leaf := fetcher(t, c, nil)
+	if err := leaf.Down(context.Background(), "org/mix"); err != nil || leaf.Len() != 1 || h.requests.Load() != n+1 {
+		t.Errorf("Down(org/mix, a leaf) = %d models, %d requests, %v; want 1 model from 1 request", leaf.Len(), h.requests.Load()-n, err)
 	}
 	// The fetched listing builds the same family.
 	s := build(t, f)
@@ -199,14 +221,35 @@ func TestResume(t *testing.T) {
 }
 
 func TestTrimRecord(t *testing.T) {
-	raw := []byte(`{"_id":"1","modelId":"a/b","downloads":null,"likes":3,"cardData":{"base_model":"x/y","model-index":[{"big":1}],"license":"mit"},"siblings":[{"rfilename":"a"}],"childrenModelCount":12}`)
-	got, n, err := trimRecord(raw)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		raw, want string
+		children  int
+	}{
+		{`{"_id":"1","modelId":"a/b","downloads":null,"likes":3,"cardData":{"base_model":"x/y","model-index":[{"big":1}],"license":"mit"},"siblings":[{"rfilename":"a"}],"childrenModelCount":12}`,
+			`{"id":"a/b","likes":3,"cardData":{"base_model":"x/y","license":"mit"}}`, 12},
+		// The model route's childrenModelCount is an object by relation;
+		// huggingface_hub's snake_case spellings are read too.
+		{`{"id":"a/b","created_at":"2024-01-01T00:00:00.000Z","card_data":{"base_model":"x/y"},"childrenModelCount":{"adapter":2,"finetune":1,"merge":0,"quantized":4}}`,
+			`{"id":"a/b","createdAt":"2024-01-01T00:00:00.000Z","cardData":{"base_model":"x/y"}}`, 7},
+		{`{"id":"a/b","childrenModelCount":{}}`, `{"id":"a/b"}`, 0},
+		{`{"id":"a/b","childrenModelCount":{"finetune":"many"}}`, `{"id":"a/b"}`, -1},
+		{`{"id":"a/b","tags":["base_model:quantized:x/y"]}`, `{"id":"a/b","tags":["base_model:quantized:x/y"]}`, -1},
+		{`{"id":"a/b","gated":"manual","baseModels":{"relation":"quantized","models":[{"_id":"9","id":"x/y"}]},"lineageEvidence":[{"file":"f","key":"k","value":"v"}]}`,
+			`{"id":"a/b","gated":"manual","baseModels":{"relation":"quantized","models":[{"id":"x/y"}]}}`, -1},
 	}
-	want := `{"id":"a/b","likes":3,"cardData":{"base_model":"x/y","license":"mit"},"childrenModelCount":12}`
-	if string(got) != want || n != 12 {
-		t.Errorf("trimRecord = %s, %d\nwant %s, 12", got, n, want)
+	for _, c := range cases {
+		m, n, err := trimRecord([]byte(c.raw))
+		if err != nil {
+			t.Errorf("trimRecord(%s): %v", c.raw, err)
+			continue
+		}
+		got, _ := encodeRecord(m)
+		if string(got) != c.want || n != c.children {
+			t.Errorf("trimRecord(%s) = %s, %d\nwant %s, %d", c.raw, got, n, c.want, c.children)
+		}
+	}
+	if _, _, err := trimRecord([]byte(`{"id":"a/b","tags":"x"}`)); err == nil {
+		t.Errorf("trimRecord accepted tags that are not a list")
 	}
 }
 

@@ -32,6 +32,7 @@ const (
 	FieldSafetensors                     // "safetensors": {"total": N, ...}
 	FieldChildrenModelCount              // "childrenModelCount" (model route only)
 	FieldEvidence                        // "lineageEvidence": what lineage fetch --evidence read from repo files
+	FieldAliases                         // "lineageAliases": earlier ids of a renamed model, as lineage fetch met them
 	NumFields
 )
 
@@ -42,6 +43,7 @@ var spellings = [NumFields][]string{
 	FieldTrendingScore: {"trendingScore"}, FieldLibrary: {"library_name"}, FieldPipeline: {"pipeline_tag"},
 	FieldGated: {"gated"}, FieldTags: {"tags"}, FieldCardData: {"cardData", "card_data"}, FieldBaseModels: {"baseModels"},
 	FieldSafetensors: {"safetensors"}, FieldChildrenModelCount: {"childrenModelCount"}, FieldEvidence: {"lineageEvidence"},
+	FieldAliases: {"lineageAliases"},
 }
 
 // Name returns the field's canonical (Hub API) spelling.
@@ -101,6 +103,10 @@ type Model struct {
 	CardData         any         `json:"cardData,omitempty"`
 	BaseModels       *BaseModels `json:"baseModels,omitempty"`
 	Evidence         []FileFact  `json:"lineageEvidence,omitempty"`
+	// Aliases are ids the model was asked for by that the Hub redirected
+	// to this one (a renamed or moved repository): an edge naming an alias
+	// names this model.
+	Aliases []string `json:"lineageAliases,omitempty"`
 }
 
 // BaseModels is the API's baseModels field: the relation of the model to

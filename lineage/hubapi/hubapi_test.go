@@ -67,3 +67,15 @@ func ExampleModel() {
 	// {"id":"org/x-GGUF","downloads":12,"baseModels":{"relation":"quantized","models":[{"id":"org/x"}]},"lineageEvidence":[{"file":"x.Q4_K_M.gguf","key":"general.base_model.repo_url","value":"https://huggingface.co/org/x"}]}
 	// createdAt
 }
+
+// lineageAliases is a field of its own, written after lineageEvidence.
+func TestAliasesField(t *testing.T) {
+	m := Model{ID: "new/name", Aliases: []string{"old/name"}}
+	b, _ := json.Marshal(m)
+	if string(b) != `{"id":"new/name","lineageAliases":["old/name"]}` {
+		t.Errorf("Marshal = %s", b)
+	}
+	if f, ok := Lookup("lineageAliases"); !ok || f != FieldAliases || f.Name() != "lineageAliases" {
+		t.Errorf("Lookup(lineageAliases) = %v, %v", f, ok)
+	}
+}
