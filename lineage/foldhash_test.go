@@ -90,3 +90,29 @@ func TestFoldHashSpreads(t *testing.T) {
 	}
 	t.Logf("fingerprint pairs %d, largest bucket %d", fpPairs, maxBucket)
 }
+
+// TestFoldHashGolden pins foldHash: the name table of an index file is
+// laid out by it, so a change that does not bump IndexVersion would make
+// every older index answer "not found". If this fails on purpose, bump
+// IndexVersion and rewrite these values and testdata/index-v*.lidx.
+func TestFoldHashGolden(t *testing.T) {
+	golden := []struct {
+		id   string
+		hash uint64
+	}{
+		{"", 0x0},
+		{"a", 0xc4e5f8beafe3d212},
+		{"gpt2", 0x2cc881f7d1148fbb},
+		{"org/name", 0x92adf50d59262d48},
+		{"meta-llama/Llama-3.1-8B-Instruct", 0x7ac8fb3f0c001bab},
+		{"deepseek-ai/DeepSeek-R1", 0x21f56ef5fa4c9448},
+		{"TheBloke/zephyr-7B-beta-GGUF", 0xe02b702e0b1f2875},
+		{"12345678", 0x2e7337d47dd7ffc5},
+		{"123456789abcdefg", 0x4f4a55a3f2eaee4b},
+	}
+	for _, g := range golden {
+		if got := foldHash(g.id); got != g.hash {
+			t.Errorf("foldHash(%q) = %#x, want %#x (an index format change: bump IndexVersion)", g.id, got, g.hash)
+		}
+	}
+}

@@ -11,23 +11,6 @@ import (
 // Seed corpora are short synthetic inputs in the shapes found on the Hub
 // (no card prose is copied from real cards).
 
-var seedCards = []string{
-	"---\nbase_model: org/base\n---\n# Model\n",
-	"---\nlicense: apache-2.0\nbase_model:\n- org/a\n- org/b\nbase_model_relation: merge\ntags:\n- mergekit\n---\n\n# Merge\n",
-	"\ufeff---\r\nbase_model: https://huggingface.co/org/base/tree/main\r\n---\r\n",
-	"\n---\nbase_model: ./local/checkpoint\n---\n",
-	"---\nbase_model:\n---\n",
-	"---\nbase_model: [org/model, org/a, null, {x: y}]\n---\n",
-	"---\nfinetuned_from: org/base\nlibrary_name: peft\n---\n",
-	"---\nbase_model: org/a\n# no closing delimiter\n",
-	"---\nbase_model: [org/a\n---\n",
-	"---\n- a\n- b\n---\n",
-	"---\na: &x [*x]\n---\n",
-	"---\nbase_model: 'org/a\">org/a</a>'\nbase_model_relation: Quantized\n---\n",
-	"# README without front matter\n",
-	"",
-}
-
 // FuzzDecodeIndex must never panic. An input that starts with the index
 // magic is decoded as it is and with its checksums repaired (so that the
 // structural checks behind the checksums are reached); any other input is

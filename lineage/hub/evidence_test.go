@@ -176,10 +176,7 @@ func TestEvidence(t *testing.T) {
 	}
 	// Ranges: one of 1 MiB where the general.* keys fit in it; 1 then 3
 	// more MiB where they come after the vocabulary; no weights.
-	var ranges []string
-	for _, r := range h.storeReqs {
-		ranges = append(ranges, r)
-	}
+	ranges := slices.Clone(h.storeReqs)
 	slices.Sort(ranges)
 	wantRanges := []string{
 		"/models/ev/cut-GGUF/cut.gguf bytes=0-1048575",

@@ -77,10 +77,25 @@ func hubTimeFields(s string) (y, mo, d, h, mi, se int, ok bool) {
 	h = digit(d1, 3)*10 + digit(d1, 4)
 	mi = digit(d1, 6)*10 + digit(d1, 7)
 	se = digit(d2, 1)*10 + digit(d2, 2)
-	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || se > 59 {
 		return 0, 0, 0, 0, 0, 0, false
 	}
 	return y, mo, d, h, mi, se, true
+}
+
+// daysIn returns the number of days of month mo (1-12) of year y in the
+// proleptic Gregorian calendar, as time.Parse checks a day.
+func daysIn(y, mo int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // le32 reads the first four bytes of s as a little-endian word.
@@ -114,7 +129,7 @@ func parseHubTimeBytes(s string) (int64, bool) {
 	h, ok4 := num(11, 13)
 	mi, ok5 := num(14, 16)
 	se, ok6 := num(17, 19)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || se > 59 {
 		return 0, false
 	}
 	return unixSeconds(y, mo, d, h, mi, se), true
@@ -122,8 +137,9 @@ func parseHubTimeBytes(s string) (int64, bool) {
 
 // unixSeconds is time.Date(y, mo, d, h, mi, se, 0, time.UTC).Unix() for
 // 1 <= mo <= 12 and 1 <= d <= 31 (a day past the month's end runs into the
-// next month, as time.Date normalises it), without time.Date's general
-// normalisation: days from the civil date (H. Hinnant's algorithm).
+// next month, as time.Date normalises it; the parsers reject such days
+// first), without time.Date's general normalisation: days from the civil
+// date (H. Hinnant's algorithm).
 func unixSeconds(y, mo, d, h, mi, se int) int64 {
 	if mo <= 2 {
 		y--

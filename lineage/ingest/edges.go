@@ -107,9 +107,7 @@ func (r *reader) readEdgeList(in io.Reader, source string, comma rune, line int)
 		rec := lineage.Record{ID: id, Kind: lineage.KindEdgeList, Source: source, Line: line, Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 		var meta lineage.CardMeta
 		meta.HasBaseModel = true
-		for _, p := range strings.Split(row[pc], ",") {
-			meta.BaseModel = append(meta.BaseModel, p)
-		}
+		meta.BaseModel = append(meta.BaseModel, strings.Split(row[pc], ",")...)
 		if rc >= 0 && rc < len(row) && strings.TrimSpace(row[rc]) != "" {
 			meta.HasRelation, meta.Relation = true, row[rc]
 		}

@@ -201,29 +201,6 @@ func (s *scanner) tagList() (out []string, formats lineage.Formats, ok bool) {
 	}
 }
 
-// plainASCII reports whether v holds only printable ASCII other than '"'
-// and '\\' (v holds no '"' by construction). It checks eight bytes at a
-// time: a byte below 0x20 or at or above 0x80 sets a high bit.
-func plainASCII(v []byte) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(v); i += 8 {
-		x := binary.LittleEndian.Uint64(v[i:])
-		if (x|(x-0x20*lo))&hi != 0 {
-			return false // non-ASCII, or a byte below 0x20
-		}
-		if y := x ^ ('\\' * lo); (y-lo)&^y&hi != 0 {
-			return false // a backslash
-		}
-	}
-	for ; i < len(v); i++ {
-		if !plain[v[i]] {
-			return false
-		}
-	}
-	return true
-}
-
 // skipStr skips a string, escapes allowed.
 func (s *scanner) skipStr() bool {
 	if s.peek() != '"' {

@@ -27,9 +27,6 @@ func (c *collected) Emit(recs []lineage.Record, diags []lineage.Diagnostic) {
 	c.diags = append(c.diags, diags...)
 }
 
-// emit is Emit as a function value.
-func (c *collected) emit(recs []lineage.Record, diags []lineage.Diagnostic) { c.Emit(recs, diags) }
-
 // collect reads src with opt and keeps what it gives; cancellation is the
 // only error ReadSource returns, and there is none here.
 func collect(t testing.TB, src Source, opt Options) collected {
@@ -50,15 +47,6 @@ func (c collected) fault() string {
 		}
 	}
 	return ""
-}
-
-// kinds returns the diagnostic kinds, in order, joined by spaces.
-func (c collected) kinds() string {
-	var k []string
-	for _, d := range c.diags {
-		k = append(k, d.Kind)
-	}
-	return strings.Join(k, " ")
 }
 
 // memSrc is an in-memory Source.

@@ -26,8 +26,6 @@ import (
 // parallel and delivered in file order), and makes of each row the Record
 // the JSON listing parser makes of the same model's API object.
 
-func isParquetName(p string) bool { return strings.HasSuffix(strings.ToLower(p), ".parquet") }
-
 // pqField says what one wanted leaf column holds.
 type pqField uint8
 

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 package ingest
 
 // special returns the index of the first byte at or after start that ends or

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 // Each constant in all sixteen bytes, loaded rather than built per call.

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 package modelid
 
 // idSpecials returns a mask with bit i set when s[i] is not an ASCII

@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 #include "textflag.h"
 
 DATA idConsts<>+0x00(SB)/8, $0x2020202020202020
