@@ -118,8 +118,12 @@ func TestDownloadStalled(t *testing.T) {
 	if got, _ := os.ReadFile(dst); err != nil || !bytes.Equal(got, data) || !d.Verified {
 		t.Fatalf("Download after a stall = %+v, %v", d, err)
 	}
-	if len(whys) != 1 || whys[0] != "no data for 100ms" || len(h.storeReqs) != 2 || !strings.Contains(h.storeReqs[1], "bytes=100000-") {
-		t.Errorf("waits %q, store requests %q; want one retry after 100ms without data, resuming at 100000", whys, h.storeReqs)
+	// The stall is given up once and resumed where it stopped; on a
+	// loaded machine a slow moment elsewhere may trip the 100 ms idle timer
+	// again (each resumes where the file stands, and the result is checked
+	// above), so only the first resumption's place is exact.
+	if len(whys) < 1 || whys[0] != "no data for 100ms" || len(h.storeReqs) < 2 || !strings.Contains(h.storeReqs[1], "bytes=100000-") {
+		t.Errorf("waits %q, store requests %q; want a retry after 100ms without data, resuming at 100000", whys, h.storeReqs)
 	}
 }
 
