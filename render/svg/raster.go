@@ -31,10 +31,13 @@ import (
 // Raster limits: PNGs are drawn at 2 pixels per point (144 dpi), scaled
 // down for large drawings so that neither side exceeds maxSide pixels and
 // the image stays under maxPixels.
-const (
-	pixelsPerPoint = 2.0
-	maxSide        = 32000
-	maxPixels      = 24_000_000
+const pixelsPerPoint = 2.0
+
+// maxSide and maxPixels are variables only so that the fuzz test can draw
+// smaller images.
+var (
+	maxSide   = 32000.0
+	maxPixels = 24_000_000.0
 )
 
 // ErrSVG reports SVG input that SVGToPNG cannot draw.
@@ -145,6 +148,11 @@ func rasterize(ctx context.Context, data []byte) (*image.RGBA, error) {
 				attrs[a.Name.Local] = a.Value
 			}
 			name := t.Name.Local
+			if r.img != nil && len(stack) == 0 {
+				// The root <svg> has ended: XML allows one root element,
+				// and a browser shows nothing after it either.
+				return nil, fmt.Errorf("%w: content after the root <svg> element", ErrSVG)
+			}
 			if r.img == nil {
 				if name != "svg" {
 					return nil, fmt.Errorf("%w: document does not start with <svg>", ErrSVG)
@@ -217,7 +225,7 @@ func (r *rasterizer) init(attrs map[string]string) (style, error) {
 	s = math.Min(s, maxSide/w)
 	s = math.Min(s, maxSide/h)
 	s = math.Min(s, math.Sqrt(maxPixels/(w*h)))
-	pw, ph := max(1, int(math.Ceil(w*s))), max(1, int(math.Ceil(h*s)))
+	pw, ph := min(max(1, int(math.Ceil(w*s))), int(maxSide)), min(max(1, int(math.Ceil(h*s))), int(maxSide))
 	r.img = image.NewRGBA(image.Rect(0, 0, pw, ph))
 	m := matrix{a: s, d: s}
 	if hasVB {
