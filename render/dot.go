@@ -1,142 +1,14 @@
 package render
 
 import (
-	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/lineage-project/lineage/graph"
 )
-
-// attr is one DOT attribute. Values are always written quoted and escaped.
-type attr struct{ key, val string }
-
-// dotGraph is a deterministic DOT writer driven by callbacks, in the shape
-// of x/tools' graphfmt: the caller says how many nodes there are, how to
-// name and decorate each one, which edges exist and which cluster a node
-// belongs to. Everything is written in index order, so the output depends
-// only on the inputs, never on map iteration.
-type dotGraph struct {
-	name         string
-	attrs        []attr // graph attributes
-	nodeDefaults []attr
-	edgeDefaults []attr
-	numNodes     int
-	nodeID       func(i int) string // a DOT identifier ([A-Za-z_][A-Za-z0-9_]*)
-	nodeAttrs    func(i int) []attr
-	numEdges     int
-	edge         func(e int) (from, to int)
-	edgeAttrs    func(e int) []attr
-	// clusterOf returns the cluster of node i ("" for none); clusters are
-	// written after the top-level nodes, in the order of clusters.
-	clusterOf func(i int) string
-	clusters  []dotCluster
-}
-
-// dotCluster is a subgraph cluster.
-type dotCluster struct {
-	name  string // without the "cluster_" prefix
-	attrs []attr
-}
-
-func (d *dotGraph) write(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "digraph %s {\n", d.name)
-	writeStmt(bw, "\t", "graph", d.attrs)
-	writeStmt(bw, "\t", "node", d.nodeDefaults)
-	writeStmt(bw, "\t", "edge", d.edgeDefaults)
-	cluster := func(i int) string {
-		if d.clusterOf == nil {
-			return ""
-		}
-		return d.clusterOf(i)
-	}
-	for i := 0; i < d.numNodes; i++ {
-		if cluster(i) == "" {
-			writeStmt(bw, "\t", d.nodeID(i), d.nodeAttrs(i))
-		}
-	}
-	for e := 0; e < d.numEdges; e++ {
-		a, b := d.edge(e)
-		if cluster(a) == "" || cluster(a) != cluster(b) {
-			writeStmt(bw, "\t", d.nodeID(a)+" -> "+d.nodeID(b), d.edgeAttrs(e))
-		}
-	}
-	for _, c := range d.clusters {
-		fmt.Fprintf(bw, "\tsubgraph cluster_%s {\n", c.name)
-		writeStmt(bw, "\t\t", "graph", c.attrs)
-		for i := 0; i < d.numNodes; i++ {
-			if cluster(i) == c.name {
-				writeStmt(bw, "\t\t", d.nodeID(i), d.nodeAttrs(i))
-			}
-		}
-		for e := 0; e < d.numEdges; e++ {
-			a, b := d.edge(e)
-			if cluster(a) == c.name && cluster(b) == c.name {
-				writeStmt(bw, "\t\t", d.nodeID(a)+" -> "+d.nodeID(b), d.edgeAttrs(e))
-			}
-		}
-		bw.WriteString("\t}\n")
-	}
-	bw.WriteString("}\n")
-	return bw.Flush()
-}
-
-// writeStmt writes `head [k="v", ...];`, or `head;` without attributes.
-func writeStmt(w *bufio.Writer, indent, head string, attrs []attr) {
-	w.WriteString(indent)
-	w.WriteString(head)
-	if len(attrs) > 0 {
-		w.WriteString(" [")
-		for i, a := range attrs {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteString(a.key)
-			w.WriteString(`="`)
-			w.WriteString(a.val)
-			w.WriteString(`"`)
-		}
-		w.WriteString("]")
-	}
-	w.WriteString(";\n")
-}
-
-// dotEscape makes untrusted text safe inside a quoted DOT string used as an
-// escString (label, tooltip): control characters become U+FFFD, and
-// backslash, double quote and ampersand are escaped. Graphviz turns `\\`
-// back into one backslash (so `\N`, `\n` or `\G` in a name stay literal),
-// and `&amp;` into `&` (so an entity-looking name is shown as typed, not
-// decoded). The result never contains a newline or an unescaped quote.
-func dotEscape(s string) string {
-	s = clean(s)
-	if !strings.ContainsAny(s, "\\\"&") {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// dotLines escapes each line and joins them with the DOT line break `\n`.
-func dotLines(lines ...string) string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = dotEscape(l)
-	}
-	return strings.Join(out, `\n`)
-}
 
 // dotURL makes a URL safe in a quoted DOT string. Characters that could
 // break the quoting or be taken as escapes are percent-encoded.
@@ -178,13 +50,13 @@ func styleOf(rel string) edgeStyle {
 }
 
 // relAttrs returns the attributes of an edge of relation rel.
-func relAttrs(rel string, inferred bool) []attr {
+func relAttrs(rel string, inferred bool) []Attr {
 	st := styleOf(rel)
 	color, arrow := st.color, "normal"
 	if inferred {
 		color, arrow = st.light, "onormal"
 	}
-	return []attr{{"style", st.style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
+	return []Attr{{"style", st.style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
 }
 
 // Node colours.
@@ -213,12 +85,21 @@ func (f *Family) WriteDOT(w io.Writer) error {
 	legend := f.legendItems(rels, inferred)
 	n := len(f.Nodes)
 	minlen := f.stagger()
-	d := &dotGraph{
-		name: "lineage",
-		attrs: []attr{
+	// The picture as a graph: the family's boxes 0..n-1, then the legend's.
+	b := graph.NewBuilder(n + len(legend.nodes))
+	for _, e := range f.Edges {
+		b.AddEdge(graph.NodeID(e.From), graph.NodeID(e.To), 0)
+	}
+	for _, le := range legend.edges {
+		b.AddEdge(graph.NodeID(n+le.from), graph.NodeID(n+le.to), 0)
+	}
+	d := &DOT{
+		Name: "lineage",
+		G:    b.Build(),
+		Attrs: []Attr{
 			{"id", "lineage"},
 			{"rankdir", f.RankDir},
-			{"label", dotLines(f.Caption())},
+			{"label", f.Caption()},
 			{"labelloc", "t"},
 			{"labeljust", "l"},
 			{"fontname", "Helvetica"},
@@ -227,7 +108,7 @@ func (f *Family) WriteDOT(w io.Writer) error {
 			{"ranksep", "0.45"},
 			{"bgcolor", "white"},
 		},
-		nodeDefaults: []attr{
+		NodeDefaults: []Attr{
 			{"shape", "box"},
 			{"style", "rounded,filled"},
 			{"fillcolor", "white"},
@@ -236,45 +117,44 @@ func (f *Family) WriteDOT(w io.Writer) error {
 			{"fontsize", "10"},
 			{"margin", "0.12,0.05"},
 		},
-		edgeDefaults: []attr{{"arrowsize", "0.7"}},
-		numNodes:     n + len(legend.nodes),
-		nodeID: func(i int) string {
-			if i < n {
-				return fmt.Sprintf("n%d", i)
+		EdgeDefaults: []Attr{{"arrowsize", "0.7"}},
+		NodeID: func(v graph.NodeID) string {
+			if int(v) < n {
+				return "n" + itoa(int(v))
 			}
-			return legend.nodes[i-n].id
+			return legend.nodes[int(v)-n].id
 		},
-		nodeAttrs: func(i int) []attr {
-			if i < n {
-				return f.nodeAttrs(i)
+		NodeAttrs: func(v graph.NodeID) []Attr {
+			if int(v) < n {
+				return f.nodeAttrs(int(v))
 			}
-			return legend.nodes[i-n].attrs
+			return legend.nodes[int(v)-n].attrs
 		},
-		numEdges: len(f.Edges) + len(legend.edges),
-		edge: func(e int) (int, int) {
-			if e < len(f.Edges) {
-				return f.Edges[e].From, f.Edges[e].To
-			}
-			le := legend.edges[e-len(f.Edges)]
-			return n + le.from, n + le.to
-		},
-		edgeAttrs: func(e int) []attr {
-			if e < len(f.Edges) {
-				as := f.edgeAttrs(&f.Edges[e])
-				if minlen[e] > 1 {
-					as = append(as, attr{"minlen", fmt.Sprint(minlen[e])})
+		EdgeAttrs: func(from, to graph.NodeID, _ graph.Label) []Attr {
+			if int(from) >= n {
+				for _, le := range legend.edges {
+					if n+le.from == int(from) && n+le.to == int(to) {
+						return le.attrs
+					}
 				}
-				return as
+				return nil
 			}
-			return legend.edges[e-len(f.Edges)].attrs
+			k, _ := slices.BinarySearchFunc(f.Edges, [2]int{int(from), int(to)}, func(e Edge, t [2]int) int {
+				return cmp.Or(cmp.Compare(e.From, t[0]), cmp.Compare(e.To, t[1]))
+			})
+			as := f.edgeAttrs(&f.Edges[k])
+			if minlen[k] > 1 {
+				as = append(as, Attr{"minlen", itoa(minlen[k])})
+			}
+			return as
 		},
-		clusterOf: func(i int) string {
-			if i < n {
+		ClusterOf: func(v graph.NodeID) string {
+			if int(v) < n {
 				return ""
 			}
 			return "legend"
 		},
-		clusters: []dotCluster{{name: "legend", attrs: []attr{
+		Clusters: []Cluster{{Name: "legend", Attrs: []Attr{
 			{"id", "legend"},
 			{"label", "Legend"},
 			{"fontsize", "10"},
@@ -283,7 +163,7 @@ func (f *Family) WriteDOT(w io.Writer) error {
 			{"margin", "8"},
 		}}},
 	}
-	return d.write(w)
+	return d.Write(w)
 }
 
 // staggerAbove is the number of leaf children above which the edges to
@@ -334,23 +214,23 @@ func (f *Family) edgeKinds() (rels []string, inferred bool) {
 	return rels, inferred
 }
 
-func (f *Family) nodeAttrs(i int) []attr {
+func (f *Family) nodeAttrs(i int) []Attr {
 	nd := &f.Nodes[i]
-	id := fmt.Sprintf("n%d", i)
-	tip := dotLines(f.tooltipLines(nd)...)
+	id := "n" + itoa(i)
+	tip := strings.Join(f.tooltipLines(nd), "\n")
 	if nd.Kind != Model {
-		as := []attr{
-			{"id", id},
-			{"label", dotLines(foldedLabel(nd))},
-			{"tooltip", tip},
-			{"class", nd.Kind.String()},
-			{"color", foldedBorder},
-			{"fontcolor", foldedText},
-		}
+		as := append(make([]Attr, 0, 9),
+			Attr{"id", id},
+			Attr{"label", foldedLabel(nd)},
+			Attr{"tooltip", tip},
+			Attr{"class", nd.Kind.String()},
+			Attr{"color", foldedBorder},
+			Attr{"fontcolor", foldedText},
+		)
 		if nd.Kind == Badge {
-			return append(as, attr{"style", "rounded,filled"}, attr{"fillcolor", badgeFill}, attr{"fontsize", "9"})
+			return append(as, Attr{"style", "rounded,filled"}, Attr{"fillcolor", badgeFill}, Attr{"fontsize", "9"})
 		}
-		return append(as, attr{"style", "rounded,dashed"})
+		return append(as, Attr{"style", "rounded,dashed"})
 	}
 	class := "model"
 	if nd.Root {
@@ -359,43 +239,49 @@ func (f *Family) nodeAttrs(i int) []attr {
 	if nd.Foundation {
 		class += " foundation"
 	}
-	as := []attr{
-		{"id", id},
-		{"label", dotLines(modelLines(nd)...)},
-		{"URL", dotURL(nd.URL)},
-		{"target", "_blank"},
-		{"tooltip", tip},
-		{"class", class},
-	}
+	as := append(make([]Attr, 0, 11),
+		Attr{"id", id},
+		Attr{"label", strings.Join(modelLines(nd), "\n")},
+		Attr{"URL", dotURL(nd.URL)},
+		Attr{"target", "_blank"},
+		Attr{"tooltip", tip},
+		Attr{"class", class},
+	)
 	switch {
 	case nd.Root:
-		as = append(as, attr{"fillcolor", rootFill}, attr{"color", rootBorder}, attr{"penwidth", "2.5"}, attr{"fontname", "Helvetica-Bold"})
+		as = append(as, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"}, Attr{"fontname", "Helvetica-Bold"})
 	case nd.Foundation:
-		as = append(as, attr{"fillcolor", foundationFill})
+		as = append(as, Attr{"fillcolor", foundationFill})
 	}
 	if nd.Foundation {
-		as = append(as, attr{"peripheries", "2"})
+		as = append(as, Attr{"peripheries", "2"})
 	}
 	return as
 }
 
-func (f *Family) edgeAttrs(e *Edge) []attr {
+func (f *Family) edgeAttrs(e *Edge) []Attr {
 	if f.Nodes[e.To].Kind == Badge {
-		return []attr{{"style", "dashed"}, {"color", foldedBorder}, {"arrowhead", "none"}, {"class", "badge"}}
+		return []Attr{{"style", "dashed"}, {"color", foldedBorder}, {"arrowhead", "none"}, {"class", "badge"}}
 	}
-	class := dotEscape(relName(e.Relation))
+	class := clean(relName(e.Relation))
 	if e.Inferred {
 		class += " inferred"
 	}
-	as := []attr{{"class", class}}
-	as = append(as, relAttrs(e.Relation, e.Inferred)...)
+	st := styleOf(e.Relation)
+	color, arrow := st.color, "normal"
+	if e.Inferred {
+		color, arrow = st.light, "onormal"
+	}
+	// Room for the tooltip and the minlen WriteDOT may add.
+	as := make([]Attr, 0, 7)
+	as = append(as, Attr{"class", class}, Attr{"style", st.style}, Attr{"color", color}, Attr{"penwidth", st.penwidth}, Attr{"arrowhead", arrow})
 	from, to := &f.Nodes[e.From], &f.Nodes[e.To]
 	if from.Kind == Model && to.Kind == Model {
-		tip := clean(from.Name) + " → " + clean(to.Name) + ": " + relName(e.Relation)
+		tip := clean(from.Name) + " → " + clean(to.Name) + ": " + clean(relName(e.Relation))
 		if e.Inferred {
 			tip += " (inferred)"
 		}
-		as = append(as, attr{"tooltip", dotEscape(tip)})
+		as = append(as, Attr{"tooltip", tip})
 	}
 	return as
 }
@@ -408,23 +294,23 @@ type legend struct {
 
 type legendNode struct {
 	id    string
-	attrs []attr
+	attrs []Attr
 }
 
 type legendEdge struct {
 	from, to int // indices in nodes
-	attrs    []attr
+	attrs    []Attr
 }
 
 func (f *Family) legendItems(rels []string, inferred bool) legend {
 	var lg legend
-	small := []attr{{"fontsize", "9"}, {"height", "0.3"}, {"margin", "0.08,0.02"}}
-	addNode := func(id string, attrs ...attr) int {
+	small := []Attr{{"fontsize", "9"}, {"height", "0.3"}, {"margin", "0.08,0.02"}}
+	addNode := func(id string, attrs ...Attr) int {
 		lg.nodes = append(lg.nodes, legendNode{id: id, attrs: append(attrs, small...)})
 		return len(lg.nodes) - 1
 	}
 	text := func(id, label string) int {
-		return addNode(id, attr{"label", label}, attr{"shape", "plaintext"}, attr{"style", ""})
+		return addNode(id, Attr{"label", label}, Attr{"shape", "plaintext"}, Attr{"style", ""})
 	}
 	type sampleEdge struct {
 		rel, label string
@@ -448,23 +334,23 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		slices.Reverse(samples)
 	}
 	for k, sm := range samples {
-		a := text(fmt.Sprintf("legend_e%d", k), dotEscape(sm.label))
-		lg.nodes = append(lg.nodes, legendNode{id: fmt.Sprintf("legend_e%d_to", k), attrs: []attr{{"label", ""}, {"shape", "point"}, {"width", "0.06"}, {"style", "filled"}, {"color", "#757575"}}})
+		a := text(fmt.Sprintf("legend_e%d", k), clean(sm.label))
+		lg.nodes = append(lg.nodes, legendNode{id: fmt.Sprintf("legend_e%d_to", k), attrs: []Attr{{"label", ""}, {"shape", "point"}, {"width", "0.06"}, {"style", "filled"}, {"color", "#757575"}}})
 		b := len(lg.nodes) - 1
 		lg.edges = append(lg.edges, legendEdge{from: a, to: b, attrs: relAttrs(sm.rel, sm.inferred)})
 	}
-	addNode("legend_root", attr{"label", "queried model"}, attr{"fillcolor", rootFill}, attr{"color", rootBorder}, attr{"penwidth", "2.5"})
+	addNode("legend_root", Attr{"label", "queried model"}, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"})
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Foundation }) {
-		addNode("legend_foundation", attr{"label", "foundation (no parents)"}, attr{"fillcolor", foundationFill}, attr{"peripheries", "2"})
+		addNode("legend_foundation", Attr{"label", "foundation (no parents)"}, Attr{"fillcolor", foundationFill}, Attr{"peripheries", "2"})
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Summary }) {
-		addNode("legend_summary", attr{"label", "+N relation: children left out\\nto fit the budget, with their descendants"}, attr{"style", "rounded,dashed"}, attr{"color", foldedBorder}, attr{"fontcolor", foldedText})
+		addNode("legend_summary", Attr{"label", "+N relation: children left out\nto fit the budget, with their descendants"}, Attr{"style", "rounded,dashed"}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
-		addNode("legend_badge", attr{"label", "+N relation: leaf models folded"}, attr{"fillcolor", badgeFill}, attr{"color", foldedBorder}, attr{"fontcolor", foldedText})
+		addNode("legend_badge", Attr{"label", "+N relation: leaf models folded"}, Attr{"fillcolor", badgeFill}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if fl := f.FoldedLine(); fl != "" {
-		text("legend_folded", dotEscape(fl))
+		text("legend_folded", clean(fl))
 	}
 	return lg
 }

@@ -122,7 +122,8 @@ func lineDiff(want, got string) string {
 	return out.String()
 }
 
-// dotStrings returns the quoted strings of a DOT text, decoded the way
+// dotStrings returns the quoted strings and bare attribute values of a DOT
+// text, the strings decoded the way
 // Graphviz decodes an escString label (\" -> ", \\ -> \, &amp; -> &). It
 // fails the test if a string is not terminated on its line.
 func dotStrings(t *testing.T, dot string) []string {
@@ -130,6 +131,16 @@ func dotStrings(t *testing.T, dot string) []string {
 	var out []string
 	for n, line := range strings.Split(dot, "\n") {
 		for i := 0; i < len(line); i++ {
+			if line[i] == '=' && i+1 < len(line) && line[i+1] != '"' {
+				// A bare value: an identifier or a numeral.
+				j := i + 1
+				for j < len(line) && (line[j] == '_' || line[j] == '.' || line[j] == '-' || line[j] >= '0' && line[j] <= '9' || line[j] >= 'a' && line[j] <= 'z' || line[j] >= 'A' && line[j] <= 'Z') {
+					j++
+				}
+				out = append(out, line[i+1:j])
+				i = j - 1
+				continue
+			}
 			if line[i] != '"' {
 				continue
 			}
