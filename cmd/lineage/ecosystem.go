@@ -11,6 +11,7 @@ import (
 	"github.com/lineage-project/lineage/cmd/lineage/internal/renderer"
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/export"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -35,19 +36,19 @@ func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, 
 		if v, err = s.Lookup(family); err != nil {
 			return err
 		}
-		nodes = s.Family(v)
+		nodes = export.Family(s, v)
 	}
 	write := func(w io.Writer) error {
 		switch format {
 		case "graphml":
-			return s.WriteGraphML(w, nodes)
+			return export.GraphML(w, s, nodes)
 		case "csv":
-			return s.WriteEdgeCSV(w, nodes)
+			return export.EdgeCSV(w, s, nodes)
 		case "json":
-			return s.WriteNodeLink(w, nodes)
+			return export.NodeLink(w, s, nodes)
 		}
 		if family == "" {
-			return s.WriteDOT(w, nil)
+			return writeStoreDOT(w, s, nil)
 		}
 		fam, err := render.Select(s.G, web.RenderInfo(s), render.Options{Root: v, MaxNodes: -1, RankDir: "LR"})
 		if err != nil {

@@ -54,3 +54,35 @@ func TestTreeOutputFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestExportDOTGolden checks export --format dot, written through package
+// render's DOT writer, against golden files: the fixture store, and the
+// family of one model (which is lineage tree's drawing, unfolded).
+func TestExportDOTGolden(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"export.dot", withInputs("export", "--format", "dot")},
+		{"export-family.dot", withInputs("export", "--format", "dot", "--family", "acme/base-7b")},
+	} {
+		out, errOut, code := runCmd(t, c.args...)
+		if code != 0 {
+			t.Fatalf("lineage %s: exit %d: %s", strings.Join(c.args, " "), code, errOut)
+		}
+		golden := filepath.Join("../../testdata/golden", c.name)
+		if *update {
+			if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./cmd/lineage -update to create it)", err)
+		}
+		if out != string(want) {
+			t.Errorf("lineage %s: output differs from %s (go test ./cmd/lineage -update rewrites it)\n%s", strings.Join(c.args, " "), golden, lineDiff(string(want), out))
+		}
+	}
+}
