@@ -27,20 +27,53 @@ func dotURL(u string) string {
 	return b.String()
 }
 
-// edgeStyle is how one relation is drawn.
+// edgeStyle is how one relation is drawn, and the words that say so.
 type edgeStyle struct {
 	style, color, light string
 	penwidth            string
+	words               string
 }
 
 var edgeStyles = map[string]edgeStyle{
-	Finetune:  {style: "solid", color: "#1f4e79", light: "#9fb4c7", penwidth: "1.2"},
-	Adapter:   {style: "dashed", color: "#2e7d32", light: "#a5cba7", penwidth: "1.2"},
-	Quantized: {style: "dotted", color: "#6a1b9a", light: "#c6a6d8", penwidth: "1.6"},
-	Merge:     {style: "bold", color: "#c62828", light: "#eca9a9", penwidth: "2.4"},
+	Finetune:  {style: "solid", color: "#1f4e79", light: "#9fb4c7", penwidth: "1.2", words: "solid blue"},
+	Adapter:   {style: "dashed", color: "#2e7d32", light: "#a5cba7", penwidth: "1.2", words: "dashed green"},
+	Quantized: {style: "dotted", color: "#6a1b9a", light: "#c6a6d8", penwidth: "1.6", words: "dotted purple"},
+	Merge:     {style: "bold", color: "#c62828", light: "#eca9a9", penwidth: "2.4", words: "bold red"},
 }
 
-var otherStyle = edgeStyle{style: "solid", color: "#616161", light: "#bdbdbd", penwidth: "1"}
+var otherStyle = edgeStyle{style: "solid", color: "#616161", light: "#bdbdbd", penwidth: "1", words: "solid grey"}
+
+// inferredWords says how an inferred relation is drawn.
+const inferredWords = "inferred relations pale with hollow arrows"
+
+// StyleKey returns, in words, the edge styles the legend of WriteDOT's
+// drawing shows, for a caption beside the picture: each relation drawn
+// with its style ("finetune solid blue, adapter dashed green"), then
+// "inferred relations pale with hollow arrows" when an inferred relation
+// is drawn, and "badges on dashed grey lines" when leaves are folded into
+// badges. It is "" for a picture without edges.
+func (f *Family) StyleKey() string {
+	rels, inferred := f.edgeKinds()
+	var parts []string
+	for _, r := range rels {
+		parts = append(parts, clean(relName(r))+" "+styleOf(r).words)
+	}
+	key := strings.Join(parts, ", ")
+	var more []string
+	if inferred {
+		more = append(more, inferredWords)
+	}
+	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
+		more = append(more, "folded leaves as badges on dashed grey lines")
+	}
+	if len(more) > 0 {
+		if key != "" {
+			key += "; "
+		}
+		key += strings.Join(more, "; ")
+	}
+	return key
+}
 
 func styleOf(rel string) edgeStyle {
 	if s, ok := edgeStyles[rel]; ok {
@@ -325,7 +358,7 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		if len(rels) > 0 {
 			r = rels[0]
 		}
-		samples = append(samples, sampleEdge{r, "inferred (lighter, hollow arrow)", true})
+		samples = append(samples, sampleEdge{r, "inferred (pale, hollow arrow)", true})
 	}
 	// Graphviz lays LR drawings out as TB ones turned a quarter left, which
 	// reverses the order of a rank: emit the samples reversed so that they

@@ -387,3 +387,34 @@ func decodeMermaid(s string) string {
 	}
 	return b.String()
 }
+
+// TestStyleKey checks the words of StyleKey against the legend WriteDOT
+// draws: every relation drawn with its DOT line style, the inferred
+// sample, the badges.
+func TestStyleKey(t *testing.T) {
+	w := rendertest.Parse(mistralDSL)
+	f := selectT(t, w, render.Options{Root: w.ID("mistralai/Mistral-7B-v0.1"), Fold: true})
+	var dot bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	key := f.StyleKey()
+	for _, want := range []string{"finetune solid", "merge bold", "inferred relations pale with hollow arrows", "badges on dashed grey lines"} {
+		if !strings.Contains(key, want) {
+			t.Errorf("StyleKey() = %q, lacks %q", key, want)
+		}
+	}
+	for _, rel := range []string{"finetune", "merge"} {
+		if !strings.Contains(dot.String(), "class="+rel+", style=") {
+			t.Errorf("DOT has no %s edge though StyleKey names it", rel)
+		}
+	}
+	// Adapters and quantizations are all folded into badges here: their
+	// styles are neither in the legend nor in the key.
+	if strings.Contains(key, "adapter") || strings.Contains(key, "quantized") || strings.Contains(dot.String(), `legend_e0 [label=adapter`) {
+		t.Errorf("StyleKey() = %q names relations the picture does not draw", key)
+	}
+	if got := (&render.Family{}).StyleKey(); got != "" {
+		t.Errorf("StyleKey of an empty family = %q", got)
+	}
+}
