@@ -282,7 +282,10 @@ func (f *Family) nodeAttrs(i int) []Attr {
 	)
 	switch {
 	case nd.Root:
-		as = append(as, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"}, Attr{"fontname", "Helvetica-Bold"})
+		// Not bold: Graphviz measures "Helvetica-Bold" with Times-Roman
+		// widths (its width tables know only the family names), so a
+		// bold label would spill out of its box.
+		as = append(as, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"})
 	case nd.Foundation:
 		as = append(as, Attr{"fillcolor", foundationFill})
 	}
