@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -113,34 +114,84 @@ const (
 // border, foundations have a double border and a blue fill. A legend
 // cluster (id "legend") explains the styles and what was folded, and the
 // graph label carries Caption.
+//
+// Wide fan-outs are drawn as grids: the leaves of the picture that hang
+// from one model by one relation (and from no other drawn model), when
+// that model has more than fanAbove such leaves, go into a frame of their
+// own (cluster "fanK") where invisible edges line them up in rows of C
+// (C about sqrt(k/5) for k leaves left to right, so the block is about as
+// wide as high; see columns); one arrow of the relation's style runs from
+// the model to the frame. One column of 150 boxes would otherwise make
+// the picture ten times higher than wide.
 func (f *Family) WriteDOT(w io.Writer) error {
 	rels, inferred := f.edgeKinds()
 	legend := f.legendItems(rels, inferred)
 	n := len(f.Nodes)
-	minlen := f.stagger()
+	fans, fanOf := f.fans()
 	// The picture as a graph: the family's boxes 0..n-1, then the legend's.
+	// Edge labels say what an edge is.
+	const (
+		drawn  graph.Label = iota // an edge of f.Edges
+		hidden                    // an invisible edge that shapes a fan's grid
+		sample                    // a legend edge
+	)
 	b := graph.NewBuilder(n + len(legend.nodes))
 	for _, e := range f.Edges {
-		b.AddEdge(graph.NodeID(e.From), graph.NodeID(e.To), 0)
+		if k := fanOf[e.To]; k >= 0 && e.To != fans[k].head() {
+			continue // drawn as the one arrow to the frame
+		}
+		b.AddEdge(graph.NodeID(e.From), graph.NodeID(e.To), drawn)
+	}
+	for _, fn := range fans {
+		for _, row := range fn.rows {
+			if row[0] != fn.head() {
+				b.AddEdge(graph.NodeID(fn.parent), graph.NodeID(row[0]), hidden)
+			}
+			for i := 1; i < len(row); i++ {
+				b.AddEdge(graph.NodeID(row[i-1]), graph.NodeID(row[i]), hidden)
+			}
+		}
 	}
 	for _, le := range legend.edges {
-		b.AddEdge(graph.NodeID(n+le.from), graph.NodeID(n+le.to), 0)
+		b.AddEdge(graph.NodeID(n+le.from), graph.NodeID(n+le.to), sample)
+	}
+	clusters := []Cluster{{Name: "legend", Attrs: []Attr{
+		{"id", "legend"},
+		{"label", "Legend"},
+		{"fontsize", "10"},
+		{"style", "rounded"},
+		{"color", "#bdbdbd"},
+		{"margin", "8"},
+	}}}
+	for k, fn := range fans {
+		clusters = append(clusters, Cluster{Name: "fan" + itoa(k), Attrs: []Attr{
+			{"id", "fan" + itoa(k)},
+			{"label", ""},
+			{"style", "rounded,dashed"},
+			{"color", "#cfd8dc"},
+			{"margin", "6"},
+			{"tooltip", commas(int64(fn.size)) + " " + clean(relName(fn.rel)) + " leaves of " + clean(f.Nodes[fn.parent].Name)},
+		}})
+	}
+	graphAttrs := []Attr{
+		{"id", "lineage"},
+		{"rankdir", f.RankDir},
+		{"label", f.Caption()},
+		{"labelloc", "t"},
+		{"labeljust", "l"},
+		{"fontname", "Helvetica"},
+		{"fontsize", "12"},
+		{"nodesep", "0.25"},
+		{"ranksep", "0.45"},
+		{"bgcolor", "white"},
+	}
+	if len(fans) > 0 {
+		graphAttrs = append(graphAttrs, Attr{"compound", "true"})
 	}
 	d := &DOT{
-		Name: "lineage",
-		G:    b.Build(),
-		Attrs: []Attr{
-			{"id", "lineage"},
-			{"rankdir", f.RankDir},
-			{"label", f.Caption()},
-			{"labelloc", "t"},
-			{"labeljust", "l"},
-			{"fontname", "Helvetica"},
-			{"fontsize", "12"},
-			{"nodesep", "0.25"},
-			{"ranksep", "0.45"},
-			{"bgcolor", "white"},
-		},
+		Name:  "lineage",
+		G:     b.Build(),
+		Attrs: graphAttrs,
 		NodeDefaults: []Attr{
 			{"shape", "box"},
 			{"style", "rounded,filled"},
@@ -163,72 +214,144 @@ func (f *Family) WriteDOT(w io.Writer) error {
 			}
 			return legend.nodes[int(v)-n].attrs
 		},
-		EdgeAttrs: func(from, to graph.NodeID, _ graph.Label) []Attr {
-			if int(from) >= n {
+		EdgeAttrs: func(from, to graph.NodeID, l graph.Label) []Attr {
+			switch l {
+			case sample:
 				for _, le := range legend.edges {
 					if n+le.from == int(from) && n+le.to == int(to) {
 						return le.attrs
 					}
 				}
 				return nil
+			case hidden:
+				return []Attr{{"style", "invis"}, {"weight", "4"}}
 			}
 			k, _ := slices.BinarySearchFunc(f.Edges, [2]int{int(from), int(to)}, func(e Edge, t [2]int) int {
 				return cmp.Or(cmp.Compare(e.From, t[0]), cmp.Compare(e.To, t[1]))
 			})
 			as := f.edgeAttrs(&f.Edges[k])
-			if minlen[k] > 1 {
-				as = append(as, Attr{"minlen", itoa(minlen[k])})
+			if fk := fanOf[to]; fk >= 0 {
+				as = append(as, Attr{"lhead", "cluster_fan" + itoa(fk)})
 			}
 			return as
 		},
 		ClusterOf: func(v graph.NodeID) string {
-			if int(v) < n {
-				return ""
+			if int(v) >= n {
+				return "legend"
 			}
-			return "legend"
+			if k := fanOf[v]; k >= 0 {
+				return "fan" + itoa(k)
+			}
+			return ""
 		},
-		Clusters: []Cluster{{Name: "legend", Attrs: []Attr{
-			{"id", "legend"},
-			{"label", "Legend"},
-			{"fontsize", "10"},
-			{"style", "rounded"},
-			{"color", "#bdbdbd"},
-			{"margin", "8"},
-		}}},
+		Clusters: clusters,
 	}
 	return d.Write(w)
 }
 
-// staggerAbove is the number of leaf children above which the edges to
-// them get staggered lengths.
-const staggerAbove = 8
+// fanAbove is the number of leaf children above which a model's leaves are
+// drawn as grids, and fanMin the smallest group drawn as one.
+const (
+	fanAbove = 8
+	fanMin   = 4
+)
 
-// stagger returns, for every edge, the minimum length (in ranks) to give it
-// in DOT. A model with many children that are leaves of the picture would
-// put them all in one rank, making the drawing very wide (tall, in LR);
-// like Graphviz's unflatten -l 3, the edges to such leaves get lengths
-// 1, 2, 3, 1, 2, 3, ... so that they spread over three ranks.
-func (f *Family) stagger() []int {
-	minlen := make([]int, len(f.Edges))
-	hasOut := make([]bool, len(f.Nodes))
-	for _, e := range f.Edges {
-		hasOut[e.From] = true
+// maxColumns bounds the columns (ranks) of a fan's grid left to right.
+const maxColumns = 10
+
+// fan is a group of leaves drawn as a grid.
+type fan struct {
+	parent   int
+	rel      string
+	inferred bool
+	size     int
+	rows     [][]int // node indices, in f.Nodes order
+}
+
+// head is the leaf the arrow to the frame points at: the first of the
+// first row.
+func (fn *fan) head() int {
+	if len(fn.rows) > 0 && fn.rows[0][0] > fn.rows[len(fn.rows)-1][0] {
+		return fn.rows[len(fn.rows)-1][0]
 	}
-	leafKids := make([]int, len(f.Nodes))
+	return fn.rows[0][0]
+}
+
+// fans finds the leaves of the picture to draw as grids, and returns them
+// with, for every node, the index of its fan or -1.
+func (f *Family) fans() ([]fan, []int) {
+	n := len(f.Nodes)
+	out := make([]int, n)
+	in := make([]int, n)
 	for _, e := range f.Edges {
-		if !hasOut[e.To] {
+		out[e.From]++
+		in[e.To]++
+	}
+	leafKids := make([]int, n)
+	for _, e := range f.Edges {
+		if out[e.To] == 0 && in[e.To] == 1 && f.Nodes[e.To].Kind == Model {
 			leafKids[e.From]++
 		}
 	}
-	seen := make([]int, len(f.Nodes))
-	for k, e := range f.Edges {
-		if hasOut[e.To] || leafKids[e.From] <= staggerAbove {
+	type key struct {
+		parent   int
+		rel      string
+		inferred bool
+	}
+	groups := map[key][]int{}
+	var keys []key
+	for _, e := range f.Edges {
+		if out[e.To] != 0 || in[e.To] != 1 || f.Nodes[e.To].Kind != Model || leafKids[e.From] <= fanAbove {
 			continue
 		}
-		minlen[k] = 1 + seen[e.From]%3
-		seen[e.From]++
+		k := key{e.From, e.Relation, e.Inferred}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], e.To)
 	}
-	return minlen
+	fanOf := make([]int, n)
+	for i := range fanOf {
+		fanOf[i] = -1
+	}
+	var fans []fan
+	for _, k := range keys { // in edge order: deterministic
+		leaves := groups[k]
+		if len(leaves) < fanMin {
+			continue
+		}
+		slices.Sort(leaves) // f.Nodes order: by downloads, then name
+		c := columns(len(leaves), f.RankDir)
+		fn := fan{parent: k.parent, rel: k.rel, inferred: k.inferred, size: len(leaves)}
+		for i := 0; i < len(leaves); i += c {
+			fn.rows = append(fn.rows, leaves[i:min(i+c, len(leaves))])
+		}
+		if f.RankDir == "LR" {
+			// Graphviz lays LR out as TB turned a quarter left, which
+			// reverses the order of a rank: list the rows bottom up so
+			// that the first (most downloaded) reads at the top.
+			slices.Reverse(fn.rows)
+		}
+		for _, v := range leaves {
+			fanOf[v] = len(fans)
+		}
+		fans = append(fans, fn)
+	}
+	return fans, fanOf
+}
+
+// columns returns the length of a fan's rows for k leaves, so that the
+// block is about as high as wide. Left to right a rank is a column about
+// five box heights wide (a box and the gap to the next rank), so about
+// sqrt(k/5) boxes side by side; top to bottom a rank is a row about a
+// third of a box width high, so about sqrt(3.5k) ranks. At least 2, at
+// most maxColumns (left to right) or 3*maxColumns (top to bottom).
+func columns(k int, rankdir string) int {
+	c, most := math.Sqrt(float64(k)/5), maxColumns
+	if rankdir == "TB" {
+		c, most = math.Sqrt(float64(k)*3.5), 3*maxColumns
+	}
+	return min(max(int(math.Ceil(c)), 2), most)
 }
 
 // edgeKinds returns the relations drawn (in relation order) and whether any
@@ -383,7 +506,11 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		addNode("legend_summary", Attr{"label", "+N relation: children left out\nto fit the budget, with their descendants"}, Attr{"style", "rounded,dashed"}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
-		addNode("legend_badge", Attr{"label", "+N relation: leaf models folded"}, Attr{"fillcolor", badgeFill}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
+		label := "+N relation: leaf models folded"
+		if f.FoldBelow > 0 {
+			label += "\n(quantized, adapters, and leaves under " + commas(f.FoldBelow) + " downloads)"
+		}
+		addNode("legend_badge", Attr{"label", label}, Attr{"fillcolor", badgeFill}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if fl := f.FoldedLine(); fl != "" {
 		text("legend_folded", clean(fl))

@@ -57,6 +57,7 @@ func goldenCases() []struct {
 		{"cycle", rendertest.Parse(cycleDSL), "a", render.Options{Fold: true}},
 		{"fanout", fanout(), "org/base", render.Options{Fold: true, MaxNodes: 8}},
 		{"hostile", hostileWorld(), "root/base", render.Options{}},
+		{"wide", wide(40), "org/base", render.Options{Fold: true}},
 	}
 }
 
@@ -417,4 +418,66 @@ func TestStyleKey(t *testing.T) {
 	if got := (&render.Family{}).StyleKey(); got != "" {
 		t.Errorf("StyleKey of an empty family = %q", got)
 	}
+}
+
+// wide returns a base with n finetune leaves (with downloads enough not to
+// fold), two adapters and a finetune with a child.
+func wide(n int) *rendertest.World {
+	w := rendertest.New()
+	w.Meta("org/base", 2_000_000, "2024-05-01")
+	for i := 0; i < n; i++ {
+		leaf := fmt.Sprintf("org%d/tune-%02d", i%7, i)
+		w.Add("org/base", leaf, "finetune")
+		w.Meta(leaf, int64(100+i*37%500), "2024-06-01")
+	}
+	w.Add("org/base", "a/lora-1", "adapter")
+	w.Add("org/base", "a/lora-2", "adapter")
+	w.Add("org/base", "x/mid", "finetune")
+	w.Add("x/mid", "x/low", "finetune")
+	return w
+}
+
+// TestFanGrid checks how a wide fan-out is written: its leaves in one
+// frame, one arrow of the relation's style to the frame, invisible edges
+// forming rows of the length columns gives, and no other edge to a leaf.
+func TestFanGrid(t *testing.T) {
+	w := wide(40)
+	f := selectT(t, w, render.Options{Root: w.ID("org/base"), Fold: true})
+	var dot bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	text := dot.String()
+	start := strings.Index(text, "subgraph cluster_fan0 {")
+	if start < 0 {
+		t.Fatalf("no fan frame:\n%s", text)
+	}
+	cluster := text[start : start+strings.Index(text[start:], "\t}\n")]
+	leaves := strings.Count(cluster, "label=\"org")
+	hidden := strings.Count(cluster, "style=invis")
+	rows := (40 + 2) / 3 // columns(40, LR) = ceil(sqrt(8)) = 3
+	if leaves != 40 || hidden != 40-rows {
+		t.Errorf("fan frame holds %d leaves and %d invisible row edges, want 40 and %d", leaves, hidden, 40-rows)
+	}
+	if n := strings.Count(text, "lhead=cluster_fan0"); n != 1 {
+		t.Errorf("%d arrows to the frame, want 1", n)
+	}
+	// The base reaches each row's first leaf: one arrow, rows-1 invisible.
+	top := text[:start]
+	if strings.Count(top, "style=invis") != rows-1 {
+		t.Errorf("%d invisible edges to row heads, want %d", strings.Count(top, "style=invis"), rows-1)
+	}
+	if !strings.Contains(text, "compound=true") {
+		t.Errorf("lhead needs compound=true")
+	}
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

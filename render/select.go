@@ -23,6 +23,10 @@ const (
 // DefaultMaxNodes is the model budget used when Options.MaxNodes is zero.
 const DefaultMaxNodes = 150
 
+// DefaultFoldBelow is the download count used when Options.FoldBelow is
+// zero: on the Hub most derivatives are downloaded a few times at most.
+const DefaultFoldBelow = 100
+
 // DefaultURLPrefix is prepended to the path-escaped model name to make a
 // node's link when Info.URL is nil.
 const DefaultURLPrefix = "https://huggingface.co/"
@@ -73,6 +77,14 @@ type Options struct {
 	// FoldRelations lists the relations whose leaves Fold folds; nil means
 	// Quantized and Adapter.
 	FoldRelations []string
+	// FoldBelow is the download count under which Fold also folds a leaf
+	// child of any relation into its parent's badge, when the family does
+	// not fit the budget even after the FoldRelations leaves are folded:
+	// the budget then goes to the models that carry the family (those with
+	// descendants or downloads), not to hundreds of unused leaves. A leaf
+	// whose downloads are unknown counts as unused. Zero means
+	// DefaultFoldBelow; negative never folds leaves for their downloads.
+	FoldBelow int64
 	// RankDir is the direction of the drawing: "LR" (left to right, the
 	// default when empty) or "TB" (top to bottom). Left to right suits
 	// lineage better: model ids are long and families fan out, so siblings
@@ -198,6 +210,9 @@ type Family struct {
 	FoldedBy []Count
 	// RankDir is "TB" or "LR".
 	RankDir string
+	// FoldBelow is the download count under which leaves of any relation
+	// were folded into badges (see Options.FoldBelow); 0 when none were.
+	FoldBelow int64
 }
 
 // Caption returns the one-line account of what the picture shows, such as
@@ -258,7 +273,9 @@ var (
 //
 // How folding chooses: with Fold, the leaf children (no children of their
 // own in the family) that a drawn model reaches by a FoldRelations relation
-// become one badge per model. Then the budget is spent breadth-first, level
+// become one badge per model; when the family still has more models than
+// the budget, so do its leaf children with fewer than FoldBelow downloads,
+// whatever their relation. Then the budget is spent breadth-first, level
 // by level: first on ancestors (closest first, then by downloads, then by
 // name), then on descendants. At each level the candidates are the
 // not-yet-drawn children of the models drawn at the previous level; when
@@ -289,10 +306,12 @@ func Select(g *graph.Graph, info Info, opt Options) (*Family, error) {
 	}
 	s := newSelector(g, info, opt)
 	s.collect()
+	s.decideFoldBelow(opt.FoldBelow)
 	s.choose()
 	s.attribute()
 	f := s.build()
 	f.RankDir = rankdir
+	f.FoldBelow = s.foldBelow
 	return f, nil
 }
 
@@ -310,6 +329,9 @@ type selector struct {
 	budget   int // models; -1 no limit
 	fold     bool
 	foldRel  []string
+	// foldBelow is the download count under which leaves fold into
+	// badges; 0 when the family fits the budget without that.
+	foldBelow int64
 
 	ids   []graph.NodeID // local id -> big graph id, ascending
 	rootL int32          // local id of the root
@@ -460,7 +482,43 @@ func (s *selector) isLeaf(i int32) bool { return s.downG.OutDegree(graph.NodeID(
 // badgeEdge reports whether the down edge to child c with label l folds
 // into its parent's badge.
 func (s *selector) badgeEdge(c int32, l graph.Label) bool {
-	return s.fold && s.isLeaf(c) && s.foldable(s.info.Relation(l))
+	return s.fold && s.isLeaf(c) && (s.foldable(s.info.Relation(l)) || s.foldBelow > 0 && s.dls[c] < s.foldBelow)
+}
+
+// decideFoldBelow sets foldBelow when, with Fold, the family would not fit
+// the budget after its FoldRelations leaves go into badges.
+func (s *selector) decideFoldBelow(opt int64) {
+	if !s.fold || !s.down || s.budget < 0 || opt < 0 || len(s.ids) <= s.budget {
+		return
+	}
+	if opt == 0 {
+		opt = DefaultFoldBelow
+	}
+	// A leaf folds when each edge that reaches it down the family is of a
+	// FoldRelations relation.
+	badged := make([]bool, len(s.ids))
+	for v := range s.ids {
+		if v == int(s.rootL) || !s.desc.Has(graph.NodeID(v)) || !s.isLeaf(int32(v)) {
+			continue
+		}
+		_, lab := s.downG.In(graph.NodeID(v))
+		badged[v] = len(lab) > 0
+		for _, l := range lab {
+			if !s.foldable(s.info.Relation(l)) {
+				badged[v] = false
+				break
+			}
+		}
+	}
+	remaining := 0
+	for v := range s.ids {
+		if !badged[v] {
+			remaining++
+		}
+	}
+	if remaining > s.budget {
+		s.foldBelow = opt
+	}
 }
 
 // choose spends the budget: ancestors first, then descendants, level by
