@@ -471,13 +471,3 @@ func TestFanGrid(t *testing.T) {
 		t.Errorf("lhead needs compound=true")
 	}
 }
-
-func grep(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
