@@ -20,9 +20,17 @@
 // is in the picture), or that names are well-formed (every string written
 // is escaped, so a model id holding quotes, backslashes, markup, control
 // characters or invalid UTF-8 cannot break the DOT or the Mermaid text, nor
-// inject markup into the SVG Graphviz makes from it). Work is proportional
-// to the size of the selected family, never to the size of the whole graph:
-// Select may be called on a graph of millions of nodes.
+// inject markup into the SVG Graphviz makes from it). Select finds the family
+// with graph.Reach and holds it as a graph.Graph of its own (dense local
+// ids mapped to the big graph's), counting descendants with
+// graph.CountDescendants: work is proportional to the size of the selected
+// family, not of the whole graph, except for Reach's two visited bitsets of
+// one bit per node (250 KB each at two million nodes), so Select may be
+// called on a graph of millions of nodes.
+//
+// DOT is the package's one DOT writer, for any graph plus callbacks; the
+// family drawing (Family.WriteDOT) and lineage's export both go through it,
+// so there is one set of escaping rules.
 //
 // Output is byte-identical across runs: every list written is sorted by a
 // total order and no map is iterated while writing.

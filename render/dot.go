@@ -1,142 +1,15 @@
 package render
 
 import (
-	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
+
+	"github.com/lineage-project/lineage/graph"
 )
-
-// attr is one DOT attribute. Values are always written quoted and escaped.
-type attr struct{ key, val string }
-
-// dotGraph is a deterministic DOT writer driven by callbacks, in the shape
-// of x/tools' graphfmt: the caller says how many nodes there are, how to
-// name and decorate each one, which edges exist and which cluster a node
-// belongs to. Everything is written in index order, so the output depends
-// only on the inputs, never on map iteration.
-type dotGraph struct {
-	name         string
-	attrs        []attr // graph attributes
-	nodeDefaults []attr
-	edgeDefaults []attr
-	numNodes     int
-	nodeID       func(i int) string // a DOT identifier ([A-Za-z_][A-Za-z0-9_]*)
-	nodeAttrs    func(i int) []attr
-	numEdges     int
-	edge         func(e int) (from, to int)
-	edgeAttrs    func(e int) []attr
-	// clusterOf returns the cluster of node i ("" for none); clusters are
-	// written after the top-level nodes, in the order of clusters.
-	clusterOf func(i int) string
-	clusters  []dotCluster
-}
-
-// dotCluster is a subgraph cluster.
-type dotCluster struct {
-	name  string // without the "cluster_" prefix
-	attrs []attr
-}
-
-func (d *dotGraph) write(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "digraph %s {\n", d.name)
-	writeStmt(bw, "\t", "graph", d.attrs)
-	writeStmt(bw, "\t", "node", d.nodeDefaults)
-	writeStmt(bw, "\t", "edge", d.edgeDefaults)
-	cluster := func(i int) string {
-		if d.clusterOf == nil {
-			return ""
-		}
-		return d.clusterOf(i)
-	}
-	for i := 0; i < d.numNodes; i++ {
-		if cluster(i) == "" {
-			writeStmt(bw, "\t", d.nodeID(i), d.nodeAttrs(i))
-		}
-	}
-	for e := 0; e < d.numEdges; e++ {
-		a, b := d.edge(e)
-		if cluster(a) == "" || cluster(a) != cluster(b) {
-			writeStmt(bw, "\t", d.nodeID(a)+" -> "+d.nodeID(b), d.edgeAttrs(e))
-		}
-	}
-	for _, c := range d.clusters {
-		fmt.Fprintf(bw, "\tsubgraph cluster_%s {\n", c.name)
-		writeStmt(bw, "\t\t", "graph", c.attrs)
-		for i := 0; i < d.numNodes; i++ {
-			if cluster(i) == c.name {
-				writeStmt(bw, "\t\t", d.nodeID(i), d.nodeAttrs(i))
-			}
-		}
-		for e := 0; e < d.numEdges; e++ {
-			a, b := d.edge(e)
-			if cluster(a) == c.name && cluster(b) == c.name {
-				writeStmt(bw, "\t\t", d.nodeID(a)+" -> "+d.nodeID(b), d.edgeAttrs(e))
-			}
-		}
-		bw.WriteString("\t}\n")
-	}
-	bw.WriteString("}\n")
-	return bw.Flush()
-}
-
-// writeStmt writes `head [k="v", ...];`, or `head;` without attributes.
-func writeStmt(w *bufio.Writer, indent, head string, attrs []attr) {
-	w.WriteString(indent)
-	w.WriteString(head)
-	if len(attrs) > 0 {
-		w.WriteString(" [")
-		for i, a := range attrs {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.WriteString(a.key)
-			w.WriteString(`="`)
-			w.WriteString(a.val)
-			w.WriteString(`"`)
-		}
-		w.WriteString("]")
-	}
-	w.WriteString(";\n")
-}
-
-// dotEscape makes untrusted text safe inside a quoted DOT string used as an
-// escString (label, tooltip): control characters become U+FFFD, and
-// backslash, double quote and ampersand are escaped. Graphviz turns `\\`
-// back into one backslash (so `\N`, `\n` or `\G` in a name stay literal),
-// and `&amp;` into `&` (so an entity-looking name is shown as typed, not
-// decoded). The result never contains a newline or an unescaped quote.
-func dotEscape(s string) string {
-	s = clean(s)
-	if !strings.ContainsAny(s, "\\\"&") {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\':
-			b.WriteString(`\\`)
-		case '"':
-			b.WriteString(`\"`)
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// dotLines escapes each line and joins them with the DOT line break `\n`.
-func dotLines(lines ...string) string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = dotEscape(l)
-	}
-	return strings.Join(out, `\n`)
-}
 
 // dotURL makes a URL safe in a quoted DOT string. Characters that could
 // break the quoting or be taken as escapes are percent-encoded.
@@ -155,20 +28,53 @@ func dotURL(u string) string {
 	return b.String()
 }
 
-// edgeStyle is how one relation is drawn.
+// edgeStyle is how one relation is drawn, and the words that say so.
 type edgeStyle struct {
 	style, color, light string
 	penwidth            string
+	words               string
 }
 
 var edgeStyles = map[string]edgeStyle{
-	Finetune:  {style: "solid", color: "#1f4e79", light: "#9fb4c7", penwidth: "1.2"},
-	Adapter:   {style: "dashed", color: "#2e7d32", light: "#a5cba7", penwidth: "1.2"},
-	Quantized: {style: "dotted", color: "#6a1b9a", light: "#c6a6d8", penwidth: "1.6"},
-	Merge:     {style: "bold", color: "#c62828", light: "#eca9a9", penwidth: "2.4"},
+	Finetune:  {style: "solid", color: "#1f4e79", light: "#9fb4c7", penwidth: "1.2", words: "solid blue"},
+	Adapter:   {style: "dashed", color: "#2e7d32", light: "#a5cba7", penwidth: "1.2", words: "dashed green"},
+	Quantized: {style: "dotted", color: "#6a1b9a", light: "#c6a6d8", penwidth: "1.6", words: "dotted purple"},
+	Merge:     {style: "bold", color: "#c62828", light: "#eca9a9", penwidth: "2.4", words: "bold red"},
 }
 
-var otherStyle = edgeStyle{style: "solid", color: "#616161", light: "#bdbdbd", penwidth: "1"}
+var otherStyle = edgeStyle{style: "solid", color: "#616161", light: "#bdbdbd", penwidth: "1", words: "solid grey"}
+
+// inferredWords says how an inferred relation is drawn.
+const inferredWords = "inferred relations pale with hollow arrows"
+
+// StyleKey returns, in words, the edge styles the legend of WriteDOT's
+// drawing shows, for a caption beside the picture: each relation drawn
+// with its style ("finetune solid blue, adapter dashed green"), then
+// "inferred relations pale with hollow arrows" when an inferred relation
+// is drawn, and "badges on dashed grey lines" when leaves are folded into
+// badges. It is "" for a picture without edges.
+func (f *Family) StyleKey() string {
+	rels, inferred := f.edgeKinds()
+	var parts []string
+	for _, r := range rels {
+		parts = append(parts, clean(relName(r))+" "+styleOf(r).words)
+	}
+	key := strings.Join(parts, ", ")
+	var more []string
+	if inferred {
+		more = append(more, inferredWords)
+	}
+	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
+		more = append(more, "folded leaves as badges on dashed grey lines")
+	}
+	if len(more) > 0 {
+		if key != "" {
+			key += "; "
+		}
+		key += strings.Join(more, "; ")
+	}
+	return key
+}
 
 func styleOf(rel string) edgeStyle {
 	if s, ok := edgeStyles[rel]; ok {
@@ -178,13 +84,13 @@ func styleOf(rel string) edgeStyle {
 }
 
 // relAttrs returns the attributes of an edge of relation rel.
-func relAttrs(rel string, inferred bool) []attr {
+func relAttrs(rel string, inferred bool) []Attr {
 	st := styleOf(rel)
 	color, arrow := st.color, "normal"
 	if inferred {
 		color, arrow = st.light, "onormal"
 	}
-	return []attr{{"style", st.style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
+	return []Attr{{"style", st.style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
 }
 
 // Node colours.
@@ -208,26 +114,85 @@ const (
 // border, foundations have a double border and a blue fill. A legend
 // cluster (id "legend") explains the styles and what was folded, and the
 // graph label carries Caption.
+//
+// Wide fan-outs are drawn as grids: the leaves of the picture that hang
+// from one model by one relation (and from no other drawn model), when
+// that model has more than fanAbove such leaves, go into a frame of their
+// own (cluster "fanK") where invisible edges line them up in rows of C
+// (C about sqrt(k/5) for k leaves left to right, so the block is about as
+// wide as high; see columns); one arrow of the relation's style runs from
+// the model to the frame. One column of 150 boxes would otherwise make
+// the picture ten times higher than wide.
 func (f *Family) WriteDOT(w io.Writer) error {
 	rels, inferred := f.edgeKinds()
 	legend := f.legendItems(rels, inferred)
 	n := len(f.Nodes)
-	minlen := f.stagger()
-	d := &dotGraph{
-		name: "lineage",
-		attrs: []attr{
-			{"id", "lineage"},
-			{"rankdir", f.RankDir},
-			{"label", dotLines(f.Caption())},
-			{"labelloc", "t"},
-			{"labeljust", "l"},
-			{"fontname", "Helvetica"},
-			{"fontsize", "12"},
-			{"nodesep", "0.25"},
-			{"ranksep", "0.45"},
-			{"bgcolor", "white"},
-		},
-		nodeDefaults: []attr{
+	fans, fanOf := f.fans()
+	// The picture as a graph: the family's boxes 0..n-1, then the legend's.
+	// Edge labels say what an edge is.
+	const (
+		drawn  graph.Label = iota // an edge of f.Edges
+		hidden                    // an invisible edge that shapes a fan's grid
+		sample                    // a legend edge
+	)
+	b := graph.NewBuilder(n + len(legend.nodes))
+	for _, e := range f.Edges {
+		if k := fanOf[e.To]; k >= 0 && e.To != fans[k].head() {
+			continue // drawn as the one arrow to the frame
+		}
+		b.AddEdge(graph.NodeID(e.From), graph.NodeID(e.To), drawn)
+	}
+	for _, fn := range fans {
+		for _, row := range fn.rows {
+			if row[0] != fn.head() {
+				b.AddEdge(graph.NodeID(fn.parent), graph.NodeID(row[0]), hidden)
+			}
+			for i := 1; i < len(row); i++ {
+				b.AddEdge(graph.NodeID(row[i-1]), graph.NodeID(row[i]), hidden)
+			}
+		}
+	}
+	for _, le := range legend.edges {
+		b.AddEdge(graph.NodeID(n+le.from), graph.NodeID(n+le.to), sample)
+	}
+	clusters := []Cluster{{Name: "legend", Attrs: []Attr{
+		{"id", "legend"},
+		{"label", "Legend"},
+		{"fontsize", "10"},
+		{"style", "rounded"},
+		{"color", "#bdbdbd"},
+		{"margin", "8"},
+	}}}
+	for k, fn := range fans {
+		clusters = append(clusters, Cluster{Name: "fan" + itoa(k), Attrs: []Attr{
+			{"id", "fan" + itoa(k)},
+			{"label", ""},
+			{"style", "rounded,dashed"},
+			{"color", "#cfd8dc"},
+			{"margin", "6"},
+			{"tooltip", commas(int64(fn.size)) + " " + clean(relName(fn.rel)) + " leaves of " + clean(f.Nodes[fn.parent].Name)},
+		}})
+	}
+	graphAttrs := []Attr{
+		{"id", "lineage"},
+		{"rankdir", f.RankDir},
+		{"label", f.Caption()},
+		{"labelloc", "t"},
+		{"labeljust", "l"},
+		{"fontname", "Helvetica"},
+		{"fontsize", "12"},
+		{"nodesep", "0.25"},
+		{"ranksep", "0.45"},
+		{"bgcolor", "white"},
+	}
+	if len(fans) > 0 {
+		graphAttrs = append(graphAttrs, Attr{"compound", "true"})
+	}
+	d := &DOT{
+		Name:  "lineage",
+		G:     b.Build(),
+		Attrs: graphAttrs,
+		NodeDefaults: []Attr{
 			{"shape", "box"},
 			{"style", "rounded,filled"},
 			{"fillcolor", "white"},
@@ -236,86 +201,157 @@ func (f *Family) WriteDOT(w io.Writer) error {
 			{"fontsize", "10"},
 			{"margin", "0.12,0.05"},
 		},
-		edgeDefaults: []attr{{"arrowsize", "0.7"}},
-		numNodes:     n + len(legend.nodes),
-		nodeID: func(i int) string {
-			if i < n {
-				return fmt.Sprintf("n%d", i)
+		EdgeDefaults: []Attr{{"arrowsize", "0.7"}},
+		NodeID: func(v graph.NodeID) string {
+			if int(v) < n {
+				return "n" + itoa(int(v))
 			}
-			return legend.nodes[i-n].id
+			return legend.nodes[int(v)-n].id
 		},
-		nodeAttrs: func(i int) []attr {
-			if i < n {
-				return f.nodeAttrs(i)
+		NodeAttrs: func(v graph.NodeID) []Attr {
+			if int(v) < n {
+				return f.nodeAttrs(int(v))
 			}
-			return legend.nodes[i-n].attrs
+			return legend.nodes[int(v)-n].attrs
 		},
-		numEdges: len(f.Edges) + len(legend.edges),
-		edge: func(e int) (int, int) {
-			if e < len(f.Edges) {
-				return f.Edges[e].From, f.Edges[e].To
-			}
-			le := legend.edges[e-len(f.Edges)]
-			return n + le.from, n + le.to
-		},
-		edgeAttrs: func(e int) []attr {
-			if e < len(f.Edges) {
-				as := f.edgeAttrs(&f.Edges[e])
-				if minlen[e] > 1 {
-					as = append(as, attr{"minlen", fmt.Sprint(minlen[e])})
+		EdgeAttrs: func(from, to graph.NodeID, l graph.Label) []Attr {
+			switch l {
+			case sample:
+				for _, le := range legend.edges {
+					if n+le.from == int(from) && n+le.to == int(to) {
+						return le.attrs
+					}
 				}
-				return as
+				return nil
+			case hidden:
+				return []Attr{{"style", "invis"}, {"weight", "4"}}
 			}
-			return legend.edges[e-len(f.Edges)].attrs
-		},
-		clusterOf: func(i int) string {
-			if i < n {
-				return ""
+			k, _ := slices.BinarySearchFunc(f.Edges, [2]int{int(from), int(to)}, func(e Edge, t [2]int) int {
+				return cmp.Or(cmp.Compare(e.From, t[0]), cmp.Compare(e.To, t[1]))
+			})
+			as := f.edgeAttrs(&f.Edges[k])
+			if fk := fanOf[to]; fk >= 0 {
+				as = append(as, Attr{"lhead", "cluster_fan" + itoa(fk)})
 			}
-			return "legend"
+			return as
 		},
-		clusters: []dotCluster{{name: "legend", attrs: []attr{
-			{"id", "legend"},
-			{"label", "Legend"},
-			{"fontsize", "10"},
-			{"style", "rounded"},
-			{"color", "#bdbdbd"},
-			{"margin", "8"},
-		}}},
+		ClusterOf: func(v graph.NodeID) string {
+			if int(v) >= n {
+				return "legend"
+			}
+			if k := fanOf[v]; k >= 0 {
+				return "fan" + itoa(k)
+			}
+			return ""
+		},
+		Clusters: clusters,
 	}
-	return d.write(w)
+	return d.Write(w)
 }
 
-// staggerAbove is the number of leaf children above which the edges to
-// them get staggered lengths.
-const staggerAbove = 8
+// fanAbove is the number of leaf children above which a model's leaves are
+// drawn as grids, and fanMin the smallest group drawn as one.
+const (
+	fanAbove = 8
+	fanMin   = 4
+)
 
-// stagger returns, for every edge, the minimum length (in ranks) to give it
-// in DOT. A model with many children that are leaves of the picture would
-// put them all in one rank, making the drawing very wide (tall, in LR);
-// like Graphviz's unflatten -l 3, the edges to such leaves get lengths
-// 1, 2, 3, 1, 2, 3, ... so that they spread over three ranks.
-func (f *Family) stagger() []int {
-	minlen := make([]int, len(f.Edges))
-	hasOut := make([]bool, len(f.Nodes))
-	for _, e := range f.Edges {
-		hasOut[e.From] = true
+// maxColumns bounds the columns (ranks) of a fan's grid left to right.
+const maxColumns = 10
+
+// fan is a group of leaves drawn as a grid.
+type fan struct {
+	parent   int
+	rel      string
+	inferred bool
+	size     int
+	rows     [][]int // node indices, in f.Nodes order
+}
+
+// head is the leaf the arrow to the frame points at: the first of the
+// first row.
+func (fn *fan) head() int {
+	if len(fn.rows) > 0 && fn.rows[0][0] > fn.rows[len(fn.rows)-1][0] {
+		return fn.rows[len(fn.rows)-1][0]
 	}
-	leafKids := make([]int, len(f.Nodes))
+	return fn.rows[0][0]
+}
+
+// fans finds the leaves of the picture to draw as grids, and returns them
+// with, for every node, the index of its fan or -1.
+func (f *Family) fans() ([]fan, []int) {
+	n := len(f.Nodes)
+	out := make([]int, n)
+	in := make([]int, n)
 	for _, e := range f.Edges {
-		if !hasOut[e.To] {
+		out[e.From]++
+		in[e.To]++
+	}
+	leafKids := make([]int, n)
+	for _, e := range f.Edges {
+		if out[e.To] == 0 && in[e.To] == 1 && f.Nodes[e.To].Kind == Model {
 			leafKids[e.From]++
 		}
 	}
-	seen := make([]int, len(f.Nodes))
-	for k, e := range f.Edges {
-		if hasOut[e.To] || leafKids[e.From] <= staggerAbove {
+	type key struct {
+		parent   int
+		rel      string
+		inferred bool
+	}
+	groups := map[key][]int{}
+	var keys []key
+	for _, e := range f.Edges {
+		if out[e.To] != 0 || in[e.To] != 1 || f.Nodes[e.To].Kind != Model || leafKids[e.From] <= fanAbove {
 			continue
 		}
-		minlen[k] = 1 + seen[e.From]%3
-		seen[e.From]++
+		k := key{e.From, e.Relation, e.Inferred}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], e.To)
 	}
-	return minlen
+	fanOf := make([]int, n)
+	for i := range fanOf {
+		fanOf[i] = -1
+	}
+	var fans []fan
+	for _, k := range keys { // in edge order: deterministic
+		leaves := groups[k]
+		if len(leaves) < fanMin {
+			continue
+		}
+		slices.Sort(leaves) // f.Nodes order: by downloads, then name
+		c := columns(len(leaves), f.RankDir)
+		fn := fan{parent: k.parent, rel: k.rel, inferred: k.inferred, size: len(leaves)}
+		for i := 0; i < len(leaves); i += c {
+			fn.rows = append(fn.rows, leaves[i:min(i+c, len(leaves))])
+		}
+		if f.RankDir == "LR" {
+			// Graphviz lays LR out as TB turned a quarter left, which
+			// reverses the order of a rank: list the rows bottom up so
+			// that the first (most downloaded) reads at the top.
+			slices.Reverse(fn.rows)
+		}
+		for _, v := range leaves {
+			fanOf[v] = len(fans)
+		}
+		fans = append(fans, fn)
+	}
+	return fans, fanOf
+}
+
+// columns returns the length of a fan's rows for k leaves, so that the
+// block is about as high as wide. Left to right a rank is a column about
+// five box heights wide (a box and the gap to the next rank), so about
+// sqrt(k/5) boxes side by side; top to bottom a rank is a row about a
+// third of a box width high, so about sqrt(3.5k) ranks. At least 2, at
+// most maxColumns (left to right) or 3*maxColumns (top to bottom).
+func columns(k int, rankdir string) int {
+	c, most := math.Sqrt(float64(k)/5), maxColumns
+	if rankdir == "TB" {
+		c, most = math.Sqrt(float64(k)*3.5), 3*maxColumns
+	}
+	return min(max(int(math.Ceil(c)), 2), most)
 }
 
 // edgeKinds returns the relations drawn (in relation order) and whether any
@@ -334,23 +370,23 @@ func (f *Family) edgeKinds() (rels []string, inferred bool) {
 	return rels, inferred
 }
 
-func (f *Family) nodeAttrs(i int) []attr {
+func (f *Family) nodeAttrs(i int) []Attr {
 	nd := &f.Nodes[i]
-	id := fmt.Sprintf("n%d", i)
-	tip := dotLines(f.tooltipLines(nd)...)
+	id := "n" + itoa(i)
+	tip := strings.Join(f.tooltipLines(nd), "\n")
 	if nd.Kind != Model {
-		as := []attr{
-			{"id", id},
-			{"label", dotLines(foldedLabel(nd))},
-			{"tooltip", tip},
-			{"class", nd.Kind.String()},
-			{"color", foldedBorder},
-			{"fontcolor", foldedText},
-		}
+		as := append(make([]Attr, 0, 9),
+			Attr{"id", id},
+			Attr{"label", foldedLabel(nd)},
+			Attr{"tooltip", tip},
+			Attr{"class", nd.Kind.String()},
+			Attr{"color", foldedBorder},
+			Attr{"fontcolor", foldedText},
+		)
 		if nd.Kind == Badge {
-			return append(as, attr{"style", "rounded,filled"}, attr{"fillcolor", badgeFill}, attr{"fontsize", "9"})
+			return append(as, Attr{"style", "rounded,filled"}, Attr{"fillcolor", badgeFill}, Attr{"fontsize", "9"})
 		}
-		return append(as, attr{"style", "rounded,dashed"})
+		return append(as, Attr{"style", "rounded,dashed"})
 	}
 	class := "model"
 	if nd.Root {
@@ -359,43 +395,52 @@ func (f *Family) nodeAttrs(i int) []attr {
 	if nd.Foundation {
 		class += " foundation"
 	}
-	as := []attr{
-		{"id", id},
-		{"label", dotLines(modelLines(nd)...)},
-		{"URL", dotURL(nd.URL)},
-		{"target", "_blank"},
-		{"tooltip", tip},
-		{"class", class},
-	}
+	as := append(make([]Attr, 0, 11),
+		Attr{"id", id},
+		Attr{"label", strings.Join(modelLines(nd), "\n")},
+		Attr{"URL", dotURL(nd.URL)},
+		Attr{"target", "_blank"},
+		Attr{"tooltip", tip},
+		Attr{"class", class},
+	)
 	switch {
 	case nd.Root:
-		as = append(as, attr{"fillcolor", rootFill}, attr{"color", rootBorder}, attr{"penwidth", "2.5"}, attr{"fontname", "Helvetica-Bold"})
+		// Not bold: Graphviz measures "Helvetica-Bold" with Times-Roman
+		// widths (its width tables know only the family names), so a
+		// bold label would spill out of its box.
+		as = append(as, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"})
 	case nd.Foundation:
-		as = append(as, attr{"fillcolor", foundationFill})
+		as = append(as, Attr{"fillcolor", foundationFill})
 	}
 	if nd.Foundation {
-		as = append(as, attr{"peripheries", "2"})
+		as = append(as, Attr{"peripheries", "2"})
 	}
 	return as
 }
 
-func (f *Family) edgeAttrs(e *Edge) []attr {
+func (f *Family) edgeAttrs(e *Edge) []Attr {
 	if f.Nodes[e.To].Kind == Badge {
-		return []attr{{"style", "dashed"}, {"color", foldedBorder}, {"arrowhead", "none"}, {"class", "badge"}}
+		return []Attr{{"style", "dashed"}, {"color", foldedBorder}, {"arrowhead", "none"}, {"class", "badge"}}
 	}
-	class := dotEscape(relName(e.Relation))
+	class := clean(relName(e.Relation))
 	if e.Inferred {
 		class += " inferred"
 	}
-	as := []attr{{"class", class}}
-	as = append(as, relAttrs(e.Relation, e.Inferred)...)
+	st := styleOf(e.Relation)
+	color, arrow := st.color, "normal"
+	if e.Inferred {
+		color, arrow = st.light, "onormal"
+	}
+	// Room for the tooltip and the minlen WriteDOT may add.
+	as := make([]Attr, 0, 7)
+	as = append(as, Attr{"class", class}, Attr{"style", st.style}, Attr{"color", color}, Attr{"penwidth", st.penwidth}, Attr{"arrowhead", arrow})
 	from, to := &f.Nodes[e.From], &f.Nodes[e.To]
 	if from.Kind == Model && to.Kind == Model {
-		tip := clean(from.Name) + " → " + clean(to.Name) + ": " + relName(e.Relation)
+		tip := clean(from.Name) + " → " + clean(to.Name) + ": " + clean(relName(e.Relation))
 		if e.Inferred {
 			tip += " (inferred)"
 		}
-		as = append(as, attr{"tooltip", dotEscape(tip)})
+		as = append(as, Attr{"tooltip", tip})
 	}
 	return as
 }
@@ -408,23 +453,23 @@ type legend struct {
 
 type legendNode struct {
 	id    string
-	attrs []attr
+	attrs []Attr
 }
 
 type legendEdge struct {
 	from, to int // indices in nodes
-	attrs    []attr
+	attrs    []Attr
 }
 
 func (f *Family) legendItems(rels []string, inferred bool) legend {
 	var lg legend
-	small := []attr{{"fontsize", "9"}, {"height", "0.3"}, {"margin", "0.08,0.02"}}
-	addNode := func(id string, attrs ...attr) int {
+	small := []Attr{{"fontsize", "9"}, {"height", "0.3"}, {"margin", "0.08,0.02"}}
+	addNode := func(id string, attrs ...Attr) int {
 		lg.nodes = append(lg.nodes, legendNode{id: id, attrs: append(attrs, small...)})
 		return len(lg.nodes) - 1
 	}
 	text := func(id, label string) int {
-		return addNode(id, attr{"label", label}, attr{"shape", "plaintext"}, attr{"style", ""})
+		return addNode(id, Attr{"label", label}, Attr{"shape", "plaintext"}, Attr{"style", ""})
 	}
 	type sampleEdge struct {
 		rel, label string
@@ -439,7 +484,7 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		if len(rels) > 0 {
 			r = rels[0]
 		}
-		samples = append(samples, sampleEdge{r, "inferred (lighter, hollow arrow)", true})
+		samples = append(samples, sampleEdge{r, "inferred (pale, hollow arrow)", true})
 	}
 	// Graphviz lays LR drawings out as TB ones turned a quarter left, which
 	// reverses the order of a rank: emit the samples reversed so that they
@@ -448,23 +493,27 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		slices.Reverse(samples)
 	}
 	for k, sm := range samples {
-		a := text(fmt.Sprintf("legend_e%d", k), dotEscape(sm.label))
-		lg.nodes = append(lg.nodes, legendNode{id: fmt.Sprintf("legend_e%d_to", k), attrs: []attr{{"label", ""}, {"shape", "point"}, {"width", "0.06"}, {"style", "filled"}, {"color", "#757575"}}})
+		a := text(fmt.Sprintf("legend_e%d", k), clean(sm.label))
+		lg.nodes = append(lg.nodes, legendNode{id: fmt.Sprintf("legend_e%d_to", k), attrs: []Attr{{"label", ""}, {"shape", "point"}, {"width", "0.06"}, {"style", "filled"}, {"color", "#757575"}}})
 		b := len(lg.nodes) - 1
 		lg.edges = append(lg.edges, legendEdge{from: a, to: b, attrs: relAttrs(sm.rel, sm.inferred)})
 	}
-	addNode("legend_root", attr{"label", "queried model"}, attr{"fillcolor", rootFill}, attr{"color", rootBorder}, attr{"penwidth", "2.5"})
+	addNode("legend_root", Attr{"label", "queried model"}, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"})
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Foundation }) {
-		addNode("legend_foundation", attr{"label", "foundation (no parents)"}, attr{"fillcolor", foundationFill}, attr{"peripheries", "2"})
+		addNode("legend_foundation", Attr{"label", "foundation (no parents)"}, Attr{"fillcolor", foundationFill}, Attr{"peripheries", "2"})
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Summary }) {
-		addNode("legend_summary", attr{"label", "+N relation: children left out\\nto fit the budget, with their descendants"}, attr{"style", "rounded,dashed"}, attr{"color", foldedBorder}, attr{"fontcolor", foldedText})
+		addNode("legend_summary", Attr{"label", "+N relation: children left out\nto fit the budget, with their descendants"}, Attr{"style", "rounded,dashed"}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
-		addNode("legend_badge", attr{"label", "+N relation: leaf models folded"}, attr{"fillcolor", badgeFill}, attr{"color", foldedBorder}, attr{"fontcolor", foldedText})
+		label := "+N relation: leaf models folded"
+		if f.FoldBelow > 0 {
+			label += "\n(quantized, adapters, and leaves under " + commas(f.FoldBelow) + " downloads)"
+		}
+		addNode("legend_badge", Attr{"label", label}, Attr{"fillcolor", badgeFill}, Attr{"color", foldedBorder}, Attr{"fontcolor", foldedText})
 	}
 	if fl := f.FoldedLine(); fl != "" {
-		text("legend_folded", dotEscape(fl))
+		text("legend_folded", clean(fl))
 	}
 	return lg
 }

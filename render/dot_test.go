@@ -57,6 +57,7 @@ func goldenCases() []struct {
 		{"cycle", rendertest.Parse(cycleDSL), "a", render.Options{Fold: true}},
 		{"fanout", fanout(), "org/base", render.Options{Fold: true, MaxNodes: 8}},
 		{"hostile", hostileWorld(), "root/base", render.Options{}},
+		{"wide", wide(40), "org/base", render.Options{Fold: true}},
 	}
 }
 
@@ -122,7 +123,8 @@ func lineDiff(want, got string) string {
 	return out.String()
 }
 
-// dotStrings returns the quoted strings of a DOT text, decoded the way
+// dotStrings returns the quoted strings and bare attribute values of a DOT
+// text, the strings decoded the way
 // Graphviz decodes an escString label (\" -> ", \\ -> \, &amp; -> &). It
 // fails the test if a string is not terminated on its line.
 func dotStrings(t *testing.T, dot string) []string {
@@ -130,6 +132,16 @@ func dotStrings(t *testing.T, dot string) []string {
 	var out []string
 	for n, line := range strings.Split(dot, "\n") {
 		for i := 0; i < len(line); i++ {
+			if line[i] == '=' && i+1 < len(line) && line[i+1] != '"' {
+				// A bare value: an identifier or a numeral.
+				j := i + 1
+				for j < len(line) && (line[j] == '_' || line[j] == '.' || line[j] == '-' || line[j] >= '0' && line[j] <= '9' || line[j] >= 'a' && line[j] <= 'z' || line[j] >= 'A' && line[j] <= 'Z') {
+					j++
+				}
+				out = append(out, line[i+1:j])
+				i = j - 1
+				continue
+			}
 			if line[i] != '"' {
 				continue
 			}
@@ -375,4 +387,87 @@ func decodeMermaid(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// TestStyleKey checks the words of StyleKey against the legend WriteDOT
+// draws: every relation drawn with its DOT line style, the inferred
+// sample, the badges.
+func TestStyleKey(t *testing.T) {
+	w := rendertest.Parse(mistralDSL)
+	f := selectT(t, w, render.Options{Root: w.ID("mistralai/Mistral-7B-v0.1"), Fold: true})
+	var dot bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	key := f.StyleKey()
+	for _, want := range []string{"finetune solid", "merge bold", "inferred relations pale with hollow arrows", "badges on dashed grey lines"} {
+		if !strings.Contains(key, want) {
+			t.Errorf("StyleKey() = %q, lacks %q", key, want)
+		}
+	}
+	for _, rel := range []string{"finetune", "merge"} {
+		if !strings.Contains(dot.String(), "class="+rel+", style=") {
+			t.Errorf("DOT has no %s edge though StyleKey names it", rel)
+		}
+	}
+	// Adapters and quantizations are all folded into badges here: their
+	// styles are neither in the legend nor in the key.
+	if strings.Contains(key, "adapter") || strings.Contains(key, "quantized") || strings.Contains(dot.String(), `legend_e0 [label=adapter`) {
+		t.Errorf("StyleKey() = %q names relations the picture does not draw", key)
+	}
+	if got := (&render.Family{}).StyleKey(); got != "" {
+		t.Errorf("StyleKey of an empty family = %q", got)
+	}
+}
+
+// wide returns a base with n finetune leaves (with downloads enough not to
+// fold), two adapters and a finetune with a child.
+func wide(n int) *rendertest.World {
+	w := rendertest.New()
+	w.Meta("org/base", 2_000_000, "2024-05-01")
+	for i := 0; i < n; i++ {
+		leaf := fmt.Sprintf("org%d/tune-%02d", i%7, i)
+		w.Add("org/base", leaf, "finetune")
+		w.Meta(leaf, int64(100+i*37%500), "2024-06-01")
+	}
+	w.Add("org/base", "a/lora-1", "adapter")
+	w.Add("org/base", "a/lora-2", "adapter")
+	w.Add("org/base", "x/mid", "finetune")
+	w.Add("x/mid", "x/low", "finetune")
+	return w
+}
+
+// TestFanGrid checks how a wide fan-out is written: its leaves in one
+// frame, one arrow of the relation's style to the frame, invisible edges
+// forming rows of the length columns gives, and no other edge to a leaf.
+func TestFanGrid(t *testing.T) {
+	w := wide(40)
+	f := selectT(t, w, render.Options{Root: w.ID("org/base"), Fold: true})
+	var dot bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	text := dot.String()
+	start := strings.Index(text, "subgraph cluster_fan0 {")
+	if start < 0 {
+		t.Fatalf("no fan frame:\n%s", text)
+	}
+	cluster := text[start : start+strings.Index(text[start:], "\t}\n")]
+	leaves := strings.Count(cluster, "label=\"org")
+	hidden := strings.Count(cluster, "style=invis")
+	rows := (40 + 2) / 3 // columns(40, LR) = ceil(sqrt(8)) = 3
+	if leaves != 40 || hidden != 40-rows {
+		t.Errorf("fan frame holds %d leaves and %d invisible row edges, want 40 and %d", leaves, hidden, 40-rows)
+	}
+	if n := strings.Count(text, "lhead=cluster_fan0"); n != 1 {
+		t.Errorf("%d arrows to the frame, want 1", n)
+	}
+	// The base reaches each row's first leaf: one arrow, rows-1 invisible.
+	top := text[:start]
+	if strings.Count(top, "style=invis") != rows-1 {
+		t.Errorf("%d invisible edges to row heads, want %d", strings.Count(top, "style=invis"), rows-1)
+	}
+	if !strings.Contains(text, "compound=true") {
+		t.Errorf("lhead needs compound=true")
+	}
 }

@@ -23,6 +23,10 @@ const (
 // DefaultMaxNodes is the model budget used when Options.MaxNodes is zero.
 const DefaultMaxNodes = 150
 
+// DefaultFoldBelow is the download count used when Options.FoldBelow is
+// zero: on the Hub most derivatives are downloaded a few times at most.
+const DefaultFoldBelow = 100
+
 // DefaultURLPrefix is prepended to the path-escaped model name to make a
 // node's link when Info.URL is nil.
 const DefaultURLPrefix = "https://huggingface.co/"
@@ -73,6 +77,14 @@ type Options struct {
 	// FoldRelations lists the relations whose leaves Fold folds; nil means
 	// Quantized and Adapter.
 	FoldRelations []string
+	// FoldBelow is the download count under which Fold also folds a leaf
+	// child of any relation into its parent's badge, when the family does
+	// not fit the budget even after the FoldRelations leaves are folded:
+	// the budget then goes to the models that carry the family (those with
+	// descendants or downloads), not to hundreds of unused leaves. A leaf
+	// whose downloads are unknown counts as unused. Zero means
+	// DefaultFoldBelow; negative never folds leaves for their downloads.
+	FoldBelow int64
 	// RankDir is the direction of the drawing: "LR" (left to right, the
 	// default when empty) or "TB" (top to bottom). Left to right suits
 	// lineage better: model ids are long and families fan out, so siblings
@@ -198,6 +210,9 @@ type Family struct {
 	FoldedBy []Count
 	// RankDir is "TB" or "LR".
 	RankDir string
+	// FoldBelow is the download count under which leaves of any relation
+	// were folded into badges (see Options.FoldBelow); 0 when none were.
+	FoldBelow int64
 }
 
 // Caption returns the one-line account of what the picture shows, such as
@@ -258,7 +273,9 @@ var (
 //
 // How folding chooses: with Fold, the leaf children (no children of their
 // own in the family) that a drawn model reaches by a FoldRelations relation
-// become one badge per model. Then the budget is spent breadth-first, level
+// become one badge per model; when the family still has more models than
+// the budget, so do its leaf children with fewer than FoldBelow downloads,
+// whatever their relation. Then the budget is spent breadth-first, level
 // by level: first on ancestors (closest first, then by downloads, then by
 // name), then on descendants. At each level the candidates are the
 // not-yet-drawn children of the models drawn at the previous level; when
@@ -289,15 +306,19 @@ func Select(g *graph.Graph, info Info, opt Options) (*Family, error) {
 	}
 	s := newSelector(g, info, opt)
 	s.collect()
+	s.decideFoldBelow(opt.FoldBelow)
 	s.choose()
 	s.attribute()
 	f := s.build()
 	f.RankDir = rankdir
+	f.FoldBelow = s.foldBelow
 	return f, nil
 }
 
-// selector holds the family in local dense indices (0 is the root), so
-// that all per-node state is sized by the family, not by the graph.
+// selector holds the family as a graph of its own: local dense ids
+// 0..n-1, in the order of the big graph's ids (so adjacency rows read in
+// the same order in both), mapped to the big graph by ids. All per-node
+// state is sized by the family, not by the graph.
 type selector struct {
 	g        *graph.Graph
 	root     graph.NodeID
@@ -308,30 +329,27 @@ type selector struct {
 	budget   int // models; -1 no limit
 	fold     bool
 	foldRel  []string
+	// foldBelow is the download count under which leaves fold into
+	// badges; 0 when the family fits the budget without that.
+	foldBelow int64
 
-	idx   map[graph.NodeID]int32
-	ids   []graph.NodeID
-	depth []int32 // signed depth
-	anc   []bool  // reached going up
-	desc  []bool  // reached going down (or root)
+	ids   []graph.NodeID // local id -> big graph id, ascending
+	rootL int32          // local id of the root
+	depth []int32        // signed depth
+	anc   graph.Bitset   // reached going up
+	desc  graph.Bitset   // reached going down (or the root)
 
-	// Family-induced edges, in local indices.
-	outOff []int32
-	outDst []int32
-	outLab []graph.Label
-	// Down-graph children: out-edges between root/descendant nodes.
-	downOff []int32
-	downDst []int32
-	downLab []graph.Label
-	// Up-graph parents: in-edges between root/ancestor nodes.
-	upOff []int32
-	upDst []int32
-	upLab []graph.Label
+	// fam holds every edge of g (along the selected labels, self-loops
+	// left out) between two family members; downG those between the root
+	// and descendants; upG those between the root and ancestors, in their
+	// parent -> child direction (walked with graph.Up).
+	fam, downG, upG *graph.Graph
 
 	keep      []bool
 	keptOrder []int32 // kept nodes in selection order (root first)
 
-	// Lazily computed descendant counts in the down graph (-1: unknown).
+	// Distinct descendants in downG, computed for the candidates of a
+	// level that does not fit the budget (-1: not computed).
 	count []int32
 
 	// Attribution of folded nodes to keys.
@@ -377,32 +395,52 @@ func newSelector(g *graph.Graph, info Info, opt Options) *selector {
 	return s
 }
 
-func (s *selector) add(v graph.NodeID, d int32) int32 {
-	if i, ok := s.idx[v]; ok {
-		return i
+// local returns the local id of v, or -1 when v is not in the family.
+func (s *selector) local(v graph.NodeID) int32 {
+	if i, ok := slices.BinarySearch(s.ids, v); ok {
+		return int32(i)
 	}
-	i := int32(len(s.ids))
-	s.idx[v] = i
-	s.ids = append(s.ids, v)
-	s.depth = append(s.depth, d)
-	s.anc = append(s.anc, false)
-	s.desc = append(s.desc, false)
-	return i
+	return -1
 }
 
-// collect finds the family by breadth-first search in each direction and
-// builds the family-induced adjacency.
+// collect finds the family with the graph's breadth-first Reach in each
+// direction and builds its three sub-graphs.
 func (s *selector) collect() {
-	s.idx = map[graph.NodeID]int32{}
-	s.add(s.root, 0)
-	s.desc[0] = true
+	var up, down []graph.Hit
 	if s.up {
-		s.bfs(graph.Up)
+		up = s.g.Reach(s.root, graph.Up, s.labels, s.depthMax)
 	}
 	if s.down {
-		s.bfs(graph.Down)
+		down = s.g.Reach(s.root, graph.Down, s.labels, s.depthMax)
 	}
+	s.ids = make([]graph.NodeID, 0, 1+len(up)+len(down))
+	s.ids = append(s.ids, s.root)
+	for _, h := range up {
+		s.ids = append(s.ids, h.Node)
+	}
+	for _, h := range down {
+		s.ids = append(s.ids, h.Node)
+	}
+	slices.Sort(s.ids)
+	s.ids = slices.Compact(s.ids)
 	n := len(s.ids)
+	s.rootL = s.local(s.root)
+	s.depth = make([]int32, n)
+	s.anc, s.desc = graph.NewBitset(n), graph.NewBitset(n)
+	s.desc.Set(graph.NodeID(s.rootL))
+	// A model reached both ways (on a cycle through the root) keeps its
+	// depth as an ancestor.
+	for _, h := range down {
+		i := s.local(h.Node)
+		s.desc.Set(graph.NodeID(i))
+		s.depth[i] = h.Depth
+	}
+	for _, h := range up {
+		i := s.local(h.Node)
+		s.anc.Set(graph.NodeID(i))
+		s.depth[i] = -h.Depth
+	}
+	s.depth[s.rootL] = 0
 	s.names = make([]string, n)
 	s.dls = make([]int64, n)
 	for i, v := range s.ids {
@@ -412,109 +450,75 @@ func (s *selector) collect() {
 			s.dls[i] = s.info.Downloads(v)
 		}
 	}
-	// Induced edges, forward, sorted by local source then by NodeID of the
-	// target (the graph's row order), which is deterministic.
-	type e struct {
-		a, b int32
-		l    graph.Label
-	}
-	var es []e
+	fb, db, ub := graph.NewBuilder(n), graph.NewBuilder(n), graph.NewBuilder(n)
+	isUp := func(i int32) bool { return i == s.rootL || s.anc.Has(graph.NodeID(i)) }
 	for a, v := range s.ids {
 		dst, lab := s.g.Out(v)
 		for k, w := range dst {
 			if !s.labels.Has(lab[k]) || w == v {
 				continue
 			}
-			if b, ok := s.idx[w]; ok {
-				es = append(es, e{int32(a), b, lab[k]})
+			b := s.local(w)
+			if b < 0 {
+				continue
+			}
+			x, y := graph.NodeID(a), graph.NodeID(b)
+			fb.AddEdge(x, y, lab[k])
+			if s.desc.Has(x) && s.desc.Has(y) {
+				db.AddEdge(x, y, lab[k])
+			}
+			if isUp(int32(a)) && isUp(b) {
+				ub.AddEdge(x, y, lab[k])
 			}
 		}
 	}
-	s.outOff, s.outDst, s.outLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
-		for _, x := range es {
-			yield(x.a, x.b, x.l)
-		}
-	})
-	s.downOff, s.downDst, s.downLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
-		for _, x := range es {
-			if s.desc[x.a] && s.desc[x.b] {
-				yield(x.a, x.b, x.l)
-			}
-		}
-	})
-	isUp := func(i int32) bool { return i == 0 || s.anc[i] }
-	s.upOff, s.upDst, s.upLab = csr(n, func(yield func(a, b int32, l graph.Label)) {
-		for _, x := range es {
-			if isUp(x.a) && isUp(x.b) {
-				yield(x.b, x.a, x.l)
-			}
-		}
-	})
-}
-
-// csr builds a compressed row structure over n rows from the edges produced
-// by each, keeping their order within a row (a stable counting sort).
-func csr(n int, each func(yield func(a, b int32, l graph.Label))) ([]int32, []int32, []graph.Label) {
-	off := make([]int32, n+1)
-	each(func(a, _ int32, _ graph.Label) { off[a+1]++ })
-	for i := 0; i < n; i++ {
-		off[i+1] += off[i]
-	}
-	total := off[n]
-	dst := make([]int32, total)
-	lab := make([]graph.Label, total)
-	pos := slices.Clone(off[:n])
-	each(func(a, b int32, l graph.Label) {
-		dst[pos[a]], lab[pos[a]] = b, l
-		pos[a]++
-	})
-	return off, dst, lab
-}
-
-// bfs walks from the root in one direction, adding nodes to the family.
-func (s *selector) bfs(dir graph.Direction) {
-	seen := map[graph.NodeID]bool{s.ids[0]: true}
-	frontier := []graph.NodeID{s.ids[0]}
-	sign := int32(1)
-	if dir == graph.Up {
-		sign = -1
-	}
-	for d := int32(1); len(frontier) > 0 && (s.depthMax <= 0 || int(d) <= s.depthMax); d++ {
-		var next []graph.NodeID
-		for _, v := range frontier {
-			var nb []graph.NodeID
-			var lab []graph.Label
-			if dir == graph.Up {
-				nb, lab = s.g.In(v)
-			} else {
-				nb, lab = s.g.Out(v)
-			}
-			for k, w := range nb {
-				if !s.labels.Has(lab[k]) || seen[w] {
-					continue
-				}
-				seen[w] = true
-				i := s.add(w, sign*d)
-				if dir == graph.Up {
-					s.anc[i] = true
-				} else {
-					s.desc[i] = true
-				}
-				next = append(next, w)
-			}
-		}
-		frontier = next
-	}
+	s.fam, s.downG, s.upG = fb.Build(), db.Build(), ub.Build()
 }
 
 func (s *selector) foldable(rel string) bool { return slices.Contains(s.foldRel, rel) }
 
-func (s *selector) isLeaf(i int32) bool { return s.downOff[i] == s.downOff[i+1] }
+func (s *selector) isLeaf(i int32) bool { return s.downG.OutDegree(graph.NodeID(i)) == 0 }
 
 // badgeEdge reports whether the down edge to child c with label l folds
 // into its parent's badge.
 func (s *selector) badgeEdge(c int32, l graph.Label) bool {
-	return s.fold && s.isLeaf(c) && s.foldable(s.info.Relation(l))
+	return s.fold && s.isLeaf(c) && (s.foldable(s.info.Relation(l)) || s.foldBelow > 0 && s.dls[c] < s.foldBelow)
+}
+
+// decideFoldBelow sets foldBelow when, with Fold, the family would not fit
+// the budget after its FoldRelations leaves go into badges.
+func (s *selector) decideFoldBelow(opt int64) {
+	if !s.fold || !s.down || s.budget < 0 || opt < 0 || len(s.ids) <= s.budget {
+		return
+	}
+	if opt == 0 {
+		opt = DefaultFoldBelow
+	}
+	// A leaf folds when each edge that reaches it down the family is of a
+	// FoldRelations relation.
+	badged := make([]bool, len(s.ids))
+	for v := range s.ids {
+		if v == int(s.rootL) || !s.desc.Has(graph.NodeID(v)) || !s.isLeaf(int32(v)) {
+			continue
+		}
+		_, lab := s.downG.In(graph.NodeID(v))
+		badged[v] = len(lab) > 0
+		for _, l := range lab {
+			if !s.foldable(s.info.Relation(l)) {
+				badged[v] = false
+				break
+			}
+		}
+	}
+	remaining := 0
+	for v := range s.ids {
+		if !badged[v] {
+			remaining++
+		}
+	}
+	if remaining > s.budget {
+		s.foldBelow = opt
+	}
 }
 
 // choose spends the budget: ancestors first, then descendants, level by
@@ -522,35 +526,37 @@ func (s *selector) badgeEdge(c int32, l graph.Label) bool {
 func (s *selector) choose() {
 	n := len(s.ids)
 	s.keep = make([]bool, n)
-	s.keep[0] = true
-	s.keptOrder = []int32{0}
+	s.keep[s.rootL] = true
+	s.keptOrder = []int32{s.rootL}
 	remaining := -1
 	if s.budget >= 0 {
 		remaining = max(s.budget-1, 0)
 	}
 	if s.up {
-		remaining = s.level(s.upOff, s.upDst, s.upLab, false, remaining)
+		remaining = s.level(s.upG, graph.Up, remaining)
 	}
 	if s.down {
-		s.level(s.downOff, s.downDst, s.downLab, true, remaining)
+		s.level(s.downG, graph.Down, remaining)
 	}
 }
 
-// level runs the level-by-level selection over one direction's adjacency
-// and returns the budget left (-1: unlimited).
-func (s *selector) level(off, dst []int32, lab []graph.Label, down bool, remaining int) int {
+// level runs the level-by-level selection over one direction of g and
+// returns the budget left (-1: unlimited).
+func (s *selector) level(g *graph.Graph, dir graph.Direction, remaining int) int {
+	down := dir == graph.Down
 	inCand := make([]bool, len(s.ids))
 	// visited marks nodes expanded (or queued) in this direction; models
 	// kept earlier (an ancestor that is also a descendant, in a cycle) are
 	// walked through without spending budget.
 	visited := make([]bool, len(s.ids))
-	visited[0] = true
-	frontier := []int32{0}
+	visited[s.rootL] = true
+	frontier := []int32{s.rootL}
 	for len(frontier) > 0 {
 		var cands, next []int32
 		for _, v := range frontier {
-			for k := off[v]; k < off[v+1]; k++ {
-				c := dst[k]
+			nb, lab := adj(g, v, dir)
+			for k, w := range nb {
+				c := int32(w)
 				if s.keep[c] {
 					if !visited[c] {
 						visited[c] = true
@@ -567,7 +573,7 @@ func (s *selector) level(off, dst []int32, lab []graph.Label, down bool, remaini
 		}
 		if remaining >= 0 && len(cands) > remaining {
 			if down {
-				s.ensureCounts(cands)
+				s.countDescendants(cands)
 			}
 			slices.SortFunc(cands, func(a, b int32) int { return s.importance(a, b, down) })
 			for _, c := range cands[remaining:] {
@@ -587,6 +593,14 @@ func (s *selector) level(off, dst []int32, lab []graph.Label, down bool, remaini
 		frontier = next
 	}
 	return remaining
+}
+
+// adj returns the neighbours of v in direction dir, with edge labels.
+func adj(g *graph.Graph, v int32, dir graph.Direction) ([]graph.NodeID, []graph.Label) {
+	if dir == graph.Up {
+		return g.In(graph.NodeID(v))
+	}
+	return g.Out(graph.NodeID(v))
 }
 
 // importance orders candidates, most important first: descendant count
@@ -613,99 +627,27 @@ func (s *selector) byName(a, b int32) int {
 	return cmp.Compare(s.ids[a], s.ids[b])
 }
 
-// ensureCounts computes the number of distinct descendants in the down
-// graph for each node in vs. A node whose reachable part is a tree (every
-// node below it has one parent and there is no cycle) gets its count by
-// summing its children's; the others are counted by a walk.
-func (s *selector) ensureCounts(vs []int32) {
-	n := len(s.ids)
+// countDescendants records, for each node of vs, its number of distinct
+// descendants among the family's descendants (graph.CountDescendants on
+// the down sub-graph).
+func (s *selector) countDescendants(vs []int32) {
 	if s.count == nil {
-		s.count = make([]int32, n)
-		s.treeCounts()
+		s.count = make([]int32, len(s.ids))
+		for i := range s.count {
+			s.count[i] = -1
+		}
 	}
-	var stamp []int32
-	gen := int32(0)
-	var stack []int32
+	var todo []graph.NodeID
 	for _, v := range vs {
-		if s.count[v] >= 0 {
-			continue
+		if s.count[v] < 0 {
+			todo = append(todo, graph.NodeID(v))
 		}
-		if stamp == nil {
-			stamp = make([]int32, n)
-		}
-		gen++
-		stamp[v] = gen
-		stack = append(stack[:0], v)
-		c := int32(0)
-		for len(stack) > 0 {
-			u := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for k := s.downOff[u]; k < s.downOff[u+1]; k++ {
-				w := s.downDst[k]
-				if stamp[w] != gen {
-					stamp[w] = gen
-					c++
-					stack = append(stack, w)
-				}
-			}
-		}
-		s.count[v] = c
 	}
-}
-
-// treeCounts fills count for every node whose down-reachable part is a
-// tree, and -1 for the others, in one post-order pass.
-func (s *selector) treeCounts() {
-	n := len(s.ids)
-	indeg := make([]int32, n)
-	for _, w := range s.downDst {
-		indeg[w]++
+	if len(todo) == 0 {
+		return
 	}
-	const (
-		white = iota
-		grey
-		black
-	)
-	state := make([]uint8, n)
-	tree := make([]bool, n)
-	for i := range s.count {
-		s.count[i] = -1
-	}
-	type frame struct{ v, k int32 }
-	for start := int32(0); start < int32(n); start++ {
-		if state[start] != white || !s.desc[start] {
-			continue
-		}
-		stack := []frame{{start, s.downOff[start]}}
-		state[start] = grey
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			if f.k < s.downOff[f.v+1] {
-				w := s.downDst[f.k]
-				f.k++
-				if state[w] == white {
-					state[w] = grey
-					stack = append(stack, frame{w, s.downOff[w]})
-				}
-				continue
-			}
-			v := f.v
-			stack = stack[:len(stack)-1]
-			state[v] = black
-			ok, sum := true, int32(0)
-			for k := s.downOff[v]; k < s.downOff[v+1]; k++ {
-				w := s.downDst[k]
-				if indeg[w] != 1 || state[w] != black || !tree[w] {
-					ok = false
-					break
-				}
-				sum += 1 + s.count[w]
-			}
-			if ok {
-				tree[v] = true
-				s.count[v] = sum
-			}
-		}
+	for i, c := range s.downG.CountDescendants(todo, graph.AllLabels) {
+		s.count[todo[i]] = int32(c)
 	}
 }
 
@@ -762,11 +704,13 @@ func (s *selector) attribute() {
 			k.examples = k.examples[:3]
 		}
 	}
-	spread := func(off, dst []int32, lab []graph.Label, up bool, sources []int32) {
+	spread := func(g *graph.Graph, dir graph.Direction, sources []int32) {
+		up := dir == graph.Up
 		var queue []int32
 		for _, v := range sources {
-			for k := off[v]; k < off[v+1]; k++ {
-				c := dst[k]
+			nb, lab := adj(g, v, dir)
+			for k, w := range nb {
+				c := int32(w)
 				if assigned(c) {
 					continue
 				}
@@ -780,8 +724,9 @@ func (s *selector) attribute() {
 			u := queue[0]
 			queue = queue[1:]
 			ki := s.key[u]
-			for k := off[u]; k < off[u+1]; k++ {
-				c := dst[k]
+			nb, lab := adj(g, u, dir)
+			for k, w := range nb {
+				c := int32(w)
 				if assigned(c) {
 					continue
 				}
@@ -793,20 +738,20 @@ func (s *selector) attribute() {
 	if s.up {
 		var src []int32
 		for _, v := range s.keptOrder {
-			if v == 0 || s.anc[v] {
+			if v == s.rootL || s.anc.Has(graph.NodeID(v)) {
 				src = append(src, v)
 			}
 		}
-		spread(s.upOff, s.upDst, s.upLab, true, src)
+		spread(s.upG, graph.Up, src)
 	}
 	if s.down {
 		var src []int32
 		for _, v := range s.keptOrder {
-			if s.desc[v] {
+			if s.desc.Has(graph.NodeID(v)) {
 				src = append(src, v)
 			}
 		}
-		spread(s.downOff, s.downDst, s.downLab, false, src)
+		spread(s.downG, graph.Down, src)
 	}
 }
 
@@ -869,25 +814,24 @@ func (s *selector) build() *Family {
 			URL:        s.url(v, s.names[i]),
 			Downloads:  s.dls[i],
 			Depth:      int(s.depth[i]),
-			Root:       i == 0,
+			Root:       int32(i) == s.rootL,
 			Foundation: s.foundation(v),
 			Anchor:     -1,
 		}
 		if s.info.Created != nil {
 			nd.Created = s.info.Created(v)
 		}
-		if i == 0 {
+		if int32(i) == s.rootL {
 			f.Root = p
 		}
 		f.Nodes = append(f.Nodes, nd)
 	}
 	for _, a := range kept {
-		for k := s.outOff[a]; k < s.outOff[a+1]; k++ {
-			b := s.outDst[k]
-			if !s.keep[b] {
-				continue
+		dst, lab := s.fam.Out(graph.NodeID(a))
+		for k, b := range dst {
+			if s.keep[b] {
+				f.Edges = append(f.Edges, s.edge(pos[a], pos[b], lab[k]))
 			}
-			f.Edges = append(f.Edges, s.edge(pos[a], pos[b], s.outLab[k]))
 		}
 	}
 	// Folded groups, ordered by anchor position, ancestors' summaries

@@ -316,7 +316,7 @@ func TestBudget(t *testing.T) {
 	// most descendants are kept: the three with 20 finetunes (27, 27, 27
 	// descendants, then by downloads), and then tune-03 (7 descendants,
 	// most downloads among the 7s).
-	f := selectT(t, w, render.Options{Root: w.ID("org/base"), MaxNodes: 5, Fold: true})
+	f := selectT(t, w, render.Options{Root: w.ID("org/base"), MaxNodes: 5, Fold: true, FoldBelow: -1})
 	want := []string{"ft/tune-00", "ft/tune-01", "ft/tune-02", "ft/tune-03", "org/base"}
 	if got := shownNames(f); !slices.Equal(got, want) {
 		t.Errorf("MaxNodes 5: shown = %v, want %v", got, want)
@@ -484,5 +484,87 @@ func TestHumanCount(t *testing.T) {
 		if got := render.HumanCount(tc.n); got != tc.want {
 			t.Errorf("HumanCount(%d) = %q, want %q", tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestFoldBelow checks the folding of unused leaves of any relation into
+// badges: only when the family does not fit the budget, only leaves (a
+// finetune with children of its own stays a candidate), only under the
+// threshold, with unknown downloads counted as unused; the rest competes
+// for the budget as usual.
+func TestFoldBelow(t *testing.T) {
+	w := rendertest.New()
+	w.Meta("org/base", 1_000_000, "")
+	for i := 0; i < 200; i++ {
+		leaf := fmt.Sprintf("u/leaf-%03d", i)
+		w.Add("org/base", leaf, []string{"finetune", "merge"}[i%2])
+		w.Meta(leaf, int64(i), "")
+	}
+	w.Add("org/base", "x/unknown", "finetune") // downloads unknown
+	w.Add("org/base", "x/carrier", "finetune") // no downloads, but a child
+	w.Meta("x/carrier", 0, "")
+	w.Add("x/carrier", "x/carried", "finetune")
+	w.Meta("x/carried", 5000, "")
+	root := w.ID("org/base")
+	// Reference: leaves of org/base with fewer than 100 downloads, by
+	// relation, counted from the construction above.
+	below := map[string]int{"finetune": 1} // x/unknown
+	for i := 0; i < 100; i++ {
+		below[[]string{"finetune", "merge"}[i%2]]++
+	}
+	f := selectT(t, w, render.Options{Root: root, Fold: true, MaxNodes: 150})
+	if f.FoldBelow != render.DefaultFoldBelow {
+		t.Errorf("FoldBelow = %d, want %d", f.FoldBelow, render.DefaultFoldBelow)
+	}
+	var badge *render.Node
+	for i := range f.Nodes {
+		if n := &f.Nodes[i]; n.Kind == render.Badge && f.Nodes[n.Anchor].Name == "org/base" {
+			badge = n
+		}
+	}
+	if badge == nil {
+		t.Fatalf("no badge on org/base")
+	}
+	got := map[string]int{}
+	for _, c := range badge.Folded {
+		got[c.Relation] = c.N
+	}
+	if got["finetune"] != below["finetune"] || got["merge"] != below["merge"] || len(got) != 2 {
+		t.Errorf("badge folds %v, want %v", got, below)
+	}
+	shown := shownNames(f)
+	for _, name := range []string{"x/carrier", "x/carried", "u/leaf-100", "u/leaf-199"} {
+		if !slices.Contains(shown, name) {
+			t.Errorf("%s not drawn: %v", name, shown)
+		}
+	}
+	if slices.Contains(shown, "u/leaf-099") || slices.Contains(shown, "x/unknown") {
+		t.Errorf("an unused leaf is drawn: %v", shown)
+	}
+	// Fitting the budget, or FoldBelow < 0: nothing folds for downloads.
+	for _, opt := range []render.Options{{MaxNodes: 300}, {MaxNodes: 150, FoldBelow: -1}, {MaxNodes: -1}} {
+		opt.Root, opt.Fold = root, true
+		g := selectT(t, w, opt)
+		if g.FoldBelow != 0 || slices.ContainsFunc(g.Nodes, func(n render.Node) bool { return n.Kind == render.Badge }) {
+			t.Errorf("%+v: FoldBelow %d and badges %v, want none", opt, g.FoldBelow, g.FoldedBy)
+		}
+	}
+	// A threshold of one's own.
+	g := selectT(t, w, render.Options{Root: root, Fold: true, MaxNodes: 150, FoldBelow: 10})
+	badged := 0
+	for _, n := range g.Nodes {
+		if n.Kind == render.Badge {
+			badged += n.Total()
+		}
+	}
+	if g.FoldBelow != 10 || badged != 11 { // leaves 0..9 and x/unknown
+		t.Errorf("FoldBelow 10: FoldBelow %d, %d in badges, want 10 and 11", g.FoldBelow, badged)
+	}
+	var dot strings.Builder
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(dot.String(), "leaves under 100 downloads") {
+		t.Errorf("the legend does not say leaves under 100 downloads were folded")
 	}
 }

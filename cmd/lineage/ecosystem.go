@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/lineage-project/lineage/cmd/lineage/internal/renderer"
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage/export"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -39,19 +36,19 @@ func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, 
 		if v, err = s.Lookup(family); err != nil {
 			return err
 		}
-		nodes = s.Family(v)
+		nodes = export.Family(s, v)
 	}
 	write := func(w io.Writer) error {
 		switch format {
 		case "graphml":
-			return s.WriteGraphML(w, nodes)
+			return export.GraphML(w, s, nodes)
 		case "csv":
-			return s.WriteEdgeCSV(w, nodes)
+			return export.EdgeCSV(w, s, nodes)
 		case "json":
-			return s.WriteNodeLink(w, nodes)
+			return export.NodeLink(w, s, nodes)
 		}
 		if family == "" {
-			return s.WriteDOT(w, nil)
+			return writeStoreDOT(w, s, nil)
 		}
 		fam, err := render.Select(s.G, web.RenderInfo(s), render.Options{Root: v, MaxNodes: -1, RankDir: "LR"})
 		if err != nil {
@@ -92,13 +89,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	renderer, cleanup, rerr := findRenderer(ctx)
-	defer cleanup()
+	var log io.Writer
+	if !d.quiet {
+		log = stderr
+	}
+	rend, rerr := renderer.Find(ctx, renderer.Options{Log: log})
+	defer rend.Close()
 	opt := web.Options{Store: s, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "serve: "+format+"\n", a...) }}
 	if rerr == nil {
 		opt.Render = func(ctx context.Context, dot []byte) ([]byte, error) {
-			return runRenderer(ctx, renderer, dot)
+			return rend.Render(ctx, "svg", dot)
 		}
 	} else if !d.quiet {
 		fmt.Fprintf(stderr, "note: trees will not be drawn: %v\n", rerr)
@@ -130,60 +131,4 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: shut down: %w", err)
 	}
 	return nil
-}
-
-// findRenderer locates lineage-render as renderExternal does
-// ($LINEAGE_RENDER, next to this executable, on PATH); in the lineage source
-// tree (go run) it builds it once into a temporary directory, so that no
-// request pays for "go run".
-func findRenderer(ctx context.Context) (path string, cleanup func(), err error) {
-	cleanup = func() {}
-	if p := os.Getenv("LINEAGE_RENDER"); p != "" {
-		return p, cleanup, nil
-	}
-	if exe, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(exe), "lineage-render"); isExecutable(p) {
-			return p, cleanup, nil
-		}
-	}
-	if p, err := exec.LookPath("lineage-render"); err == nil {
-		return p, cleanup, nil
-	}
-	if _, err := os.Stat(filepath.Join("cmd", "lineage-render", "main.go")); err == nil {
-		if gobin, err := exec.LookPath("go"); err == nil {
-			dir, err := os.MkdirTemp("", "lineage-render-")
-			if err != nil {
-				return "", cleanup, err
-			}
-			cleanup = func() { os.RemoveAll(dir) }
-			p := filepath.Join(dir, "lineage-render")
-			var msg bytes.Buffer
-			cmd := exec.CommandContext(ctx, gobin, "build", "-o", p, "./cmd/lineage-render")
-			cmd.Stderr = &msg
-			if err := cmd.Run(); err != nil {
-				return "", cleanup, fmt.Errorf("build lineage-render: %v: %s", err, strings.TrimSpace(msg.String()))
-			}
-			return p, cleanup, nil
-		}
-	}
-	return "", cleanup, errNoRenderer
-}
-
-// runRenderer lays DOT out as SVG in a lineage-render process: Graphviz's
-// memory lives and dies with that process.
-func runRenderer(ctx context.Context, path string, dot []byte) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, path, "--format", "svg")
-	var out, errb bytes.Buffer
-	cmd.Stdin = bytes.NewReader(dot)
-	cmd.Stdout = &out
-	cmd.Stderr = &errb
-	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("lineage-render: %s", msg)
-	}
-	return out.Bytes(), nil
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/lineage-project/lineage/cmd/lineage/internal/renderer"
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/render"
@@ -39,7 +37,9 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	f := strings.ToLower(*format)
 	if f == "" {
-		f = formatFromName(*out)
+		if f, err = formatFromName(*out); err != nil {
+			return err
+		}
 	}
 	switch f {
 	case "dot", "mmd", "svg", "png":
@@ -92,7 +92,11 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	data := buf.Bytes()
 	if f == "svg" || f == "png" {
-		data, err = renderExternal(ctx, f, data)
+		var log io.Writer
+		if !d.quiet {
+			log = stderr
+		}
+		data, err = renderExternal(ctx, f, data, log)
 		if err != nil {
 			return err
 		}
@@ -110,58 +114,35 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func formatFromName(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
+// formatFromName picks the output format from the extension of -o: .dot
+// or .gv, .mmd or .mermaid, .svg, .png; DOT for stdout or a name without
+// an extension. Any other extension is a usage error, so that "-o x.jpg"
+// does not quietly write DOT text into a file named like a picture.
+func formatFromName(name string) (string, error) {
+	if name == "" || name == "-" {
+		return "dot", nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case "", ".dot", ".gv":
+		return "dot", nil
 	case ".svg":
-		return "svg"
+		return "svg", nil
 	case ".png":
-		return "png"
+		return "png", nil
 	case ".mmd", ".mermaid":
-		return "mmd"
+		return "mmd", nil
+	default:
+		return "", usagef("-o %s: unknown extension %q; lineage tree writes .dot, .mmd, .svg or .png (or name the format with --format)", name, ext)
 	}
-	return "dot"
 }
 
-// errNoRenderer says lineage-render could not be found.
-var errNoRenderer = errors.New("SVG and PNG need the lineage-render command, which was not found next to lineage, on PATH, or in $LINEAGE_RENDER; install it with: go install ./cmd/lineage-render (from the lineage source tree), or write .dot/.mmd instead")
-
-// renderExternal lays out DOT as SVG or PNG with lineage-render, a separate
-// binary: it links Graphviz compiled to WebAssembly, whose start-up cost
-// (0.1-1.2 s) the query commands must not pay. It is found, in order, at
-// $LINEAGE_RENDER, next to this executable, on PATH, or (when run from the
-// lineage source tree, e.g. with go run) built with "go run".
-func renderExternal(ctx context.Context, format string, dot []byte) ([]byte, error) {
-	var cmd *exec.Cmd
-	args := []string{"--format", format}
-	if p := os.Getenv("LINEAGE_RENDER"); p != "" {
-		cmd = exec.CommandContext(ctx, p, args...)
-	} else if exe, err := os.Executable(); err == nil && isExecutable(filepath.Join(filepath.Dir(exe), "lineage-render")) {
-		cmd = exec.CommandContext(ctx, filepath.Join(filepath.Dir(exe), "lineage-render"), args...)
-	} else if p, err := exec.LookPath("lineage-render"); err == nil {
-		cmd = exec.CommandContext(ctx, p, args...)
-	} else if _, err := os.Stat(filepath.Join("cmd", "lineage-render", "main.go")); err == nil {
-		if gobin, err := exec.LookPath("go"); err == nil {
-			cmd = exec.CommandContext(ctx, gobin, append([]string{"run", "./cmd/lineage-render"}, args...)...)
-		}
+// renderExternal lays DOT out as SVG or PNG with lineage-render, found
+// (or built from the source checkout) by package renderer.
+func renderExternal(ctx context.Context, format string, dot []byte, log io.Writer) ([]byte, error) {
+	r, err := renderer.Find(ctx, renderer.Options{Log: log})
+	if err != nil {
+		return nil, err
 	}
-	if cmd == nil {
-		return nil, errNoRenderer
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdin = bytes.NewReader(dot)
-	cmd.Stdout = &out
-	cmd.Stderr = &errb
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("render %s with %s: %s", format, cmd.Path, msg)
-	}
-	return out.Bytes(), nil
-}
-
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+	defer r.Close()
+	return r.Render(ctx, format, dot)
 }

@@ -15,13 +15,17 @@ import (
 	"strconv"
 	"strings"
 
+	"codeberg.org/go-fonts/liberation/liberationsansbold"
+	"codeberg.org/go-fonts/liberation/liberationsansbolditalic"
+	"codeberg.org/go-fonts/liberation/liberationsansitalic"
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
+	"codeberg.org/go-fonts/liberation/liberationserifbold"
+	"codeberg.org/go-fonts/liberation/liberationserifbolditalic"
+	"codeberg.org/go-fonts/liberation/liberationserifitalic"
+	"codeberg.org/go-fonts/liberation/liberationserifregular"
 	"golang.org/x/image/colornames"
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gobolditalic"
-	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
@@ -31,10 +35,13 @@ import (
 // Raster limits: PNGs are drawn at 2 pixels per point (144 dpi), scaled
 // down for large drawings so that neither side exceeds maxSide pixels and
 // the image stays under maxPixels.
-const (
-	pixelsPerPoint = 2.0
-	maxSide        = 32000
-	maxPixels      = 24_000_000
+const pixelsPerPoint = 2.0
+
+// maxSide and maxPixels are variables only so that the fuzz test can draw
+// smaller images.
+var (
+	maxSide   = 32000.0
+	maxPixels = 24_000_000.0
 )
 
 // ErrSVG reports SVG input that SVGToPNG cannot draw.
@@ -46,8 +53,10 @@ var ErrSVG = errors.New("unsupported svg")
 // <path> (absolute M, L, C, Z, H, V), <ellipse>, <circle>, <rect>, <line>
 // and <text>, with fill, stroke, stroke-width, stroke-dasharray, opacities,
 // text-anchor, font-size, font-weight and font-style. Text is drawn with
-// the Go fonts (sans-serif, or mono for Courier-like families), which cover
-// Latin, Greek and Cyrillic: other scripts (CJK, emoji) show as boxes.
+// the Liberation fonts (Sans for Helvetica, Arial and the embedded
+// lineage-sans, Serif for Times: the widths Graphviz lays those out with)
+// or Go Mono for Courier-like families; they cover Latin, Greek and
+// Cyrillic: other scripts (CJK, emoji) show as boxes.
 // Other elements (<image>, gradients) are skipped. Anti-aliasing comes from
 // golang.org/x/image/vector. The image has 2 pixels per SVG point (144 dpi),
 // less for drawings that would exceed 24 million pixels or 32,000 pixels a
@@ -145,6 +154,11 @@ func rasterize(ctx context.Context, data []byte) (*image.RGBA, error) {
 				attrs[a.Name.Local] = a.Value
 			}
 			name := t.Name.Local
+			if r.img != nil && len(stack) == 0 {
+				// The root <svg> has ended: XML allows one root element,
+				// and a browser shows nothing after it either.
+				return nil, fmt.Errorf("%w: content after the root <svg> element", ErrSVG)
+			}
 			if r.img == nil {
 				if name != "svg" {
 					return nil, fmt.Errorf("%w: document does not start with <svg>", ErrSVG)
@@ -217,7 +231,7 @@ func (r *rasterizer) init(attrs map[string]string) (style, error) {
 	s = math.Min(s, maxSide/w)
 	s = math.Min(s, maxSide/h)
 	s = math.Min(s, math.Sqrt(maxPixels/(w*h)))
-	pw, ph := max(1, int(math.Ceil(w*s))), max(1, int(math.Ceil(h*s)))
+	pw, ph := min(max(1, int(math.Ceil(w*s))), int(maxSide)), min(max(1, int(math.Ceil(h*s))), int(maxSide))
 	r.img = image.NewRGBA(image.Rect(0, 0, pw, ph))
 	m := matrix{a: s, d: s}
 	if hasVB {
@@ -856,33 +870,43 @@ func (r *rasterizer) text(s string, x, y float64, st *style) {
 	d.DrawString(s)
 }
 
-// fontScale shrinks the Go fonts to the width of the Helvetica and Times
-// metrics Graphviz lays text out with, so labels fit their boxes.
-const fontScale = 0.92
-
 func (r *rasterizer) face(st *style, size float64) (font.Face, error) {
 	fam := strings.ToLower(st.fontFamily)
-	name := "regular"
 	bold := st.fontWeight == "bold" || st.fontWeight == "700" || strings.Contains(fam, "bold")
 	italic := st.fontStyle == "italic" || st.fontStyle == "oblique" || strings.Contains(fam, "italic") || strings.Contains(fam, "oblique")
-	switch {
-	case strings.Contains(fam, "courier") || strings.Contains(fam, "mono"):
+	// Sans-serif (Helvetica, Arial, the embedded lineage-sans) and serif
+	// (Times) text is drawn with the Liberation fonts, whose widths are the
+	// ones Graphviz lays those families out with; monospace with Go Mono
+	// (the same 0.6 em advance as Courier).
+	name := "sans"
+	switch first := strings.TrimSpace(strings.SplitN(fam, ",", 2)[0]); {
+	case strings.Contains(first, "courier") || strings.Contains(first, "mono"):
 		name = "mono"
-	case bold && italic:
-		name = "bolditalic"
-	case bold:
-		name = "bold"
-	case italic:
-		name = "italic"
+	case strings.Contains(first, "times") || first == "serif":
+		name = "serif"
 	}
-	size = math.Round(size*fontScale*4) / 4
+	if name != "mono" {
+		if bold {
+			name += "-bold"
+		}
+		if italic {
+			name += "-italic"
+		}
+	}
+	size = math.Round(size*4) / 4
 	key := faceKey{name, size}
 	if f, ok := r.faces[key]; ok {
 		return f, nil
 	}
 	fnt, ok := r.fonts[name]
 	if !ok {
-		data := map[string][]byte{"regular": goregular.TTF, "bold": gobold.TTF, "italic": goitalic.TTF, "bolditalic": gobolditalic.TTF, "mono": gomono.TTF}[name]
+		data := map[string][]byte{
+			"sans": liberationsansregular.TTF, "sans-bold": liberationsansbold.TTF,
+			"sans-italic": liberationsansitalic.TTF, "sans-bold-italic": liberationsansbolditalic.TTF,
+			"serif": liberationserifregular.TTF, "serif-bold": liberationserifbold.TTF,
+			"serif-italic": liberationserifitalic.TTF, "serif-bold-italic": liberationserifbolditalic.TTF,
+			"mono": gomono.TTF,
+		}[name]
 		var err error
 		fnt, err = opentype.Parse(data)
 		if err != nil {

@@ -69,7 +69,10 @@ func instance(ctx context.Context) (*graphviz.Graphviz, error) {
 }
 
 // DOTToSVG lays out a DOT graph with Graphviz's dot engine and returns the
-// SVG document. Safe for concurrent use (calls are serialised).
+// SVG document, with the glyphs of its Helvetica text embedded as a font
+// whose widths are those Graphviz laid the text out with (see font.go), so
+// that labels stay inside their boxes whatever fonts the viewer has. Safe
+// for concurrent use (calls are serialised).
 func DOTToSVG(ctx context.Context, dot []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(dot)) == 0 {
 		return nil, ErrEmpty
@@ -108,7 +111,7 @@ func DOTToSVG(ctx context.Context, dot []byte) ([]byte, error) {
 	if !bytes.Contains(out, []byte("<svg")) || !bytes.Contains(out, []byte("</svg>")) {
 		return nil, ErrRender
 	}
-	return out, nil
+	return embedFonts(out)
 }
 
 // DOTToPNG lays out a DOT graph and returns it as a PNG image, made by

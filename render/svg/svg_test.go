@@ -430,3 +430,41 @@ func BenchmarkTree(b *testing.B) {
 		})
 	}
 }
+
+// TestWideFanFitsAPage lays out a model with 150 leaf finetunes (too many
+// downloads to fold): drawn as a grid, the picture is about as high as it
+// is wide (it was one column, seven times higher than wide), left to right
+// and top to bottom.
+func TestWideFanFitsAPage(t *testing.T) {
+	w := rendertest.New()
+	w.Meta("org/base", 2_000_000, "2024-05-01")
+	for i := 0; i < 150; i++ {
+		leaf := fmt.Sprintf("org%d/a-fairly-long-model-name-%03d", i%7, i)
+		w.Add("org/base", leaf, "finetune")
+		w.Meta(leaf, int64(1000+i), "2024-06-01")
+	}
+	for _, rankdir := range []string{"LR", "TB"} {
+		f, err := render.Select(w.Graph(), w.Info(), render.Options{Root: w.ID("org/base"), Fold: true, RankDir: rankdir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dot bytes.Buffer
+		if err := f.WriteDOT(&dot); err != nil {
+			t.Fatal(err)
+		}
+		out, err := svg.DOTToSVG(context.Background(), dot.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`viewBox="0\.00 0\.00 ([0-9.]+) ([0-9.]+)"`).FindSubmatch(out)
+		if m == nil {
+			t.Fatal("no viewBox")
+		}
+		wd, _ := strconv.ParseFloat(string(m[1]), 64)
+		ht, _ := strconv.ParseFloat(string(m[2]), 64)
+		t.Logf("%s: %.0f x %.0f pt", rankdir, wd, ht)
+		if r := ht / wd; r > 2 || r < 0.4 {
+			t.Errorf("%s: %.0f x %.0f pt: height/width %.2f, want a picture near square", rankdir, wd, ht, r)
+		}
+	}
+}

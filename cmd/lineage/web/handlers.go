@@ -234,6 +234,7 @@ type treeView struct {
 	Params     treeParams
 	Caption    string
 	FoldedLine string
+	StyleKey   string // the edge styles in words, as the drawing's legend shows them
 	MaxChoices []int
 	Available  bool
 }
@@ -344,7 +345,7 @@ func (srv *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		slices.Sort(tv.MaxChoices)
 	}
 	if fam, err := srv.family(v, p); err == nil {
-		tv.Caption, tv.FoldedLine = fam.Caption(), fam.FoldedLine()
+		tv.Caption, tv.FoldedLine, tv.StyleKey = fam.Caption(), fam.FoldedLine(), fam.StyleKey()
 	}
 	m.Tree = tv
 	srv.page(w, http.StatusOK, "model", m)

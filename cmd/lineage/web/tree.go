@@ -202,7 +202,7 @@ func (srv *Server) handleTree(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "image/svg+xml")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:")
 	h.Set("Cache-Control", "private, max-age=3600")
 	w.Write(svg)
 }

@@ -166,9 +166,6 @@ func (w *World) Relation(l graph.Label) string { return Relations[l/2] }
 // Inferred reports whether a label marks an inferred relation.
 func (w *World) Inferred(l graph.Label) bool { return l%2 == 1 }
 
-// NumNodes returns the number of nodes.
-func (w *World) NumNodes() int { return len(w.names) }
-
 // Synthetic returns a deterministic family of n models grown from
 // "base/model-0" with a realistic mix: finetunes (which get children of
 // their own), quantized and adapter leaves, merges of two parents and some

@@ -1,4 +1,15 @@
-package lineage
+// Package export writes a lineage store, or a set of its models such as a
+// family, in the formats of graph tools: GraphML (networkx, Gephi, yEd,
+// Cytoscape), networkx node-link JSON, and a Gephi-style edge table. It sits
+// beside package lineage and uses only its public API (the Store's node
+// table, its graph and LabelRelation); DOT is written by package render's
+// writer, composed by the lineage command, since neither lineage nor this
+// package imports render.
+//
+// What it assumes: nodes given are ids of the store (duplicates are
+// dropped). Output is byte-identical across runs: models in case-insensitive
+// id order (modelid.Compare), edges in (parent, child) order.
+package export
 
 import (
 	"bufio"
@@ -14,21 +25,17 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
-// The graph writers below export the whole store, or a set of its models
-// (such as Family), for graph tools: GraphML (networkx, Gephi, yEd,
-// Cytoscape), a networkx node-link JSON document, a Gephi-style edge
-// table, and plain DOT. Each writes models in case-insensitive id order and
-// edges in (parent, child) order, so output is byte-identical across runs.
 // Node attributes: id, downloads and likes (absent when unknown), created
 // (YYYY-MM-DD, absent when unknown), foundation (no parent at all in the
 // store), library and pipeline (absent when unknown). Edge attributes:
 // relation and declared.
 
 // Family returns v, its ancestors and its descendants.
-func (s *Store) Family(v graph.NodeID) []graph.NodeID {
+func Family(s *lineage.Store, v graph.NodeID) []graph.NodeID {
 	out := []graph.NodeID{v}
 	for _, dir := range []graph.Direction{graph.Up, graph.Down} {
 		for _, h := range s.G.Reach(v, dir, graph.AllLabels, 0) {
@@ -38,25 +45,28 @@ func (s *Store) Family(v graph.NodeID) []graph.NodeID {
 	return out
 }
 
+// Order returns nodes (every model when nil; duplicates dropped) in the
+// order the exports write them: case-insensitively by id
+// (modelid.Compare).
+func Order(s *lineage.Store, nodes []graph.NodeID) []graph.NodeID {
+	if nodes == nil {
+		return s.ByName()
+	}
+	order := slices.Clone(nodes)
+	slices.SortFunc(order, func(a, b graph.NodeID) int { return modelid.Compare(s.Name(a), s.Name(b)) })
+	return slices.Compact(order)
+}
+
 // exportEdge is one edge of an export, as positions in the node order.
 type exportEdge struct {
 	from, to int32
 	label    graph.Label
 }
 
-// exportView orders nodes (all of them when nil, duplicates dropped) and
+// view orders nodes (all of them when nil, duplicates dropped) and
 // collects the edges between them.
-func (s *Store) exportView(nodes []graph.NodeID) ([]graph.NodeID, []exportEdge) {
-	var order []graph.NodeID
-	if nodes == nil {
-		for _, v := range s.sortedOrder() {
-			order = append(order, graph.NodeID(v))
-		}
-	} else {
-		order = slices.Clone(nodes)
-		slices.SortFunc(order, func(a, b graph.NodeID) int { return modelid.Compare(s.Name(a), s.Name(b)) })
-		order = slices.Compact(order)
-	}
+func view(s *lineage.Store, nodes []graph.NodeID) ([]graph.NodeID, []exportEdge) {
+	order := Order(s, nodes)
 	pos := make([]int32, s.G.NumNodes())
 	for i := range pos {
 		pos[i] = -1
@@ -79,7 +89,8 @@ func (s *Store) exportView(nodes []graph.NodeID) ([]graph.NodeID, []exportEdge) 
 	return order, edges
 }
 
-func (s *Store) createdDate(v graph.NodeID) string {
+// CreatedDate returns v's creation date as YYYY-MM-DD, or "" when unknown.
+func CreatedDate(s *lineage.Store, v graph.NodeID) string {
 	if t := s.Created(v); !t.IsZero() {
 		return t.Format("2006-01-02")
 	}
@@ -99,10 +110,10 @@ var graphmlKeys = [][4]string{
 	{"declared", "edge", "declared", "boolean"},
 }
 
-// WriteGraphML writes nodes (every model when nil) and the edges between
-// them as GraphML. The node id is the model id; label repeats it for Gephi.
-func (s *Store) WriteGraphML(w io.Writer, nodes []graph.NodeID) error {
-	order, edges := s.exportView(nodes)
+// GraphML writes nodes (every model when nil) and the edges between them
+// as GraphML. The node id is the model id; label repeats it for Gephi.
+func GraphML(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
+	order, edges := view(s, nodes)
 	bw := bufio.NewWriter(w)
 	bw.WriteString(xml.Header)
 	bw.WriteString(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">` + "\n")
@@ -127,7 +138,7 @@ func (s *Store) WriteGraphML(w io.Writer, nodes []graph.NodeID) error {
 		if l := s.Likes(v); l >= 0 {
 			data("likes", strconv.FormatInt(l, 10))
 		}
-		if c := s.createdDate(v); c != "" {
+		if c := CreatedDate(s, v); c != "" {
 			data("created", c)
 		}
 		data("foundation", strconv.FormatBool(s.IsFoundation(v)))
@@ -140,7 +151,7 @@ func (s *Store) WriteGraphML(w io.Writer, nodes []graph.NodeID) error {
 		bw.WriteString("</node>\n")
 	}
 	for _, e := range edges {
-		rel, declared := LabelRelation(e.label)
+		rel, declared := lineage.LabelRelation(e.label)
 		bw.WriteString(`    <edge source="`)
 		xmlText(bw, s.Name(order[e.from]))
 		bw.WriteString(`" target="`)
@@ -183,12 +194,12 @@ type nodeLinkLink struct {
 	Declared bool   `json:"declared"`
 }
 
-// WriteNodeLink writes nodes (every model when nil) and the edges between
-// them as a node-link JSON document in networkx's node_link_data shape
+// NodeLink writes nodes (every model when nil) and the edges between them
+// as a node-link JSON document in networkx's node_link_data shape
 // ({"directed", "multigraph", "graph", "nodes", "links"}), which d3 reads
 // too.
-func (s *Store) WriteNodeLink(w io.Writer, nodes []graph.NodeID) error {
-	order, edges := s.exportView(nodes)
+func NodeLink(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
+	order, edges := view(s, nodes)
 	bw := bufio.NewWriter(w)
 	bw.WriteString(`{"directed":true,"multigraph":false,"graph":{"name":"lineage"},"nodes":[`)
 	for i, v := range order {
@@ -196,7 +207,7 @@ func (s *Store) WriteNodeLink(w io.Writer, nodes []graph.NodeID) error {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n")
-		n := nodeLinkNode{ID: s.Name(v), Created: s.createdDate(v), Foundation: s.IsFoundation(v), Library: s.Library(v), Pipeline: s.Pipeline(v)}
+		n := nodeLinkNode{ID: s.Name(v), Created: CreatedDate(s, v), Foundation: s.IsFoundation(v), Library: s.Library(v), Pipeline: s.Pipeline(v)}
 		if d := s.Downloads(v); d >= 0 {
 			n.Downloads = &d
 		}
@@ -215,7 +226,7 @@ func (s *Store) WriteNodeLink(w io.Writer, nodes []graph.NodeID) error {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n")
-		rel, declared := LabelRelation(e.label)
+		rel, declared := lineage.LabelRelation(e.label)
 		b, err := json.Marshal(nodeLinkLink{s.Name(order[e.from]), s.Name(order[e.to]), rel.String(), declared})
 		if err != nil {
 			return err
@@ -226,67 +237,18 @@ func (s *Store) WriteNodeLink(w io.Writer, nodes []graph.NodeID) error {
 	return bw.Flush()
 }
 
-// WriteEdgeCSV writes the edges between nodes (every model when nil) as a
-// CSV edge table Source,Target,Type,relation,declared: the columns Gephi's
+// EdgeCSV writes the edges between nodes (every model when nil) as a CSV
+// edge table Source,Target,Type,relation,declared: the columns Gephi's
 // spreadsheet import recognises (Type is always Directed), which lineage
 // reads back as an edge list.
-func (s *Store) WriteEdgeCSV(w io.Writer, nodes []graph.NodeID) error {
-	order, edges := s.exportView(nodes)
+func EdgeCSV(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
+	order, edges := view(s, nodes)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"Source", "Target", "Type", "relation", "declared"})
 	for _, e := range edges {
-		rel, declared := LabelRelation(e.label)
+		rel, declared := lineage.LabelRelation(e.label)
 		cw.Write([]string{s.Name(order[e.from]), s.Name(order[e.to]), "Directed", rel.String(), strconv.FormatBool(declared)})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// WriteDOT writes nodes (every model when nil) and the edges between them
-// as a plain Graphviz digraph: one statement per model and per edge, data
-// as attributes (downloads, created, foundation; relation, declared), and
-// inferred relations dashed. For a drawn family tree use package render.
-func (s *Store) WriteDOT(w io.Writer, nodes []graph.NodeID) error {
-	order, edges := s.exportView(nodes)
-	bw := bufio.NewWriter(w)
-	bw.WriteString("digraph lineage {\n  rankdir=LR;\n  node [shape=box];\n")
-	for _, v := range order {
-		fmt.Fprintf(bw, "  %s [foundation=%t", dotQuote(s.Name(v)), s.IsFoundation(v))
-		if d := s.Downloads(v); d >= 0 {
-			fmt.Fprintf(bw, ", downloads=%d", d)
-		}
-		if c := s.createdDate(v); c != "" {
-			fmt.Fprintf(bw, ", created=%s", dotQuote(c))
-		}
-		bw.WriteString("];\n")
-	}
-	for _, e := range edges {
-		rel, declared := LabelRelation(e.label)
-		fmt.Fprintf(bw, "  %s -> %s [relation=%s, declared=%t", dotQuote(s.Name(order[e.from])), dotQuote(s.Name(order[e.to])), rel, declared)
-		if !declared {
-			bw.WriteString(", style=dashed")
-		}
-		bw.WriteString("];\n")
-	}
-	bw.WriteString("}\n")
-	return bw.Flush()
-}
-
-// dotQuote quotes s as a DOT string: backslashes and quotes escaped, line
-// breaks and other control characters dropped.
-func dotQuote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

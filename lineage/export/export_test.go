@@ -1,7 +1,8 @@
-package lineage
+package export_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -10,11 +11,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/export"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // exportStore is a small family: a foundation, a finetune, a quantization
 // (inferred), an adapter, a merge of two lines, and an unrelated pair.
-func exportStore(t *testing.T) *Store {
+func exportStore(t *testing.T) *lineage.Store {
 	t.Helper()
 	listing := `{"id":"base/llm","downloads":1000,"likes":7,"createdAt":"2024-01-02T03:04:05.000Z","library_name":"transformers","pipeline_tag":"text-generation"}
 {"id":"org/chat","downloads":50,"createdAt":"2024-02-01T00:00:00.000Z","tags":["base_model:finetune:base/llm"]}
@@ -25,7 +30,17 @@ func exportStore(t *testing.T) *Store {
 {"id":"far/away","downloads":3}
 {"id":"far/child","tags":["base_model:far/away"]}
 `
-	s, err := buildPlain(t, streamSource{"l.jsonl", []byte(listing)}), error(nil)
+	return build(t, "l.jsonl", listing)
+}
+
+// build reads text as the file name (whose extension tells its format).
+func build(t *testing.T, name, text string) *lineage.Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{ingest.FileSource(path)}, ingest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,14 +85,14 @@ func dataMap(ds []gmlData) map[string]string {
 func TestWriteGraphML(t *testing.T) {
 	s := exportStore(t)
 	var buf bytes.Buffer
-	if err := s.WriteGraphML(&buf, nil); err != nil {
+	if err := export.GraphML(&buf, s, nil); err != nil {
 		t.Fatal(err)
 	}
 	var doc gmlDoc
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("GraphML does not parse: %v\n%s", err, buf.String())
 	}
-	if doc.Graph.EdgeDefault != "directed" || len(doc.Keys) != len(graphmlKeys) {
+	if doc.Graph.EdgeDefault != "directed" || len(doc.Keys) != 9 {
 		t.Errorf("graph header: edgedefault %q, %d keys", doc.Graph.EdgeDefault, len(doc.Keys))
 	}
 	var ids []string
@@ -107,7 +122,7 @@ func TestWriteGraphML(t *testing.T) {
 		t.Errorf("edges =\n%v\nwant\n%v", edges, wantEdges)
 	}
 	var again bytes.Buffer
-	s.WriteGraphML(&again, nil)
+	export.GraphML(&again, s, nil)
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Errorf("GraphML differs between two runs")
 	}
@@ -116,9 +131,9 @@ func TestWriteGraphML(t *testing.T) {
 func TestFamilyExport(t *testing.T) {
 	s := exportStore(t)
 	v, _ := s.Lookup("org/chat")
-	fam := s.Family(v)
+	fam := export.Family(s, v)
 	var buf bytes.Buffer
-	if err := s.WriteNodeLink(&buf, fam); err != nil {
+	if err := export.NodeLink(&buf, s, fam); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -153,19 +168,16 @@ func TestFamilyExport(t *testing.T) {
 func TestWriteEdgeCSVRoundTrips(t *testing.T) {
 	s := exportStore(t)
 	var buf bytes.Buffer
-	if err := s.WriteEdgeCSV(&buf, nil); err != nil {
+	if err := export.EdgeCSV(&buf, s, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "Source,Target,Type,relation,declared\nbase/llm,org/chat,Directed,finetune,true\n") {
 		t.Errorf("edge CSV starts:\n%s", buf.String())
 	}
-	back, err := buildPlain(t, streamSource{"e.csv", buf.Bytes()}), error(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := build(t, "e.csv", buf.String())
 	var a, b bytes.Buffer
-	s.WriteEdgeCSV(&a, nil)
-	back.WriteEdgeCSV(&b, nil)
+	export.EdgeCSV(&a, s, nil)
+	export.EdgeCSV(&b, back, nil)
 	// Only models with edges come back; inferred relations come back declared
 	// (the CSV states them), so compare without the declared column.
 	strip := func(s string) string {
@@ -180,28 +192,6 @@ func TestWriteEdgeCSVRoundTrips(t *testing.T) {
 	}
 	if strip(a.String()) != strip(b.String()) {
 		t.Errorf("edge CSV does not round-trip:\n%s\nvs\n%s", a.String(), b.String())
-	}
-}
-
-func TestWriteDOT(t *testing.T) {
-	s := exportStore(t)
-	var buf bytes.Buffer
-	if err := s.WriteDOT(&buf, nil); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{
-		"digraph lineage {\n",
-		`  "base/llm" [foundation=true, downloads=1000, created="2024-01-02"];`,
-		`  "org/chat" -> "org/chat-GGUF" [relation=quantized, declared=false, style=dashed];`,
-		`  "other/tune" -> "org/mix" [relation=merge, declared=true];`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("DOT lacks %q:\n%s", want, out)
-		}
-	}
-	if got := dotQuote("a\"b\\c\nd"); got != `"a\"b\\cd"` {
-		t.Errorf("dotQuote = %s", got)
 	}
 }
 
@@ -223,8 +213,8 @@ func TestExportNetworkx(t *testing.T) {
 	dir := t.TempDir()
 	gml, nl := filepath.Join(dir, "g.graphml"), filepath.Join(dir, "g.json")
 	var a, b bytes.Buffer
-	s.WriteGraphML(&a, nil)
-	s.WriteNodeLink(&b, nil)
+	export.GraphML(&a, s, nil)
+	export.NodeLink(&b, s, nil)
 	os.WriteFile(gml, a.Bytes(), 0o644)
 	os.WriteFile(nl, b.Bytes(), 0o644)
 	script := `
