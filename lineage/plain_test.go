@@ -42,9 +42,6 @@ type memSrc struct {
 func (m memSrc) Name() string                 { return m.name }
 func (m memSrc) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(m.data)), nil }
 
-// streamSource is memSrc under another name (tests written for streamed input).
-type streamSource = memSrc
-
 // fileSrc is a file on disk.
 type fileSrc string
 

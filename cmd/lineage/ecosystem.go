@@ -94,7 +94,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		log = stderr
 	}
 	rend, rerr := renderer.Find(ctx, renderer.Options{Log: log})
-	defer rend.Close()
+	if rerr == nil {
+		defer rend.Close()
+	}
 	opt := web.Options{Store: s, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "serve: "+format+"\n", a...) }}
 	if rerr == nil {
