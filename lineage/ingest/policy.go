@@ -153,13 +153,15 @@ func (r *reader) readData(src Source) error {
 	if err != nil {
 		return err
 	}
-	first, _ := pr.Peek(1)
-	if len(first) == 0 {
+	head, _ := pr.Peek(1)
+	if len(head) == 0 {
 		if line > 1 {
 			return fmt.Errorf("the file holds only blank lines")
 		}
 		return errEmpty
 	}
+	// A copy: the peeked bytes move when the checks below peek further.
+	first := head[0]
 	var src2 io.Reader = pr
 	if crOnly(pr) {
 		src2 = crReader{pr} // old Mac line ends: every CR is a line end
@@ -171,18 +173,18 @@ func (r *reader) readData(src Source) error {
 		return r.readEdgeList(src2, name, '\t', line)
 	case f == formatLines:
 		return r.readJSONLines(src2, name, line)
-	case first[0] == '[':
+	case first == '[':
 		return r.readJSONStream(src2, name, line)
-	case first[0] == '{' && firstLineIsJSON(pr):
+	case first == '{' && firstLineIsJSON(pr):
 		return r.readJSONLines(src2, name, line)
-	case first[0] == '{':
+	case first == '{':
 		return r.readJSONStream(src2, name, line) // pretty-printed objects
 	case f == formatUnknown && looksLikeTable(pr, '\t'):
 		return r.readEdgeList(src2, name, '\t', line)
 	case f == formatUnknown && looksLikeTable(pr, ','):
 		return r.readEdgeList(src2, name, ',', line)
 	}
-	head, _ := pr.Peek(16)
+	head, _ = pr.Peek(16)
 	return fmt.Errorf("%w: starts with %q; want JSON Lines (.jsonl), a JSON array (.json), CSV/TSV edges with a header, a hub-stats .parquet, or a directory of model cards", lineage.ErrFormat, head)
 }
 
