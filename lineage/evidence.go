@@ -72,11 +72,23 @@ type formatTag struct {
 	f   Formats
 }
 
+// formatStart[n][c] is set when a known tag of length n starts with the
+// (lower-case) byte c: most tags are turned away by it in one load.
+var formatStart = func() (t [len(formatTags)][256]bool) {
+	for n, l := range formatTags {
+		for _, ft := range l {
+			t[n][ft.tag[0]] = true
+		}
+	}
+	return t
+}()
+
 // FormatOf returns the marker a single tag (or library_name) names, or 0.
-// It runs for every tag of every listing record: it compares the tag only
-// with the few known tags of its length, without allocating.
+// It runs for every tag of every listing record: it turns away a tag whose
+// length and first letter no known tag has, and compares the rest with the
+// few known tags of their length, without allocating.
 func FormatOf[T ~string | ~[]byte](tag T) Formats {
-	if len(tag) >= len(formatTags) {
+	if len(tag) >= len(formatTags) || len(tag) == 0 || !formatStart[len(tag)][modelid.Lower(tag[0])] {
 		return 0
 	}
 	for _, ft := range formatTags[len(tag)] {

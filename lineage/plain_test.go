@@ -100,7 +100,8 @@ func readPlain(t testing.TB, src testSource, b *Builder) {
 		if err := json.Unmarshal(text, &p); err != nil {
 			t.Fatalf("%s:%d: %v", src.Name(), line, err)
 		}
-		if rec, ok := AssembleListing(src.Name(), line, p.listing(t), nil, func(d Diagnostic) { diags = append(diags, d) }); ok {
+		l, card := p.listing(t)
+		if rec, ok := AssembleListing(src.Name(), line, l, card, nil, func(d Diagnostic) { diags = append(diags, d) }); ok {
 			recs = append(recs, rec)
 		}
 	}
@@ -110,7 +111,7 @@ func readPlain(t testing.TB, src testSource, b *Builder) {
 	b.Emit(recs, diags)
 }
 
-func (p *plainRecord) listing(t testing.TB) *Listing {
+func (p *plainRecord) listing(t testing.TB) (*Listing, *CardMeta) {
 	num := func(f *float64) int64 {
 		if f == nil {
 			return -1
@@ -144,6 +145,7 @@ func (p *plainRecord) listing(t testing.TB) *Listing {
 			l.Tags = append(l.Tags, tag)
 		}
 	}
+	var card *CardMeta
 	if cd := bytes.TrimSpace(p.CardData); len(cd) > 0 && string(cd) != "null" {
 		var m map[string]any
 		if cd[0] == '"' {
@@ -156,7 +158,7 @@ func (p *plainRecord) listing(t testing.TB) *Listing {
 			t.Fatalf("cardData: %v", err)
 		}
 		meta := CardMetaFromMap(m)
-		l.Card = &meta
+		card = &meta
 	}
 	if bm := bytes.TrimSpace(p.BaseModels); len(bm) > 0 && string(bm) != "null" {
 		var v hubapi.BaseModels
@@ -167,7 +169,7 @@ func (p *plainRecord) listing(t testing.TB) *Listing {
 		}
 		l.BaseModels = &v
 	}
-	return l
+	return l, card
 }
 
 // readPlainEdges reads a parent,child[,relation[,declared]] CSV edge list.

@@ -468,18 +468,31 @@ type Listing struct {
 	Library, Pipeline                  string
 	Tags                               []string // the tags lineage keeps (base_model:..., peft, lora ...)
 	Formats                            Formats  // the format markers of every tag and the library
-	Card                               *CardMeta
 	BaseModels                         *hubapi.BaseModels
 	Evidence                           []hubapi.FileFact // what lineage fetch --evidence read from repo files
 }
 
 // AssembleListing makes the Record of one listing record read from source
 // at line (a line, element or row number): the id rules, dates, counts,
-// cardData and parent statements, with every problem reported through
-// diag. ok is false when the record cannot be used at all (no valid id).
-// The record's strings alias l's; its small slices go into ar when ar is
-// not nil.
-func AssembleListing(source string, line int, l *Listing, ar *Arena, diag func(Diagnostic)) (rec Record, ok bool) {
+// cardData (card, nil when the record has none) and parent statements,
+// with every problem reported through diag. ok is false when the record
+// cannot be used at all (no valid id). The record's strings alias l's and
+// card's; its small slices go into ar when ar is not nil.
+//
+// card is a parameter of its own, not a field of Listing, so that a reader
+// can keep it on its stack: the strings of l reach diagnostics, and a
+// pointer kept in l would be taken to escape with them (a heap allocation
+// per record at Hub scale).
+func AssembleListing(source string, line int, l *Listing, card *CardMeta, ar *Arena, diag func(Diagnostic)) (rec Record, ok bool) {
+	ok = AssembleListingInto(&rec, source, line, l, card, ar, diag)
+	return rec, ok
+}
+
+// AssembleListingInto is AssembleListing writing the record into *rec (which
+// it overwrites), for readers that fill a batch of records in place: a
+// Record is large, and copying it out through each caller costs as much as
+// the rules themselves.
+func AssembleListingInto(rec *Record, source string, line int, l *Listing, card *CardMeta, ar *Arena, diag func(Diagnostic)) (ok bool) {
 	raw := l.ID
 	id, changed, problem := modelid.Normalize(raw)
 	if problem != "" {
@@ -488,12 +501,12 @@ func AssembleListing(source string, line int, l *Listing, ar *Arena, diag func(D
 			kind = KindBadRecord
 		}
 		diag(Diagnostic{Kind: kind, Source: source, Line: line, Value: raw, Detail: "record id is not a Hub id (want org/name); record skipped"})
-		return rec, false
+		return false
 	}
 	if changed && raw != id {
 		diag(Diagnostic{Kind: KindURLForm, Source: source, Line: line, ID: id, Value: raw, Detail: "record id rewritten to " + id})
 	}
-	rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: l.Author,
+	*rec = Record{ID: id, Kind: KindListing, Source: source, Line: line, Author: l.Author,
 		Created: l.Created, Modified: l.Modified, Library: l.Library, Pipeline: l.Pipeline, Tags: l.Tags,
 		Downloads: l.Downloads, DownloadsAllTime: l.DownloadsAllTime, Likes: l.Likes, Formats: l.Formats}
 	if l.BadCreated != "" {
@@ -503,10 +516,10 @@ func AssembleListing(source string, line int, l *Listing, ar *Arena, diag func(D
 		diag(Diagnostic{Kind: KindBadRecord, Source: source, Line: line, ID: id, Value: l.BadModified, Detail: "lastModified is not a date; ignored"})
 	}
 	in := Statement{Tags: l.Tags, Arena: ar}
-	if l.Card != nil {
-		rec.applyCardMeta(l.Card)
+	if card != nil {
+		rec.applyCardMeta(card)
 		rec.Formats |= FormatOf(rec.Library)
-		in.Card, in.CardOrigin = l.Card, "cardData"
+		in.Card, in.CardOrigin = card, "cardData"
 	}
 	if l.BaseModels != nil {
 		in.BaseModels = l.BaseModels
@@ -518,5 +531,5 @@ func AssembleListing(source string, line int, l *Listing, ar *Arena, diag func(D
 		}
 	}
 	rec.ResolveParents(in, diag)
-	return rec, true
+	return true
 }

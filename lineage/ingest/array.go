@@ -60,7 +60,8 @@ func (r *reader) readJSONStream(in io.Reader, source string, line int) error {
 					diag(lineage.Diagnostic{Kind: e.kind, Source: source, Line: e.line, Column: e.col, Detail: e.problem})
 					continue
 				}
-				rec, ok := parseListing(source, e.line, e.data, true, lean, nil, lim, func(d lineage.Diagnostic) {
+				var rec lineage.Record
+				ok := parseListing(&rec, source, e.line, e.data, true, lean, nil, lim, func(d lineage.Diagnostic) {
 					if d.Line == e.line && d.Column > 0 {
 						d.Line, d.Column = e.position(d.Column)
 					} else if d.Line == e.line {

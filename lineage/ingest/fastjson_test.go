@@ -33,12 +33,14 @@ func sameParse(t testing.TB, line []byte) {
 	for _, lean := range []bool{false, true} {
 		// The arena first holds an earlier record's tags and parents.
 		ar := new(lineage.Arena)
-		old, ok := parseListing("x.jsonl", 6, []byte(`{"id":"o/x","tags":["peft"],"cardData":{"base_model":"old/entry"}}`), lean, lean, ar, Limits{}.withDefaults(), func(lineage.Diagnostic) {})
+		var old lineage.Record
+		ok := parseListing(&old, "x.jsonl", 6, []byte(`{"id":"o/x","tags":["peft"],"cardData":{"base_model":"old/entry"}}`), lean, lean, ar, Limits{}.withDefaults(), func(lineage.Diagnostic) {})
 		if !ok || len(old.Parents) != 1 || len(old.Tags) != 1 {
 			t.Fatalf("the earlier record parsed as %+v", old)
 		}
 		var ad []lineage.Diagnostic
-		ap, aok := parseListing("x.jsonl", 7, line, lean, lean, ar, Limits{}.withDefaults(), func(d lineage.Diagnostic) { ad = append(ad, d) })
+		var ap lineage.Record
+		aok := parseListing(&ap, "x.jsonl", 7, line, lean, lean, ar, Limits{}.withDefaults(), func(d lineage.Diagnostic) { ad = append(ad, d) })
 		if lean {
 			// Unconverted dates stay 0; a converted one must be right.
 			if ap.Created != 0 && ap.Created != fr.Created || ap.Modified != 0 && ap.Modified != fr.Modified {

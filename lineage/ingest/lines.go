@@ -230,8 +230,11 @@ func parseChunk(b *batch, c lineChunk, source string, lean bool, lim Limits) {
 		if len(l) > 0 {
 			// The chunk is not modified while its records live, so
 			// records may alias it.
-			if rec, ok := parseListing(source, line, l, true, lean, b.ar, lim, diag); ok {
-				b.recs = append(b.recs, rec)
+			// The record is parsed in its place in the batch (a Record is
+			// large; copying it out costs as much as parsing).
+			b.recs = append(b.recs, lineage.Record{})
+			if !parseListing(&b.recs[len(b.recs)-1], source, line, l, true, lean, b.ar, lim, diag) {
+				b.recs = b.recs[:len(b.recs)-1]
 			}
 		}
 		line++

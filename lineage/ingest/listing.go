@@ -43,19 +43,20 @@ type jsonRecord struct {
 // through diag and returns ok=false when the record cannot be used at all.
 // It never panics on any input.
 func ParseListingRecord(source string, line int, data []byte, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
-	return parseListing(source, line, data, false, false, nil, Limits{}.withDefaults(), diag)
+	ok = parseListing(&rec, source, line, data, false, false, nil, Limits{}.withDefaults(), diag)
+	return rec, ok
 }
 
 // parseListing is ParseListingRecord; owned says data is never reused, so
 // the record's strings may alias it; lean says only the graph is wanted
 // (see withGraphOnly); ar (nil: none) holds the record's small slices.
-func parseListing(source string, line int, data []byte, owned, lean bool, ar *lineage.Arena, lim Limits, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+func parseListing(rec *lineage.Record, source string, line int, data []byte, owned, lean bool, ar *lineage.Arena, lim Limits, diag func(lineage.Diagnostic)) (ok bool) {
 	bad := func(value, detail string) {
 		diag(lineage.Diagnostic{Kind: lineage.KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
 	if len(data) > lim.MaxRecordBytes {
 		bad("", fmt.Sprintf("record is over the %d-byte limit; skipped", lim.MaxRecordBytes))
-		return rec, false
+		return false
 	}
 	// j stays on the stack on the fast path; the general decoder gets a
 	// record of its own (a value it decodes into escapes to the heap).
@@ -63,44 +64,45 @@ func parseListing(source string, line int, data []byte, owned, lean bool, ar *li
 	var pre lineage.CardMeta
 	hasPre := false
 	if scanListing(data, owned, lean, ar, &j, &pre, &hasPre) {
-		return assembleListing(source, line, &j, &pre, hasPre, ar, diag)
+		return assembleListing(rec, source, line, &j, &pre, hasPre, ar, diag)
 	}
-	return parseListingGeneral(source, line, data, lim, diag)
+	return parseListingGeneral(rec, source, line, data, lim, diag)
 }
 
 // parseListingGeneral decodes one listing record with the general decoder.
-func parseListingGeneral(source string, line int, data []byte, lim Limits, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+func parseListingGeneral(rec *lineage.Record, source string, line int, data []byte, lim Limits, diag func(lineage.Diagnostic)) (ok bool) {
 	bad := func(value, detail string) {
 		diag(lineage.Diagnostic{Kind: lineage.KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
 	j := &jsonRecord{Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 	if d := jsonDepth(data); d > lim.MaxDepth {
 		bad("", fmt.Sprintf("record nests %d levels deep, over the limit of %d; skipped", d, lim.MaxDepth))
-		return rec, false
+		return false
 	}
 	if !stdjson.Valid(data) {
 		// goccy/go-json reads past the end of some truncated input (an
 		// escape ending a key: {"\y\) and panics; only valid JSON reaches it.
 		bad(snippet(data), fmt.Sprintf("invalid JSON: %v", stdjson.Unmarshal(data, new(stdjson.RawMessage))))
-		return rec, false
+		return false
 	}
 	if err := json.Unmarshal(data, j); err != nil {
 		bad(snippet(data), "invalid JSON: "+err.Error())
-		return rec, false
+		return false
 	}
-	return assembleListing(source, line, j, nil, false, nil, diag)
+	return assembleListing(rec, source, line, j, nil, false, nil, diag)
 }
 
 // parseListingSlow is ParseListingRecord without the fast scanner (for
 // tests that compare the two paths).
-func parseListingSlow(source string, line int, data []byte, diag func(lineage.Diagnostic)) (lineage.Record, bool) {
-	return parseListingGeneral(source, line, data, Limits{}.withDefaults(), diag)
+func parseListingSlow(source string, line int, data []byte, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+	ok = parseListingGeneral(&rec, source, line, data, Limits{}.withDefaults(), diag)
+	return rec, ok
 }
 
 // assembleListing turns a decoded listing object into a Record through
 // AssembleListing. pre is the already-scanned cardData when hasPre is set;
 // otherwise j.CardData is decoded here.
-func assembleListing(source string, line int, j *jsonRecord, pre *lineage.CardMeta, hasPre bool, ar *lineage.Arena, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+func assembleListing(rec *lineage.Record, source string, line int, j *jsonRecord, pre *lineage.CardMeta, hasPre bool, ar *lineage.Arena, diag func(lineage.Diagnostic)) (ok bool) {
 	l := lineage.Listing{ID: j.ID, Author: j.Author, Library: j.Library, Pipeline: j.Pipeline,
 		Tags: j.Tags.kept, Formats: j.Tags.formats | lineage.FormatOf(j.Library),
 		Downloads: number(j.Downloads), DownloadsAllTime: number(j.DownloadsAllTime), Likes: number(j.Likes)}
@@ -130,21 +132,22 @@ func assembleListing(source string, line int, j *jsonRecord, pre *lineage.CardMe
 	bad := func(value, detail string) {
 		diag(lineage.Diagnostic{Kind: lineage.KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
-	var meta lineage.CardMeta
+	var card *lineage.CardMeta
 	if hasPre {
-		l.Card = pre
+		card = pre
 	} else {
 		cd, name := j.CardData, "cardData"
 		if len(cd) == 0 || string(cd) == "null" {
 			cd, name = j.CardData2, "card_data"
 		}
-		if m, ok := cardDataMeta(cd, name, bad, dupKey(source, line, diag)); ok {
-			meta = m
-			l.Card = &meta
+		if len(cd) == 0 {
+			// nothing to read (and no closure to make)
+		} else if m, ok := cardDataMeta(cd, name, bad, dupKey(source, line, diag)); ok {
+			card = &m // the general path: allocated only here
 		}
 	}
-	var bm hubapi.BaseModels
 	if len(j.BaseModels) > 0 && string(j.BaseModels) != "null" {
+		var bm hubapi.BaseModels
 		if err := json.Unmarshal(j.BaseModels, &bm); err != nil {
 			// The Hub also returns baseModels as a bare list of models.
 			var list []hubapi.ModelRef
@@ -157,12 +160,16 @@ func assembleListing(source string, line int, j *jsonRecord, pre *lineage.CardMe
 		l.BaseModels = &bm
 	}
 	if len(j.Evidence) > 0 && string(j.Evidence) != "null" {
-		if err := json.Unmarshal(j.Evidence, &l.Evidence); err != nil {
+		// A variable of its own: decoding into l's field would move l (and
+		// the card data it points to) to the heap for every record.
+		var ev []hubapi.FileFact
+		if err := json.Unmarshal(j.Evidence, &ev); err != nil {
 			bad("lineageEvidence", "lineageEvidence is not a list of {file, key, value}: "+err.Error())
-			l.Evidence = nil
+		} else {
+			l.Evidence = ev
 		}
 	}
-	return lineage.AssembleListing(source, line, &l, ar, diag)
+	return lineage.AssembleListingInto(rec, source, line, &l, card, ar, diag)
 }
 
 // dupKey reports a key given twice in a record's card data.

@@ -438,8 +438,9 @@ func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagno
 	bad := func(value, detail string) {
 		diag(lineage.Diagnostic{Kind: lineage.KindBadRecord, Source: source, Line: line, Value: value, Detail: detail})
 	}
-	var meta lineage.CardMeta
+	var card *lineage.CardMeta
 	if cd := bytes.TrimSpace([]byte(row.str[pqCardData])); len(cd) > 0 {
+		var meta lineage.CardMeta
 		var ok bool
 		if cd[0] == '{' {
 			meta, ok = cardDataMeta(cd, "cardData", bad, dupKey(source, line, diag))
@@ -447,7 +448,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagno
 			meta, ok = cardTextMeta(cd, "cardData", bad, dupKey(source, line, diag))
 		}
 		if ok {
-			l.Card = &meta
+			card = &meta
 		}
 	}
 	if row.bmPresent || row.has[pqBMRelation] {
@@ -457,7 +458,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagno
 		}
 		l.BaseModels = &bm
 	}
-	return lineage.AssembleListing(source, line, &l, nil, diag)
+	return lineage.AssembleListing(source, line, &l, card, nil, diag)
 }
 
 // colCursor hands out the values of one column chunk row by row.
