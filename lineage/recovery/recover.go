@@ -65,6 +65,7 @@ const (
 	RuleHint                  // the candidate a GGUF header's base model corroborates
 	RuleVotes                 // more declared children named like the child (siblings point at it)
 	RuleOriginal              // not itself a conversion nor in a quantizer or re-upload namespace
+	RuleExact                 // the name itself, not an alias (NAME rather than NAME-hf, Meta-NAME)
 	RuleOfficial              // an organisation of the origins table (not a community namespace)
 	RuleChildren              // more declared children
 	RuleEarliest              // created earlier (both dates known)
@@ -73,7 +74,7 @@ const (
 	numRules
 )
 
-var ruleNames = [numRules]string{"unique", "same-org", "gguf-header", "sibling-votes", "original", "official", "children", "earliest", "downloads", "tie"}
+var ruleNames = [numRules]string{"unique", "same-org", "gguf-header", "sibling-votes", "original", "exact-name", "official", "children", "earliest", "downloads", "tie"}
 
 func (r Rule) String() string {
 	if r < numRules {
@@ -393,6 +394,7 @@ func (r *recoverer) official(v graph.NodeID) bool {
 type candidate struct {
 	v          graph.NodeID
 	sameOrg    bool
+	exact      bool // found under its own name, not an alias
 	hint       bool
 	votes      int
 	original   bool // neither a conversion nor in a quantizer or re-upload namespace
@@ -433,6 +435,9 @@ func compareCands(a, b *candidate, originalFirst bool) (int, Rule) {
 	}
 	if c := boolCmp(a.original, b.original); c != 0 {
 		return c, RuleOriginal
+	}
+	if c := boolCmp(a.exact, b.exact); c != 0 {
+		return c, RuleExact
 	}
 	if c := boolCmp(a.official, b.official); c != 0 {
 		return c, RuleOfficial
@@ -481,7 +486,7 @@ const (
 // pick ranks the candidates found under key for ch and returns the best
 // and the rule that chose it, or ok=false when every candidate fails a
 // guard.
-func (r *recoverer) pick(ch *child, cands []graph.NodeID, keyHash uint64, mode pickMode) (best graph.NodeID, rule Rule, ok bool) {
+func (r *recoverer) pick(ch *child, cands []graph.NodeID, key string, keyHash uint64, mode pickMode) (best graph.NodeID, rule Rule, ok bool) {
 	var cs []candidate
 	for _, p := range cands {
 		if p == ch.v {
@@ -507,6 +512,7 @@ func (r *recoverer) pick(ch *child, cands []graph.NodeID, keyHash uint64, mode p
 		if r.isAncestor(ch.v, p) {
 			continue // ch is p's ancestor: p as its parent would close a cycle
 		}
+		cd.exact = strings.EqualFold(namePart(pid), key)
 		cd.conversion = r.isConversion(p)
 		cd.original = !r.quantNS[strings.ToLower(orgPart(pid))] && !cd.conversion
 		for _, h := range ch.gguf {
@@ -616,6 +622,8 @@ func ruleClass(r Rule) int {
 		return 0
 	case RuleOrg, RuleHint:
 		return 1
+	case RuleExact:
+		return 3
 	case RuleVotes:
 		return 2
 	case RuleOriginal:
@@ -830,7 +838,7 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 		h := hashFold(base)
 		*bufp = r.lookupName(base, h, *bufp)
 		n := len(*bufp)
-		if p, rule, ok := r.pick(ch, *bufp, h, wantOriginal); ok {
+		if p, rule, ok := r.pick(ch, *bufp, base, h, wantOriginal); ok {
 			return mk(p, MatchFormat, rule, fmt.Sprintf("%q less format suffix %q is the name of %s (%s)", name, suffix, r.c.Name(p), r.ruleDetail(rule, n))), true
 		}
 		if p, pre, rule, n, ok := r.prefix(ch, base, bufp, wantOriginal|wantEstablished); ok {
@@ -842,13 +850,13 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 	if r.official(ch.v) {
 		mode = wantOfficial
 	}
-	if p, alt, ok := r.variant(ch, bufp); ok {
-		return mk(p, MatchVariant, RuleOrg, fmt.Sprintf("%q is %q, the name of %s in the same organisation, with a tuning word added or for %q", name, namePart(r.c.Name(p)), r.c.Name(p), alt)), true
+	if p, how, ok := r.variant(ch, bufp); ok {
+		return mk(p, MatchVariant, RuleOrg, fmt.Sprintf("%q is %s of %s, in the same organisation", name, how, r.c.Name(p))), true
 	}
 	h := hashFold(name)
 	*bufp = r.lookupName(name, h, *bufp)
 	if n := len(*bufp); n > 0 {
-		if p, rule, ok := r.pick(ch, *bufp, h, mode); ok {
+		if p, rule, ok := r.pick(ch, *bufp, name, h, mode); ok {
 			// The same name: a copy of p (a conversion without a marker, a
 			// re-upload), or p a copy of ch.
 			pid := r.c.Name(p)
@@ -898,8 +906,8 @@ func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, stri
 		h := hashFold(base)
 		*bufp = r.lookupName(base, h, *bufp)
 		same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-		if p, _, ok := r.pick(ch, same, h, 0); ok {
-			return p, base, true
+		if p, _, ok := r.pick(ch, same, base, h, 0); ok {
+			return p, "the Transformers (-hf) conversion", true
 		}
 	}
 	// Removing the word is safe only for an organisation of the origins
@@ -922,15 +930,15 @@ func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, stri
 				alts[0] = name[i+1:]
 			}
 			alts[1] = name[:start] + "base" + name[i:]
-			for _, alt := range alts {
+			for k, alt := range alts {
 				if len(alt) < minPrefix {
 					continue
 				}
 				h := hashFold(alt)
 				*bufp = r.lookupName(alt, h, *bufp)
 				same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-				if p, _, ok := r.pick(ch, same, h, 0); ok {
-					return p, alt, true
+				if p, _, ok := r.pick(ch, same, alt, h, 0); ok {
+					return p, [2]string{"the " + tok + " variant", "the " + tok + " variant of the base"}[k], true
 				}
 			}
 		}
@@ -954,8 +962,8 @@ func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, stri
 				h := hashFold(alt)
 				*bufp = r.lookupName(alt, h, *bufp)
 				same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-				if p, _, ok := r.pick(ch, same, h, 0); ok {
-					return p, alt, true
+				if p, _, ok := r.pick(ch, same, alt, h, 0); ok {
+					return p, "the " + tok + " variant", true
 				}
 			}
 		}
@@ -1000,7 +1008,7 @@ func (r *recoverer) prefix(ch *child, name string, bufp *[]graph.NodeID, mode pi
 		if len(*bufp) == 0 {
 			continue
 		}
-		if p, rule, ok := r.pick(ch, *bufp, h, mode); ok {
+		if p, rule, ok := r.pick(ch, *bufp, pre, h, mode); ok {
 			return p, pre, rule, len(*bufp), true
 		}
 	}
@@ -1020,7 +1028,7 @@ func (r *recoverer) suffix(ch *child, name string, bufp *[]graph.NodeID, mode pi
 		if len(*bufp) == 0 {
 			continue
 		}
-		if p, rule, ok := r.pick(ch, *bufp, h, wantEstablished|mode); ok {
+		if p, rule, ok := r.pick(ch, *bufp, suf, h, wantEstablished|mode); ok {
 			return p, suf, rule, len(*bufp), true
 		}
 	}
