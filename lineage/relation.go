@@ -284,31 +284,27 @@ func SplitFormatSuffix(id string) (base, suffix string, ok bool) {
 		}
 	}
 	n := len(starts)
-	var buf [24]byte
-	low := func(i int) string {
-		t := name[starts[i]:ends[i]]
-		if len(t) > len(buf) {
-			return ""
-		}
-		for j := 0; j < len(t); j++ {
-			buf[j] = lower(t[j])
-		}
-		return string(buf[:len(t)])
-	}
+	lname := asciiLower(name)
+	low := func(i int) string { return lname[starts[i]:ends[i]] }
 	sepBefore := func(i int) byte {
 		if i == 0 {
 			return 0
 		}
 		return name[starts[i]-1]
 	}
-	class := make([]int, n)
+	var classBuf [32]int
+	var chainedBuf [32]bool
+	class, chained := classBuf[:0], chainedBuf[:0]
+	if n > len(classBuf) {
+		class, chained = make([]int, 0, n), make([]bool, 0, n)
+	}
+	class, chained = class[:n], chained[:n]
 	for i := range n {
 		class[i] = formatClass(low(i))
 	}
 	// A type part or digit is strippable when chained by '_' or '.' to a
 	// preceding marker (Q4_K_M, Q4_0_4_4, exl2_4), by '.' to a following
 	// marker (4.5bpw), or written before "bit"/"bits" (4-bit).
-	chained := make([]bool, n)
 	for i := 1; i < n; i++ {
 		if class[i] != tokType || (sepBefore(i) != '_' && sepBefore(i) != '.') {
 			continue
@@ -343,4 +339,19 @@ func SplitFormatSuffix(id string) (base, suffix string, ok bool) {
 	// holds a marker; keep the run as read.
 	cut := starts[first] - 1
 	return name[:cut], name[starts[first]:], true
+}
+
+// asciiLower lowers the ASCII letters of s, byte for byte (so offsets into
+// s hold in the result); s itself when it has none in upper case.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = lower(b[j])
+			}
+			return string(b)
+		}
+	}
+	return s
 }

@@ -123,3 +123,95 @@ func (pc *pairCounts) count(key uint64, v graph.NodeID) int {
 	}
 	return j - i
 }
+
+// groupIndex files nodes under a string key (the name part of an id),
+// case-insensitively, with the nodes of each key contiguous: a lookup
+// returns them as a slice of one array, without walking or copying (names
+// shared by thousands of models are common at Hub scale).
+type groupIndex struct {
+	slots []int32  // group index, or -1
+	hash  []uint64 // per group
+	rep   []int32  // per group: a node filed under it (its key is the group's key)
+	start []int32  // nodes of group g are nodes[start[g]:start[g+1]]
+	nodes []graph.NodeID
+	mask  uint64
+	key   func(graph.NodeID) string
+}
+
+// newGroupIndex files every node v with ok(v) under key(v), in ascending
+// node order within a key.
+func newGroupIndex(n int, key func(graph.NodeID) string, ok func(graph.NodeID) bool) *groupIndex {
+	members := 0
+	for v := 0; v < n; v++ {
+		if ok(graph.NodeID(v)) {
+			members++
+		}
+	}
+	size := 16
+	for size < 2*members {
+		size *= 2
+	}
+	ix := &groupIndex{slots: make([]int32, size), mask: uint64(size - 1), key: key}
+	for i := range ix.slots {
+		ix.slots[i] = -1
+	}
+	groupOf := make([]int32, 0, members)
+	var count []int32
+	for v := 0; v < n; v++ {
+		if !ok(graph.NodeID(v)) {
+			continue
+		}
+		k := key(graph.NodeID(v))
+		h := hashFold(k)
+		j := mix(h) & ix.mask
+		for {
+			g := ix.slots[j]
+			if g < 0 {
+				g = int32(len(ix.rep))
+				ix.slots[j] = g
+				ix.rep = append(ix.rep, int32(v))
+				ix.hash = append(ix.hash, h)
+				count = append(count, 0)
+			} else if ix.hash[g] != h || !strings.EqualFold(key(graph.NodeID(ix.rep[g])), k) {
+				j = (j + 1) & ix.mask
+				continue
+			}
+			groupOf = append(groupOf, g)
+			count[g]++
+			break
+		}
+	}
+	ix.start = make([]int32, len(count)+1)
+	for g, c := range count {
+		ix.start[g+1] = ix.start[g] + c
+	}
+	ix.nodes = make([]graph.NodeID, members)
+	fill := slices.Clone(ix.start[:len(count)])
+	i := 0
+	for v := 0; v < n; v++ {
+		if !ok(graph.NodeID(v)) {
+			continue
+		}
+		g := groupOf[i]
+		i++
+		ix.nodes[fill[g]] = graph.NodeID(v)
+		fill[g]++
+	}
+	return ix
+}
+
+// get returns the nodes filed under k (h = hashFold(k)); the slice is
+// shared, not to be modified.
+func (ix *groupIndex) get(k string, h uint64) []graph.NodeID {
+	j := mix(h) & ix.mask
+	for {
+		g := ix.slots[j]
+		if g < 0 {
+			return nil
+		}
+		if ix.hash[g] == h && strings.EqualFold(ix.key(graph.NodeID(ix.rep[g])), k) {
+			return ix.nodes[ix.start[g]:ix.start[g+1]]
+		}
+		j = (j + 1) & ix.mask
+	}
+}

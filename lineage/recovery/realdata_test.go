@@ -22,14 +22,23 @@ import (
 // skip when the data is absent. LINEAGE_REALDATA overrides the location.
 func realdataDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("LINEAGE_REALDATA")
-	if dir == "" {
-		dir = "../../../shared/realdata"
-	}
+	dir := realdataPath()
 	if _, err := os.Stat(filepath.Join(dir, "hak", "edges.csv")); err != nil {
 		t.Skipf("real data not available at %s (want /work/shared/realdata next to the repository, or set LINEAGE_REALDATA): %v", dir, err)
 	}
 	return dir
+}
+
+func realdataPath() string {
+	if dir := os.Getenv("LINEAGE_REALDATA"); dir != "" {
+		return dir
+	}
+	return "../../../shared/realdata"
+}
+
+func realdataPresent() bool {
+	_, err := os.Stat(filepath.Join(realdataPath(), "hak", "edges.csv"))
+	return err == nil
 }
 
 var hakOnce struct {

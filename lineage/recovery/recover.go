@@ -3,8 +3,11 @@ package recovery
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
@@ -153,22 +156,25 @@ type recoverer struct {
 	n       int
 	opt     Options
 	origins *lineage.Origins
-	ids     *strIndex // full ids
-	names   *strIndex // name parts
-	alt     *strIndex // name parts less a trailing -hf
-	alias   *strIndex // meta-llama's names with the "Meta-" they had before the rename
+	ids     *strIndex   // full ids
+	names   *groupIndex // name parts
+	alt     *groupIndex // name parts less a trailing -hf
+	alias   *groupIndex // meta-llama's names with the "Meta-" they had before the rename
 	votes   pairCounts
 	// agree counts, per child organisation (lower case), the declared
 	// conversions whose name, less its format suffix, names a model, and of
 	// them those that declare that model: how far the organisation's own
 	// declarations follow its names.
 	agree          map[string][2]int32
-	agreeN, agreeT int             // over every organisation
-	quantNS        map[string]bool // lower-case quantizer and re-upload namespaces
-	stamp          []uint32        // visit stamps of the ancestor walk
+	agreeN, agreeT int              // over every organisation
+	orgKinds       map[uint64]uint8 // hashFold(org) -> orgOfficial | orgQuantizer
+	orgFlag        []uint8          // per model: its organisation's kind
+	baseLen        []uint16         // per model: the length of its name part less a format suffix; noSuffix when none
+	stamp          []uint32         // visit stamps of the ancestor walk
 	epoch          uint32
 	stack          []graph.NodeID
 	extra          map[graph.NodeID][]graph.NodeID // accepted proposals: child -> parents
+	cache          *rankCache                      // rankings of names with many look-alikes, shared by the workers
 	sum            Summary
 }
 
@@ -197,50 +203,67 @@ func hfLess(name string) (string, bool) {
 func newRecoverer(c Corpus, opt Options) *recoverer {
 	g := c.Graph()
 	n := g.NumNodes()
-	r := &recoverer{c: c, g: g, n: n, opt: opt, origins: opt.Origins, extra: map[graph.NodeID][]graph.NodeID{}}
+	r := &recoverer{c: c, g: g, n: n, opt: opt, origins: opt.Origins, extra: map[graph.NodeID][]graph.NodeID{}, cache: &rankCache{m: map[candKey]*rankEntry{}}}
 	if r.origins == nil {
 		r.origins = lineage.DefaultOrigins()
 	}
-	r.quantNS = map[string]bool{}
+	r.orgKinds = map[uint64]uint8{}
 	for _, o := range quantizerOrgs {
-		r.quantNS[strings.ToLower(o)] = true
+		r.orgKinds[hashFold(o)] |= orgQuantizer
 	}
 	for _, row := range r.origins.Rows() {
 		note := strings.ToLower(row.Note)
 		if strings.Contains(note, "quantiz") || strings.Contains(note, "conversion") || strings.Contains(note, "re-upload") {
-			r.quantNS[strings.ToLower(row.Org)] = true
+			r.orgKinds[hashFold(row.Org)] |= orgQuantizer
 		}
 	}
+	for _, row := range r.origins.Rows() {
+		if h := hashFold(row.Org); row.Kind != lineage.KindCommunity && r.orgKinds[h]&orgQuantizer == 0 {
+			r.orgKinds[h] |= orgOfficial
+		}
+	}
+	r.orgFlag = make([]uint8, n)
+	r.baseLen = make([]uint16, n)
+	parallel(n, func(lo, hi int) {
+		for v := lo; v < hi; v++ {
+			id := c.Name(graph.NodeID(v))
+			r.orgFlag[v] = r.orgKind(orgPart(id))
+			r.baseLen[v] = noSuffix
+			if base, _, ok := lineage.SplitFormatSuffix(id); ok && len(base) < int(noSuffix) {
+				r.baseLen[v] = uint16(len(base))
+			}
+		}
+	})
 	all := func(graph.NodeID) bool { return true }
 	r.ids = newStrIndex(n, c.Name, all)
-	r.names = newStrIndex(n, func(v graph.NodeID) string { return namePart(c.Name(v)) }, all)
-	r.alt = newStrIndex(n, func(v graph.NodeID) string { s, _ := hfLess(namePart(c.Name(v))); return s },
+	r.names = newGroupIndex(n, func(v graph.NodeID) string { return namePart(c.Name(v)) }, all)
+	r.alt = newGroupIndex(n, func(v graph.NodeID) string { s, _ := hfLess(namePart(c.Name(v))); return s },
 		func(v graph.NodeID) bool { _, ok := hfLess(namePart(c.Name(v))); return ok })
 	// meta-llama renamed its Llama 3.1 repositories from Meta-Llama-3.1-*
 	// to Llama-3.1-*; conversions kept the old name.
-	r.alias = newStrIndex(n, func(v graph.NodeID) string { return metaToggled(namePart(c.Name(v))) },
+	r.alias = newGroupIndex(n, func(v graph.NodeID) string { return metaToggled(namePart(c.Name(v))) },
 		func(v graph.NodeID) bool { return strings.EqualFold(orgPart(c.Name(v)), "meta-llama") })
 	r.votes = buildVotes(g, c)
 	r.countAgreement()
-	r.stamp = make([]uint32, n)
+	r.stamp = make([]uint32, n) // for finish; each worker has its own
 	return r
 }
 
 // countAgreement fills r.agree from the declared conversions.
 func (r *recoverer) countAgreement() {
 	r.agree = map[string][2]int32{}
-	var buf []graph.NodeID
+	var scratch []graph.NodeID
 	for v := 0; v < r.n; v++ {
 		ps, _ := r.g.In(graph.NodeID(v))
 		if len(ps) == 0 {
 			continue
 		}
 		id := r.c.Name(graph.NodeID(v))
-		base, _, ok := lineage.SplitFormatSuffix(id)
+		base, _, ok := r.splitSuffix(graph.NodeID(v))
 		if !ok {
 			continue
 		}
-		buf = r.lookupName(base, hashFold(base), buf)
+		buf := r.lookupName(base, hashFold(base), &scratch)
 		named := false
 		for _, u := range buf {
 			if u != graph.NodeID(v) {
@@ -270,6 +293,21 @@ func (r *recoverer) countAgreement() {
 // organisation's own rate is smoothed with.
 const agreementPrior = 10
 
+// canKeep reports whether a proposal of match m for ch could reach
+// MinConfidence at all: when it cannot, the match is not searched for (the
+// searches run last, so skipping them changes no kept proposal).
+func (r *recoverer) canKeep(ch *child, m Match) bool {
+	u := slices.Max(nameConfidence[m][:])
+	if m == MatchFormat || m == MatchEmbeddedID || m == MatchFormatPrefix {
+		f, _ := r.orgFactor(ch.org)
+		u = min(u*f, 0.99)
+	}
+	if ch.formats&lineage.QuantFormats != 0 {
+		u += (1 - u) / 2
+	}
+	return u >= r.opt.MinConfidence
+}
+
 // orgFactor scales the confidence of a name match for a child of org by
 // how often that organisation's declared conversions name the model their
 // name names, relative to the whole corpus (1 for an organisation with no
@@ -278,7 +316,8 @@ func (r *recoverer) orgFactor(org string) (float64, [2]int32) {
 	if r.agreeT == 0 {
 		return 1, [2]int32{}
 	}
-	p0 := float64(r.agreeN) / float64(r.agreeT)
+	// Laplace's rule keeps the corpus rate off 0 and 1.
+	p0 := (float64(r.agreeN) + 1) / (float64(r.agreeT) + 2)
 	a := r.agree[strings.ToLower(org)]
 	rate := (float64(a[0]) + agreementPrior*p0) / (float64(a[1]) + agreementPrior)
 	return rate / p0, a
@@ -357,6 +396,9 @@ func (r *recoverer) isAncestor(a, v graph.NodeID) bool {
 				r.stack = append(r.stack, p)
 			}
 		}
+		if len(r.extra) == 0 {
+			continue // while proposing: nothing accepted yet
+		}
 		for _, p := range r.extra[u] {
 			if r.stamp[p] != r.epoch {
 				r.stamp[p] = r.epoch
@@ -370,7 +412,7 @@ func (r *recoverer) isAncestor(a, v graph.NodeID) bool {
 // isConversion reports whether v is itself a conversion: a format suffix
 // in its name, a weight-format tag, or a declared quantized parent.
 func (r *recoverer) isConversion(v graph.NodeID) bool {
-	if _, _, ok := lineage.SplitFormatSuffix(r.c.Name(v)); ok {
+	if r.baseLen[v] != noSuffix {
 		return true
 	}
 	if r.c.Formats(v)&lineage.QuantFormats != 0 {
@@ -385,24 +427,71 @@ func (r *recoverer) isConversion(v graph.NodeID) bool {
 	return false
 }
 
-func (r *recoverer) official(v graph.NodeID) bool {
-	row, ok := r.origins.Lookup(orgPart(r.c.Name(v)))
-	return ok && row.Kind != lineage.KindCommunity && !r.quantNS[strings.ToLower(row.Org)]
+// noSuffix marks a name with no format suffix in recoverer.baseLen.
+const noSuffix = ^uint16(0)
+
+// splitSuffix is lineage.SplitFormatSuffix of v's id, from the lengths
+// computed once.
+func (r *recoverer) splitSuffix(v graph.NodeID) (base, suffix string, ok bool) {
+	name := namePart(r.c.Name(v))
+	if r.baseLen[v] == noSuffix {
+		return name, "", false
+	}
+	b := int(r.baseLen[v])
+	return name[:b], name[b+1:], true
 }
+
+// parallel runs f over [0, n) in blocks on every processor.
+func parallel(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	if n < 1<<14 || workers < 2 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) { defer wg.Done(); f(lo, hi) }(lo, min(lo+step, n))
+	}
+	wg.Wait()
+}
+
+// Organisation kinds.
+const (
+	orgOfficial  uint8 = 1 << iota // in the origins table, not a community namespace nor a quantizer
+	orgQuantizer                   // a quantizer or re-upload namespace
+)
+
+// orgKind returns the kind of an organisation.
+func (r *recoverer) orgKind(org string) uint8 {
+	if org == "" {
+		return 0
+	}
+	return r.orgKinds[hashFold(org)]
+}
+
+// quantizer reports whether org is a quantizer or re-upload namespace.
+func (r *recoverer) quantizer(org string) bool { return r.orgKind(org)&orgQuantizer != 0 }
+
+// official reports whether v's organisation is in the origins table and
+// neither a community namespace nor a quantizer.
+func (r *recoverer) official(v graph.NodeID) bool { return r.orgFlag[v]&orgOfficial != 0 }
 
 // candidate is a look-alike under consideration, with its ranking features.
 type candidate struct {
-	v          graph.NodeID
-	sameOrg    bool
-	exact      bool // found under its own name, not an alias
-	hint       bool
-	votes      int
-	original   bool // neither a conversion nor in a quantizer or re-upload namespace
-	conversion bool
-	official   bool
-	children   int
-	created    int64
-	downloads  int64
+	v           graph.NodeID
+	sameOrg     bool
+	exact       bool // found under its own name, not an alias
+	established bool // has an organisation and declared children or sibling votes
+	hint        bool
+	votes       int
+	original    bool // neither a conversion nor in a quantizer or re-upload namespace
+	conversion  bool
+	official    bool
+	children    int
+	created     int64
+	downloads   int64
 }
 
 // compareCands orders candidates best first and returns the rule that
@@ -487,6 +576,14 @@ const (
 // and the rule that chose it, or ok=false when every candidate fails a
 // guard.
 func (r *recoverer) pick(ch *child, cands []graph.NodeID, key string, keyHash uint64, mode pickMode) (best graph.NodeID, rule Rule, ok bool) {
+	if len(cands) >= bigList && len(ch.gguf) == 0 {
+		return r.pickCached(ch, cands, key, keyHash, mode)
+	}
+	return r.pickSlow(ch, cands, key, keyHash, mode)
+}
+
+// pickSlow ranks every candidate for ch.
+func (r *recoverer) pickSlow(ch *child, cands []graph.NodeID, key string, keyHash uint64, mode pickMode) (best graph.NodeID, rule Rule, ok bool) {
 	var cs []candidate
 	for _, p := range cands {
 		if p == ch.v {
@@ -500,7 +597,7 @@ func (r *recoverer) pick(ch *child, cands []graph.NodeID, key string, keyHash ui
 		// The same organisation: a model's own conversions and finetunes;
 		// not in a quantizer or re-upload namespace, where the namespace's
 		// look-alike is a copy too.
-		cd := candidate{v: p, sameOrg: ch.org != "" && strings.EqualFold(orgPart(pid), ch.org) && !r.quantNS[strings.ToLower(ch.org)],
+		cd := candidate{v: p, sameOrg: ch.org != "" && strings.EqualFold(orgPart(pid), ch.org) && !r.quantizer(ch.org),
 			votes: r.votes.count(keyHash, p), children: r.g.OutDegree(p),
 			created: r.c.Created(p), downloads: r.c.Downloads(p), official: r.official(p)}
 		if mode&wantEstablished != 0 && !cd.sameOrg && (orgPart(pid) == "" || cd.children == 0 && cd.votes == 0) {
@@ -514,7 +611,7 @@ func (r *recoverer) pick(ch *child, cands []graph.NodeID, key string, keyHash ui
 		}
 		cd.exact = strings.EqualFold(namePart(pid), key)
 		cd.conversion = r.isConversion(p)
-		cd.original = !r.quantNS[strings.ToLower(orgPart(pid))] && !cd.conversion
+		cd.original = r.orgFlag[p]&orgQuantizer == 0 && !cd.conversion
 		for _, h := range ch.gguf {
 			if h == p || slices.Contains(parentsOf(r.g, p), h) {
 				cd.hint = true
@@ -549,41 +646,227 @@ func (r *recoverer) pick(ch *child, cands []graph.NodeID, key string, keyHash ui
 	return cs[0].v, rule, true
 }
 
+// bigList is the number of look-alikes from which pick ranks them once per
+// name (pickCached) instead of once per child.
+var bigList = 16
+
+// keyCands is the ranking of the look-alikes under one name and mode, by
+// every rule that does not depend on the child, with the candidates of
+// each organisation indexed.
+type keyCands struct {
+	cs    []candidate
+	byOrg map[uint64][]int32 // hashFold(lower-case org) -> indices into cs, ascending
+}
+
+// candKey identifies a cached ranking.
+type candKey struct {
+	h    uint64 // the name
+	mode pickMode
+	n    int // the number of candidates: lookupName's list for the name
+}
+
+// sameOrgOK reports whether candidates in the child's organisation count
+// as same-organisation ones (not in a quantizer or re-upload namespace).
+func (r *recoverer) sameOrgOK(ch *child) bool {
+	return ch.org != "" && !r.quantizer(ch.org)
+}
+
+// ranked returns the cached ranking of cands under key for mode.
+func (r *recoverer) ranked(cands []graph.NodeID, key string, keyHash uint64, mode pickMode) *keyCands {
+	ck := candKey{keyHash, mode, len(cands)}
+	r.cache.mu.Lock()
+	e := r.cache.m[ck]
+	if e == nil {
+		e = &rankEntry{}
+		r.cache.m[ck] = e
+	}
+	r.cache.mu.Unlock()
+	e.once.Do(func() { e.kc = r.rank(cands, key, keyHash, mode) })
+	return e.kc
+}
+
+// rankCache holds the rankings of names with many look-alikes; each is
+// made once, by the first worker that needs it.
+type rankCache struct {
+	mu sync.Mutex
+	m  map[candKey]*rankEntry
+}
+
+type rankEntry struct {
+	once sync.Once
+	kc   *keyCands
+}
+
+// rank ranks cands under key for mode by the rules that do not depend on
+// the child.
+func (r *recoverer) rank(cands []graph.NodeID, key string, keyHash uint64, mode pickMode) *keyCands {
+	kc := &keyCands{byOrg: map[uint64][]int32{}}
+	for _, p := range cands {
+		pid := r.c.Name(p)
+		cd := candidate{v: p, votes: r.votes.count(keyHash, p), children: r.g.OutDegree(p),
+			created: r.c.Created(p), downloads: r.c.Downloads(p), official: r.official(p)}
+		if mode&wantOfficial != 0 && !cd.official {
+			continue
+		}
+		cd.established = orgPart(pid) != "" && (cd.children > 0 || cd.votes > 0)
+		cd.exact = strings.EqualFold(namePart(pid), key)
+		cd.conversion = r.isConversion(p)
+		cd.original = r.orgFlag[p]&orgQuantizer == 0 && !cd.conversion
+		kc.cs = append(kc.cs, cd)
+	}
+	first := mode&wantOriginal != 0
+	slices.SortFunc(kc.cs, func(a, b candidate) int {
+		if first && a.conversion != b.conversion {
+			if a.conversion {
+				return 1
+			}
+			return -1
+		}
+		c, _ := compareCands(&a, &b, first)
+		if c != 0 {
+			return c
+		}
+		return r.cmpID(a.v, b.v)
+	})
+	for i, cd := range kc.cs {
+		h := hashFold(orgPart(r.c.Name(cd.v)))
+		kc.byOrg[h] = append(kc.byOrg[h], int32(i))
+	}
+	return kc
+}
+
+// pickCached is pickSlow for many look-alikes: the ranking by the rules
+// that do not depend on the child is made once per name; a child checks
+// its guards along it and looks up its own organisation's look-alikes.
+func (r *recoverer) pickCached(ch *child, cands []graph.NodeID, key string, keyHash uint64, mode pickMode) (graph.NodeID, Rule, bool) {
+	kc := r.ranked(cands, key, keyHash, mode)
+	sameOK := r.sameOrgOK(ch)
+	var own []int32
+	if sameOK {
+		own = kc.byOrg[hashFold(ch.org)]
+	}
+	passes := func(i int, sameOrg bool) bool {
+		cd := &kc.cs[i]
+		if cd.v == ch.v {
+			return false
+		}
+		if ch.created > 0 && cd.created > 0 && cd.created > ch.created {
+			r.sum.TimeRejected++
+			return false
+		}
+		if mode&wantEstablished != 0 && !sameOrg && !cd.established {
+			return false
+		}
+		return !r.isAncestor(ch.v, cd.v)
+	}
+	isOwn := func(i int) bool { _, found := slices.BinarySearch(own, int32(i)); return found }
+	// The first passing look-alike in the ranking, and the first passing
+	// one of the child's organisation.
+	f := -1
+	for i := range kc.cs {
+		if passes(i, isOwn(i)) {
+			f = i
+			break
+		}
+	}
+	if f < 0 {
+		return -1, 0, false
+	}
+	conv := kc.cs[f].conversion // with wantOriginal: conversions only if no original passes
+	allowed := func(i int) bool { return mode&wantOriginal == 0 || kc.cs[i].conversion == conv }
+	best := f
+	bestOwn := isOwn(f)
+	if !bestOwn {
+		for _, i := range own {
+			if int(i) != f && allowed(int(i)) && passes(int(i), true) {
+				best, bestOwn = int(i), true
+				break
+			}
+		}
+	}
+	// The runner-up: the next of the child's organisation after best, else
+	// the first other passing one.
+	second := -1
+	if bestOwn {
+		for _, i := range own {
+			if int(i) > best && allowed(int(i)) && passes(int(i), true) {
+				second = int(i)
+				break
+			}
+		}
+	}
+	if second < 0 {
+		for i := range kc.cs {
+			if i != best && (!bestOwn || !isOwn(i)) && allowed(i) && passes(i, isOwn(i)) {
+				second = i
+				break
+			}
+		}
+	}
+	if second < 0 {
+		return kc.cs[best].v, RuleUnique, true
+	}
+	a, b := kc.cs[best], kc.cs[second]
+	a.sameOrg, b.sameOrg = bestOwn, isOwn(second)
+	_, rule := compareCands(&a, &b, mode&wantOriginal != 0)
+	return a.v, rule, true
+}
+
 func parentsOf(g *graph.Graph, v graph.NodeID) []graph.NodeID {
 	ps, _ := g.In(v)
 	return ps
 }
 
 // lookupName returns the models whose name part is name (or, for a parent
-// named NAME-hf, NAME), in id order.
-func (r *recoverer) lookupName(name string, h uint64, buf []graph.NodeID) []graph.NodeID {
-	buf = buf[:0]
-	for v := r.names.first(name, h); v >= 0; v = r.names.after(v) {
-		buf = append(buf, v)
-	}
-	for v := r.alt.first(name, h); v >= 0; v = r.alt.after(v) {
-		if !slices.Contains(buf, v) {
-			buf = append(buf, v)
-		}
-	}
+// named NAME-hf, NAME; for meta-llama, the name with or without "Meta-"),
+// in id order. The result is the index's own slice when no alias adds to
+// it, else built in buf: callers must not modify it.
+func (r *recoverer) lookupName(name string, h uint64, scratch *[]graph.NodeID) []graph.NodeID {
+	own := r.names.get(name, h)
+	alt := r.alt.get(name, h)
+	var alias []graph.NodeID
 	if hasPrefixFold(name, "meta-") || hasPrefixFold(name, "llama") {
-		for v := r.alias.first(name, h); v >= 0; v = r.alias.after(v) {
+		alias = r.alias.get(name, h)
+	}
+	if len(alt) == 0 && len(alias) == 0 {
+		return own
+	}
+	buf := append((*scratch)[:0], own...)
+	for _, more := range [2][]graph.NodeID{alt, alias} {
+		for _, v := range more {
 			if !slices.Contains(buf, v) {
 				buf = append(buf, v)
 			}
 		}
 	}
+	*scratch = buf
 	return buf
+}
+
+// inOrg returns the models of cands in organisation org (a new slice).
+func (r *recoverer) inOrg(cands []graph.NodeID, org string) []graph.NodeID {
+	var out []graph.NodeID
+	for _, u := range cands {
+		if strings.EqualFold(orgPart(r.c.Name(u)), org) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // embeddedID finds an existing id written into a name as ORG_NAME or
 // ORG-NAME (bartowski/Org_Name-GGUF, fbaldassarri/Org_Name-autoround-int4).
-func (r *recoverer) embeddedID(base string, self graph.NodeID) graph.NodeID {
+func (r *recoverer) embeddedID(base string, self graph.NodeID, hyphen bool) graph.NodeID {
 	for _, sep := range []string{"_-_", "_", "-"} {
-		for i := 1; i+len(sep) < len(base); i++ {
+		if sep == "-" && !hyphen {
+			break
+		}
+		tried := 0
+		for i := 1; i+len(sep) < len(base) && tried < 3; i++ {
 			if base[i:i+len(sep)] != sep {
 				continue
 			}
+			tried++ // an organisation name has at most a few separators
 			org, name := base[:i], base[i+len(sep):]
 			h := hashMore(hashMore(hashMore(fnvOffset, org), "/"), name)
 			j := mix(h) & r.ids.mask
@@ -789,10 +1072,10 @@ func (r *recoverer) propose(v graph.NodeID, buf []graph.NodeID) ([]Proposal, []g
 	if !ok {
 		return nil, buf
 	}
-	p.Evidence = append(p.Evidence, tagEv...)
-	if ch.formats&lineage.QuantFormats != 0 && p.Relation == lineage.Quantized {
-		p.Confidence = min(1, p.Confidence+(1-p.Confidence)/2)
+	if p.Evidence == nil {
+		return []Proposal{p}, buf // below MinConfidence: counted, not kept
 	}
+	p.Evidence = append(p.Evidence, tagEv...)
 	return []Proposal{r.withTime(ch, p)}, buf
 }
 
@@ -808,41 +1091,62 @@ func (r *recoverer) withTime(ch *child, p Proposal) Proposal {
 // byName finds a parent from the child's id alone.
 func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 	name := ch.name
-	base, suffix, conv := lineage.SplitFormatSuffix(name)
-	quantNS := r.quantNS[strings.ToLower(ch.org)]
-	mk := func(p graph.NodeID, m Match, rule Rule, detail string) Proposal {
+	base, suffix, conv := r.splitSuffix(ch.v)
+	quantNS := r.quantizer(ch.org)
+	mk := func(p graph.NodeID, m Match, rule Rule, detail func() string) Proposal {
 		conf := nameConfidence[m][ruleClass(rule)]
+		var a [2]int32
 		if m == MatchFormat || m == MatchEmbeddedID || m == MatchFormatPrefix {
-			f, a := r.orgFactor(ch.org)
-			if a[1] > 0 {
-				detail += fmt.Sprintf("; %d of %d declared conversions by %s name the model their name names", a[0], a[1], ch.org)
-			}
+			var f float64
+			f, a = r.orgFactor(ch.org)
 			conf = min(conf*f, 0.99)
 		}
-		return Proposal{Child: ch.v, Parent: p, Relation: relationOf(ch, m, quantNS), Match: m, Rule: rule,
-			Confidence: conf, Evidence: []Evidence{{KindName, detail}}}
+		rel := relationOf(ch, m, quantNS)
+		if ch.formats&lineage.QuantFormats != 0 && rel == lineage.Quantized {
+			conf = min(0.99, conf+(1-conf)/2) // the tags agree: a conversion
+		}
+		pr := Proposal{Child: ch.v, Parent: p, Relation: rel, Match: m, Rule: rule, Confidence: conf}
+		if conf >= r.opt.MinConfidence {
+			// Evidence is written only for what is kept.
+			d := detail()
+			if a[1] > 0 {
+				d += fmt.Sprintf("; %d of %d declared conversions by %s name the model their name names", a[0], a[1], ch.org)
+			}
+			pr.Evidence = []Evidence{{KindName, d}}
+		}
+		return pr
 	}
 	// The name embeds a full id.
-	if p := r.embeddedID(base, ch.v); p >= 0 && !r.isAncestor(ch.v, p) {
+	// ORG-NAME (with a hyphen) only for conversions and in quantizer
+	// namespaces (PrunaAI/Org-Name-...-smashed): elsewhere a hyphen
+	// splits the model's own words.
+	if p := r.embeddedID(base, ch.v, conv || quantNS); p >= 0 && !r.isAncestor(ch.v, p) {
 		if cp := r.c.Created(p); !(ch.created > 0 && cp > 0 && cp > ch.created) {
 			d := fmt.Sprintf("%q names %s", name, r.c.Name(p))
 			if conv {
 				d += fmt.Sprintf(" (format suffix %q)", suffix)
 			}
-			return mk(p, MatchEmbeddedID, RuleUnique, d), true
+			return mk(p, MatchEmbeddedID, RuleUnique, func() string { return d }), true
 		}
 		r.sum.TimeRejected++
 	}
 	if conv {
 		// Name less its format suffix.
 		h := hashFold(base)
-		*bufp = r.lookupName(base, h, *bufp)
-		n := len(*bufp)
-		if p, rule, ok := r.pick(ch, *bufp, base, h, wantOriginal); ok {
-			return mk(p, MatchFormat, rule, fmt.Sprintf("%q less format suffix %q is the name of %s (%s)", name, suffix, r.c.Name(p), r.ruleDetail(rule, n))), true
+		cands := r.lookupName(base, h, bufp)
+		n := len(cands)
+		if p, rule, ok := r.pick(ch, cands, base, h, wantOriginal); ok {
+			return mk(p, MatchFormat, rule, func() string {
+				return fmt.Sprintf("%q less format suffix %q is the name of %s (%s)", name, suffix, r.c.Name(p), r.ruleDetail(rule, n))
+			}), true
+		}
+		if !r.canKeep(ch, MatchFormatPrefix) {
+			return Proposal{}, false
 		}
 		if p, pre, rule, n, ok := r.prefix(ch, base, bufp, wantOriginal|wantEstablished); ok {
-			return mk(p, MatchFormatPrefix, rule, fmt.Sprintf("%q less format suffix %q starts with %q, the name of %s (%s)", name, suffix, pre, r.c.Name(p), r.ruleDetail(rule, n))), true
+			return mk(p, MatchFormatPrefix, rule, func() string {
+				return fmt.Sprintf("%q less format suffix %q starts with %q, the name of %s (%s)", name, suffix, pre, r.c.Name(p), r.ruleDetail(rule, n))
+			}), true
 		}
 		return Proposal{}, false
 	}
@@ -851,12 +1155,12 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 		mode = wantOfficial
 	}
 	if p, how, ok := r.variant(ch, bufp); ok {
-		return mk(p, MatchVariant, RuleOrg, fmt.Sprintf("%q is %s of %s, in the same organisation", name, how, r.c.Name(p))), true
+		return mk(p, MatchVariant, RuleOrg, func() string { return fmt.Sprintf("%q is %s of %s, in the same organisation", name, how, r.c.Name(p)) }), true
 	}
 	h := hashFold(name)
-	*bufp = r.lookupName(name, h, *bufp)
-	if n := len(*bufp); n > 0 {
-		if p, rule, ok := r.pick(ch, *bufp, name, h, mode); ok {
+	cands := r.lookupName(name, h, bufp)
+	if n := len(cands); n > 0 {
+		if p, rule, ok := r.pick(ch, cands, name, h, mode); ok {
 			// The same name: a copy of p (a conversion without a marker, a
 			// re-upload), or p a copy of ch.
 			pid := r.c.Name(p)
@@ -866,17 +1170,26 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 				// parent, which a copied card names.
 				gp := ps[0]
 				if cp := r.c.Created(gp); !(ch.created > 0 && cp > 0 && cp > ch.created) {
-					return mk(gp, MatchSibling, rule, fmt.Sprintf("%q is also the name of %s (%s), which declares %s", name, pid, r.ruleDetail(rule, n), r.c.Name(gp))), true
+					return mk(gp, MatchSibling, rule, func() string {
+						return fmt.Sprintf("%q is also the name of %s (%s), which declares %s", name, pid, r.ruleDetail(rule, n), r.c.Name(gp))
+					}), true
 				}
 			}
-			return mk(p, MatchSame, rule, fmt.Sprintf("%q is also the name of %s (%s)", name, pid, r.ruleDetail(rule, n))), true
+			return mk(p, MatchSame, rule, func() string { return fmt.Sprintf("%q is also the name of %s (%s)", name, pid, r.ruleDetail(rule, n)) }), true
 		}
 	}
+	if !r.canKeep(ch, MatchPrefix) && !r.canKeep(ch, MatchSuffix) {
+		return Proposal{}, false // whatever the last matches find would be left out
+	}
 	if p, pre, rule, n, ok := r.prefix(ch, name, bufp, wantEstablished|mode); ok {
-		return mk(p, MatchPrefix, rule, fmt.Sprintf("%q starts with %q, the name of %s (%s)", name, pre, r.c.Name(p), r.ruleDetail(rule, n))), true
+		return mk(p, MatchPrefix, rule, func() string {
+			return fmt.Sprintf("%q starts with %q, the name of %s (%s)", name, pre, r.c.Name(p), r.ruleDetail(rule, n))
+		}), true
 	}
 	if p, suf, rule, n, ok := r.suffix(ch, name, bufp, mode); ok {
-		return mk(p, MatchSuffix, rule, fmt.Sprintf("%q ends with %q, the name of %s (%s)", name, suf, r.c.Name(p), r.ruleDetail(rule, n))), true
+		return mk(p, MatchSuffix, rule, func() string {
+			return fmt.Sprintf("%q ends with %q, the name of %s (%s)", name, suf, r.c.Name(p), r.ruleDetail(rule, n))
+		}), true
 	}
 	return Proposal{}, false
 }
@@ -897,16 +1210,16 @@ var tuningWords = map[string]bool{"instruct": true, "chat": true, "it": true}
 // variant finds, in the child's own organisation, the model its name names
 // with a tuning word removed or replaced by "base".
 func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, string, bool) {
-	if ch.org == "" || r.quantNS[strings.ToLower(ch.org)] {
+	if ch.org == "" || r.quantizer(ch.org) {
 		return -1, "", false
 	}
 	name := ch.name
 	// NAME-hf is the Transformers conversion of NAME (Llama-2-7b-chat-hf).
 	if base, ok := hfLess(name); ok && len(base) >= minPrefix {
 		h := hashFold(base)
-		*bufp = r.lookupName(base, h, *bufp)
-		same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-		if p, _, ok := r.pick(ch, same, base, h, 0); ok {
+		cands := r.lookupName(base, h, bufp)
+		same := r.inOrg(cands, ch.org)
+		if p, _, ok := r.pickSlow(ch, same, base, h, 0); ok {
 			return p, "the Transformers (-hf) conversion", true
 		}
 	}
@@ -935,9 +1248,9 @@ func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, stri
 					continue
 				}
 				h := hashFold(alt)
-				*bufp = r.lookupName(alt, h, *bufp)
-				same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-				if p, _, ok := r.pick(ch, same, alt, h, 0); ok {
+				cands := r.lookupName(alt, h, bufp)
+				same := r.inOrg(cands, ch.org)
+				if p, _, ok := r.pickSlow(ch, same, alt, h, 0); ok {
 					return p, [2]string{"the " + tok + " variant", "the " + tok + " variant of the base"}[k], true
 				}
 			}
@@ -960,9 +1273,9 @@ func (r *recoverer) variant(ch *child, bufp *[]graph.NodeID) (graph.NodeID, stri
 			alt := name[:start-1] + name[i:]
 			if len(alt) >= minPrefix {
 				h := hashFold(alt)
-				*bufp = r.lookupName(alt, h, *bufp)
-				same := slices.DeleteFunc(*bufp, func(u graph.NodeID) bool { return !strings.EqualFold(orgPart(r.c.Name(u)), ch.org) })
-				if p, _, ok := r.pick(ch, same, alt, h, 0); ok {
+				cands := r.lookupName(alt, h, bufp)
+				same := r.inOrg(cands, ch.org)
+				if p, _, ok := r.pickSlow(ch, same, alt, h, 0); ok {
 					return p, "the " + tok + " variant", true
 				}
 			}
@@ -1004,12 +1317,12 @@ func (r *recoverer) prefix(ch *child, name string, bufp *[]graph.NodeID, mode pi
 		}
 		pre := name[:i]
 		h := hashFold(pre)
-		*bufp = r.lookupName(pre, h, *bufp)
-		if len(*bufp) == 0 {
+		cands := r.lookupName(pre, h, bufp)
+		if len(cands) == 0 {
 			continue
 		}
-		if p, rule, ok := r.pick(ch, *bufp, pre, h, mode); ok {
-			return p, pre, rule, len(*bufp), true
+		if p, rule, ok := r.pick(ch, cands, pre, h, mode); ok {
+			return p, pre, rule, len(cands), true
 		}
 	}
 	return -1, "", 0, 0, false
@@ -1024,12 +1337,12 @@ func (r *recoverer) suffix(ch *child, name string, bufp *[]graph.NodeID, mode pi
 		}
 		suf := name[i+1:]
 		h := hashFold(suf)
-		*bufp = r.lookupName(suf, h, *bufp)
-		if len(*bufp) == 0 {
+		cands := r.lookupName(suf, h, bufp)
+		if len(cands) == 0 {
 			continue
 		}
-		if p, rule, ok := r.pick(ch, *bufp, suf, h, wantEstablished|mode); ok {
-			return p, suf, rule, len(*bufp), true
+		if p, rule, ok := r.pick(ch, cands, suf, h, wantEstablished|mode); ok {
+			return p, suf, rule, len(cands), true
 		}
 	}
 	return -1, "", 0, 0, false
@@ -1043,16 +1356,59 @@ func (r *recoverer) suffix(ch *child, name string, bufp *[]graph.NodeID, mode pi
 // result is deterministic.
 func Recover(c Corpus, opt Options) Result {
 	r := newRecoverer(c, opt)
-	var props []Proposal
-	var buf []graph.NodeID
+	var orphans []graph.NodeID
 	for v := 0; v < r.n; v++ {
-		if r.g.InDegree(graph.NodeID(v)) != 0 {
-			continue
+		if r.g.InDegree(graph.NodeID(v)) == 0 {
+			orphans = append(orphans, graph.NodeID(v))
 		}
-		r.sum.Undeclared++
-		var ps []Proposal
-		ps, buf = r.propose(graph.NodeID(v), buf)
-		props = append(props, ps...)
+	}
+	r.sum.Undeclared = len(orphans)
+	// Blocks of orphans are proposed for in parallel, each worker with its
+	// own walk stamps and ranking cache; the blocks are joined in order.
+	const block = 1024
+	blocks := make([][]Proposal, (len(orphans)+block-1)/block)
+	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(blocks)))
+	sums := make([]Summary, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wr := *r
+		wr.stamp, wr.stack, wr.epoch = make([]uint32, r.n), nil, 0
+		wr.sum = Summary{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []graph.NodeID
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= len(blocks) {
+					break
+				}
+				var out []Proposal
+				for _, v := range orphans[b*block : min((b+1)*block, len(orphans))] {
+					var ps []Proposal
+					ps, buf = wr.propose(v, buf)
+					for _, p := range ps {
+						if p.Confidence < opt.MinConfidence {
+							wr.sum.BelowMin++ // not kept: its evidence was not even written
+							continue
+						}
+						out = append(out, p)
+					}
+				}
+				blocks[b] = out
+			}
+			sums[w] = wr.sum
+		}()
+	}
+	wg.Wait()
+	for _, sm := range sums {
+		r.sum.TimeRejected += sm.TimeRejected
+		r.sum.BelowMin += sm.BelowMin
+	}
+	var props []Proposal
+	for _, b := range blocks {
+		props = append(props, b...)
 	}
 	return r.finish(props)
 }
@@ -1103,8 +1459,7 @@ func (r *recoverer) cmpID(a, b graph.NodeID) int {
 	if a == b {
 		return 0
 	}
-	x, y := r.c.Name(a), r.c.Name(b)
-	if c := cmp.Compare(strings.ToLower(x), strings.ToLower(y)); c != 0 {
+	if c := compareFold(r.c.Name(a), r.c.Name(b)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a, b)
@@ -1112,3 +1467,13 @@ func (r *recoverer) cmpID(a, b graph.NodeID) int {
 
 // DefaultMinConfidence is the threshold the command applies by default.
 const DefaultMinConfidence = 0.7
+
+// compareFold compares ASCII-case-insensitively, without allocating.
+func compareFold(x, y string) int {
+	for i := 0; i < len(x) && i < len(y); i++ {
+		if a, b := foldByte(x[i]), foldByte(y[i]); a != b {
+			return cmp.Compare(a, b)
+		}
+	}
+	return cmp.Compare(len(x), len(y))
+}
