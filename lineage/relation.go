@@ -335,9 +335,10 @@ func SplitFormatSuffix(id string) (base, suffix string, ok bool) {
 	if !strong || first == 0 {
 		return name, "", false
 	}
-	// Drop leading junk of the run that no marker follows: none can, a run
-	// holds a marker; keep the run as read.
 	cut := starts[first] - 1
+	if strings.Trim(name[:cut], "-_. ") == "" {
+		return name, "", false // nothing would be left of the name
+	}
 	return name[:cut], name[starts[first]:], true
 }
 
