@@ -41,7 +41,7 @@ func TestWithEdges(t *testing.T) {
 	o, err := s.WithEdges([]RecoveredEdge{
 		{Parent: chat, Child: gguf, Relation: Quantized, Confidence: 0.97},
 		{Parent: chat, Child: awq, Relation: Quantized, Confidence: 0.5},
-		{Parent: base, Child: chat, Relation: Finetune, Confidence: 0.9}, // declared already: skipped
+		{Parent: base, Child: chat, Relation: Finetune, Confidence: 0.9},  // declared already: skipped
 		{Parent: chat, Child: gguf, Relation: Quantized, Confidence: 0.1}, // repeated: the first wins
 	})
 	if err != nil {

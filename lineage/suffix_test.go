@@ -34,7 +34,7 @@ var formatSuffixCases = []struct{ id, base, suffix string }{
 	{"x/Mistral-7B-IQ3_XXS-GGUF", "Mistral-7B", "IQ3_XXS-GGUF"},
 	{"TheBloke/Wizard-GPTQ-4bit-32g-actorder_True", "Wizard", "GPTQ-4bit-32g-actorder_True"},
 	{"srang992/Llama-3.2-1B-Instruct-ov-INT4", "Llama-3.2-1B-Instruct", "ov-INT4"},
-	{"x/flan-t5-xl-GGUF", "flan-t5-xl", "GGUF"},                     // XL is the model's size here
+	{"x/flan-t5-xl-GGUF", "flan-t5-xl", "GGUF"},                         // XL is the model's size here
 	{"x/Qwen2.5-7B-Instruct-1M-GGUF", "Qwen2.5-7B-Instruct-1M", "GGUF"}, // 1M context, not a marker
 	{"x/Model-4-bit", "Model", "4-bit"},
 	{"x/Mistral-Nemo-Instruct-2407-bf16", "Mistral-Nemo-Instruct-2407", "bf16"},
