@@ -10,6 +10,7 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // synthCorpus is a Hub-shaped corpus made in memory: families of a base
@@ -125,7 +126,7 @@ func BenchmarkRecoverListing(b *testing.B) {
 	if path == "" {
 		b.Skip("set LINEAGE_BENCH_LISTING to a listing, e.g. go run ./cmd/hubsynth --models 2000000 -o /tmp/hub-2m.jsonl")
 	}
-	s, err := lineage.BuildWith(context.Background(), []string{path}, lineage.BuildOptions{NoDigest: true})
+	s, err := ingest.Build(context.Background(), []string{path}, ingest.Options{NoDigest: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -42,10 +42,8 @@ func (c storeCorpus) Created(v graph.NodeID) int64 {
 	return t.Unix()
 }
 
-// Formats and Hints: the store does not keep tags, card bodies or repository
-// files yet; when it does these become c.s.Formats(v) and c.s.Hints(v).
-func (c storeCorpus) Formats(v graph.NodeID) lineage.Formats { return 0 }
-func (c storeCorpus) Hints(v graph.NodeID) []lineage.Hint    { return nil }
+func (c storeCorpus) Formats(v graph.NodeID) lineage.Formats { return c.s.Formats(v) }
+func (c storeCorpus) Hints(v graph.NodeID) []lineage.Hint    { return c.s.Hints(v) }
 
 // hiddenCorpus is a corpus with another graph: the evaluation's view, in
 // which some declarations were removed.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
@@ -24,7 +24,7 @@ func ExampleRecover() {
 {"id":"bartowski/Mistral-7B-Instruct-v0.2-Q4_K_M-GGUF","createdAt":"2024-01-05T00:00:00.000Z","tags":["gguf"]}
 {"id":"someone/my-model-GGUF","createdAt":"2024-02-01T00:00:00.000Z"}
 `
-	s, err := lineage.BuildSources(context.Background(), []lineage.Source{memSource{"hub.jsonl", listing}})
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"hub.jsonl", listing}}, ingest.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -42,8 +42,9 @@ func ExampleRecover() {
 	}
 	fmt.Println(o.NumRecovered(), "recovered edge(s)")
 	// Output:
-	// bartowski/Mistral-7B-Instruct-v0.2-Q4_K_M-GGUF <- mistralai/Mistral-7B-Instruct-v0.2 (quantized, 0.87)
+	// bartowski/Mistral-7B-Instruct-v0.2-Q4_K_M-GGUF <- mistralai/Mistral-7B-Instruct-v0.2 (quantized, 0.94)
 	//   name: "Mistral-7B-Instruct-v0.2-Q4_K_M-GGUF" less format suffix "Q4_K_M-GGUF" is the name of mistralai/Mistral-7B-Instruct-v0.2 (the only model of that name that passes the guards)
+	//   tags: gguf
 	//   time: parent created 2023-12-11, child 2024-01-05
 	// 1 recovered edge(s)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/ingest"
 )
 
 // The real-data tests read /work/shared/realdata (see its README.md): the
@@ -103,7 +104,7 @@ func buildHak(path, tmp string) (*lineage.Store, error) {
 		return nil, err
 	}
 	w.Close()
-	return lineage.Build(context.Background(), []string{out})
+	return ingest.Build(context.Background(), []string{out}, ingest.Options{})
 }
 
 var sampleOnce struct {
@@ -114,7 +115,7 @@ var sampleOnce struct {
 
 func sampleStore(t testing.TB) *lineage.Store {
 	sampleOnce.Do(func() {
-		sampleOnce.s, sampleOnce.err = lineage.BuildSources(context.Background(), lineage.SampleSources())
+		sampleOnce.s, sampleOnce.err = ingest.BuildSources(context.Background(), ingest.Sample(), ingest.Options{})
 	})
 	if sampleOnce.err != nil {
 		t.Fatal(sampleOnce.err)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/analytics"
+	"github.com/lineage-project/lineage/lineage/modelid"
 )
 
 // Evidence kinds.
@@ -104,8 +106,8 @@ type Options struct {
 	// Relations keeps only proposals of these relations; empty keeps all.
 	Relations []lineage.Relation
 	// Origins is the origins table that tells official organisations and
-	// quantizer namespaces; nil means lineage.DefaultOrigins().
-	Origins *lineage.Origins
+	// quantizer namespaces; nil means analytics.DefaultOrigins().
+	Origins *analytics.Origins
 }
 
 // Summary counts what Recover did.
@@ -155,7 +157,7 @@ type recoverer struct {
 	g       *graph.Graph
 	n       int
 	opt     Options
-	origins *lineage.Origins
+	origins *analytics.Origins
 	ids     *strIndex   // full ids
 	names   *groupIndex // name parts
 	alt     *groupIndex // name parts less a trailing -hf
@@ -205,7 +207,7 @@ func newRecoverer(c Corpus, opt Options) *recoverer {
 	n := g.NumNodes()
 	r := &recoverer{c: c, g: g, n: n, opt: opt, origins: opt.Origins, extra: map[graph.NodeID][]graph.NodeID{}, cache: &rankCache{m: map[candKey]*rankEntry{}}}
 	if r.origins == nil {
-		r.origins = lineage.DefaultOrigins()
+		r.origins = analytics.DefaultOrigins()
 	}
 	r.orgKinds = map[uint64]uint8{}
 	for _, o := range quantizerOrgs {
@@ -218,7 +220,7 @@ func newRecoverer(c Corpus, opt Options) *recoverer {
 		}
 	}
 	for _, row := range r.origins.Rows() {
-		if h := hashFold(row.Org); row.Kind != lineage.KindCommunity && r.orgKinds[h]&orgQuantizer == 0 {
+		if h := hashFold(row.Org); row.Kind != analytics.KindCommunity && r.orgKinds[h]&orgQuantizer == 0 {
 			r.orgKinds[h] |= orgOfficial
 		}
 	}
@@ -410,13 +412,18 @@ func (r *recoverer) isAncestor(a, v graph.NodeID) bool {
 }
 
 // isConversion reports whether v is itself a conversion: a format suffix
-// in its name, a weight-format tag, or a declared quantized parent.
+// in its name, or a declared quantized parent in a quantizer namespace.
 func (r *recoverer) isConversion(v graph.NodeID) bool {
 	if r.baseLen[v] != noSuffix {
 		return true
 	}
-	if r.c.Formats(v)&lineage.QuantFormats != 0 {
-		return true
+	// Not its tags: originals often ship other formats too (google/gemma-7b
+	// has a GGUF file, SmolLM2 ONNX weights). Nor a quantized relation
+	// alone, which crawls hand out loosely (HuggingFaceTB/SmolLM2-1.7B-
+	// Instruct is "quantized" from SmolLM2-1.7B in one): only in a
+	// quantizer or re-upload namespace (mlx-community/NAME).
+	if r.orgFlag[v]&orgQuantizer == 0 {
+		return false
 	}
 	_, labs := r.g.In(v)
 	for _, l := range labs {
@@ -891,7 +898,7 @@ func (r *recoverer) embeddedID(base string, self graph.NodeID, hyphen bool) grap
 
 // lookupID resolves a hint value to a model of the corpus, or -1.
 func (r *recoverer) lookupID(raw string) graph.NodeID {
-	id, _, problem := lineage.NormalizeID(raw)
+	id, _, problem := modelid.Normalize(raw)
 	if problem != "" || id == "" {
 		return -1
 	}
@@ -989,7 +996,7 @@ func (r *recoverer) propose(v graph.NodeID, buf []graph.NodeID) ([]Proposal, []g
 	ch := &child{v: v, id: id, org: orgPart(id), name: namePart(id), formats: r.c.Formats(v), created: r.c.Created(v)}
 	var tagEv []Evidence
 	if f := ch.formats; f != 0 {
-		tagEv = []Evidence{{KindTags, "tags: " + f.String()}}
+		tagEv = []Evidence{{KindTags, f.String()}}
 	}
 	// Hints from files and the card body.
 	var fileProps, cardProps []Proposal

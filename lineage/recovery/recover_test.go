@@ -113,7 +113,8 @@ func TestLookalikeRules(t *testing.T) {
 		{"earliest", "a/Widget-7B created=2024-05-01; b/Widget-7B created=2024-03-01; q/Widget-7B-GGUF created=2024-06-01", "q/Widget-7B-GGUF", "b/Widget-7B", RuleEarliest},
 		{"downloads", "a/Widget-7B dl=10; b/Widget-7B dl=900; q/Widget-7B-GGUF", "q/Widget-7B-GGUF", "b/Widget-7B", RuleDownloads},
 		{"tie", "b/Widget-7B; a/Widget-7B; q/Widget-7B-GGUF", "q/Widget-7B-GGUF", "a/Widget-7B", RuleTie},
-		{"a conversion loses outright", "a/Widget-7B < base/Widget quantized; b/Widget-7B dl=1; a/zz dl=5000; q/Widget-7B-GGUF", "q/Widget-7B-GGUF", "b/Widget-7B", RuleUnique},
+		{"a conversion loses outright", "mlx-community/Widget-7B < base/Widget quantized dl=9999; b/Widget-7B dl=1; q/Widget-7B-GGUF", "q/Widget-7B-GGUF", "b/Widget-7B", RuleUnique},
+		{"a quantized label alone is no conversion", "a/Widget-7B < base/Widget quantized; b/Widget-7B; q/Widget-7B-GGUF", "q/Widget-7B-GGUF", "a/Widget-7B", RuleTie},
 	}
 	conf := map[Rule]float64{}
 	for _, c := range cases {
