@@ -68,7 +68,7 @@ func newSynthCorpus(n int, seed uint64) *synthCorpus {
 			if q == "bartowski" || q == "RichardErkhov" {
 				id = q + "/" + org + "_" + name + "-GGUF"
 			}
-			c := add(fmt.Sprintf("%s-%d", id, len(s.names)), t)
+			c := add(id, t) // several quantizers' copies may share an id here: a corpus, not a listing
 			if r.IntN(10) < 3 {
 				edges = append(edges, edge{b, c})
 			}
