@@ -577,6 +577,10 @@ const (
 	// may be chosen (for a child of such an organisation, whose look-alikes
 	// elsewhere are copies of it, not its sources).
 	wantOfficial
+	// notQuantizer: a look-alike in a quantizer or re-upload namespace may
+	// not be chosen (for a same-named child outside one: the namespace's
+	// model is a copy of the child, not its source).
+	notQuantizer
 )
 
 // pick ranks the candidates found under key for ch and returns the best
@@ -611,6 +615,9 @@ func (r *recoverer) pickSlow(ch *child, cands []graph.NodeID, key string, keyHas
 			continue
 		}
 		if mode&wantOfficial != 0 && !cd.official {
+			continue
+		}
+		if mode&notQuantizer != 0 && r.orgFlag[p]&orgQuantizer != 0 {
 			continue
 		}
 		if r.isAncestor(ch.v, p) {
@@ -713,6 +720,9 @@ func (r *recoverer) rank(cands []graph.NodeID, key string, keyHash uint64, mode 
 		cd := candidate{v: p, votes: r.votes.count(keyHash, p), children: r.g.OutDegree(p),
 			created: r.c.Created(p), downloads: r.c.Downloads(p), official: r.official(p)}
 		if mode&wantOfficial != 0 && !cd.official {
+			continue
+		}
+		if mode&notQuantizer != 0 && r.orgFlag[p]&orgQuantizer != 0 {
 			continue
 		}
 		cd.established = orgPart(pid) != "" && (cd.children > 0 || cd.votes > 0)
@@ -1169,7 +1179,11 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 	h := hashFold(name)
 	cands := r.lookupName(name, h, bufp)
 	if n := len(cands); n > 0 {
-		if p, rule, ok := r.pick(ch, cands, name, h, mode); ok {
+		same := mode
+		if !quantNS {
+			same |= notQuantizer
+		}
+		if p, rule, ok := r.pick(ch, cands, name, h, same); ok {
 			// The same name: a copy of p (a conversion without a marker, a
 			// re-upload), or p a copy of ch.
 			pid := r.c.Name(p)
@@ -1438,7 +1452,9 @@ func (r *recoverer) finish(props []Proposal) Result {
 	// Accept the most confident first: a proposal that would close a cycle
 	// with those before it is dropped.
 	slices.SortStableFunc(kept, func(a, b Proposal) int {
-		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), r.cmpID(a.Child, b.Child), r.cmpID(a.Parent, b.Parent))
+		// Ties by node id: deterministic for an input, and cheaper than
+		// comparing names.
+		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), cmp.Compare(a.Child, b.Child), cmp.Compare(a.Parent, b.Parent))
 	})
 	clear(r.extra)
 	out := kept[:0]
