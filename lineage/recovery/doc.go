@@ -18,9 +18,10 @@
 //     RichardErkhov/Org_-_Name-gguf, fbaldassarri/Org_Name-autoround-...),
 //     a format suffix (lineage.SplitFormatSuffix: -GGUF, -i1-GGUF,
 //     -Q4_K_M-GGUF, -GPTQ, -AWQ, -bnb-4bit, -4bit, -MLX, -6.0bpw-h6-exl2,
-//     -fp8 ...), the organisation's own variants (X-Instruct of X or
-//     X-Base, X-hf of X, Qwen2.5-Coder-7B of Qwen2.5-7B, for organisations
-//     of the origins table), the same name (a re-upload or an unmarked
+//     -fp8 ...; a conversion of a full-precision conversion keeps its
+//     source's precision word, X-fp16-GGUF of X-fp16), the organisation's
+//     own variants (X-Instruct of X or X-Base, X-hf of X, Qwen2.5-Coder-7B
+//     of Qwen2.5-7B, for organisations of the origins table), the same name (a re-upload or an unmarked
 //     conversion; or, when the look-alike declares a parent, that parent:
 //     the two are copies of one model), and, at low confidence, a prefix
 //     or a suffix of the name;
@@ -76,7 +77,7 @@
 //
 //	threshold  precision (all relations)  lost descendants restored
 //	0.70       0.915 / 0.943 / 0.983      0.73 / 1.69 / 0.85
-//	0.75       0.933 / 0.950 / 0.984      0.67 / 1.58 / 0.83
+//	0.75       0.937 / 0.952 / 0.985      0.67 / 1.58 / 0.83
 //	0.80       0.945 / 0.961 / 0.993      0.37 / 0.23 / 0.04
 //	0.90       0.967 / 0.978 / 0.997      0.03 / 0.04 / 0.03
 //
@@ -90,9 +91,9 @@
 // threshold 0.75)
 //
 //	                          quantized P / R   finetune P / R   all P / R      restored (hidden only)
-//	hak part 0 (development)  0.950 / 0.664     0.750 / 0.036    0.933 / 0.305  0.67 (0.44)
-//	hak part 1 (check)        0.962 / 0.755     0.797 / 0.045    0.950 / 0.389  1.58 (0.50)
-//	embedded sample (check)   0.989 / 0.934     0.690 / 0.043    0.984 / 0.616  0.83 (0.44)
+//	hak part 0 (development)  0.953 / 0.669     0.750 / 0.036    0.937 / 0.307  0.67 (0.44)
+//	hak part 1 (check)        0.963 / 0.757     0.797 / 0.045    0.952 / 0.390  1.58 (0.50)
+//	embedded sample (check)   0.990 / 0.935     0.690 / 0.043    0.985 / 0.617  0.83 (0.44)
 //	realdata cards+hub+edges  0.946 / 0.714     0.971 / 0.475    0.959 / 0.166  0.93 (0.19)
 //
 // "Restored" counts every proposal at the threshold, including those for

@@ -434,6 +434,16 @@ func (r *recoverer) isConversion(v graph.NodeID) bool {
 	return false
 }
 
+// precisionOnly reports whether s is one full-precision word (fp16, bf16,
+// f16, fp32, f32).
+func precisionOnly(s string) bool {
+	switch strings.ToLower(s) {
+	case "fp16", "bf16", "f16", "fp32", "f32":
+		return true
+	}
+	return false
+}
+
 // noSuffix marks a name with no format suffix in recoverer.baseLen.
 const noSuffix = ^uint16(0)
 
@@ -1150,6 +1160,29 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 		r.sum.TimeRejected++
 	}
 	if conv {
+		// A conversion of a full-precision conversion keeps the precision in
+		// its source's name (X-fp16-GGUF of X-fp16, X-bf16-GGUF of
+		// X-bf16): such a source, when some model has its name, comes first.
+		// (Other words of a suffix name sibling conversions: X-MLX of
+		// X-MLX-4bit is no source.)
+		for i := len(name) - 1; i > len(base); i-- {
+			if !isSep(name[i]) || !precisionOnly(name[len(base)+1:i]) {
+				continue
+			}
+			mid := name[:i]
+			h := hashFold(mid)
+			cands := r.lookupName(mid, h, bufp)
+			if len(cands) == 0 {
+				continue
+			}
+			n := len(cands)
+			if p, rule, ok := r.pick(ch, cands, mid, h, wantOriginal); ok {
+				rest := name[i+1:]
+				return mk(p, MatchFormat, rule, func() string {
+					return fmt.Sprintf("%q less format suffix %q is the name of %s (%s)", name, rest, r.c.Name(p), r.ruleDetail(rule, n))
+				}), true
+			}
+		}
 		// Name less its format suffix.
 		h := hashFold(base)
 		cands := r.lookupName(base, h, bufp)
