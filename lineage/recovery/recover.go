@@ -141,7 +141,8 @@ func (r Result) Edges() []lineage.RecoveredEdge {
 }
 
 // quantizerOrgs are namespaces that publish conversions and re-uploads of
-// other people's models, beyond the origins table's quantizer rows.
+// other people's models, beyond the origins table's rehost rows (and rows
+// whose note says quantizer, conversions or re-uploads).
 var quantizerOrgs = []string{
 	"TheBloke", "bartowski", "mradermacher", "mlx-community", "lmstudio-community", "QuantFactory",
 	"LoneStriker", "second-state", "RichardErkhov", "tensorblock", "NikolayKozloff", "Triangle104",
@@ -215,7 +216,7 @@ func newRecoverer(c Corpus, opt Options) *recoverer {
 	}
 	for _, row := range r.origins.Rows() {
 		note := strings.ToLower(row.Note)
-		if strings.Contains(note, "quantiz") || strings.Contains(note, "conversion") || strings.Contains(note, "re-upload") {
+		if row.Kind == analytics.KindRehost || strings.Contains(note, "quantiz") || strings.Contains(note, "conversion") || strings.Contains(note, "re-upload") {
 			r.orgKinds[hashFold(row.Org)] |= orgQuantizer
 		}
 	}
