@@ -87,6 +87,9 @@ func (s *Store) WriteIndex(path string) (err error) {
 	if s.GraphOnly() {
 		return errors.New("write index: the store was built graph-only (without model metadata); build it without BuildOptions.GraphOnly to write an index")
 	}
+	if s.rec != nil {
+		return errors.New("write index: the store holds recovered edges (WithEdges); an index holds declared lineage only: write the store they were added to")
+	}
 	fwdOff, fwdDst, fwdLab, revOff, revDst, revLab := s.G.CSR()
 	strs, err := json.Marshal(s.strs)
 	if err != nil {

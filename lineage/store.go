@@ -39,6 +39,7 @@ type Store struct {
 	info    storeInfo
 	diags   []Diagnostic // only for a freshly built store
 	mapping []byte       // the index file's mapping, released by Close
+	rec     *recovered   // confidences of recovered edges (WithEdges); nil otherwise
 }
 
 // storeInfo is the JSON section of an index file.

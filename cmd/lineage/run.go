@@ -32,6 +32,7 @@ Commands:
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       write the graph as a listing (jsonl) or an edge list (csv)
   lint         every problem in the input, with source, line and the fix
+  recover      propose parents for models that declare none, with evidence
   origins      cross-origin matrix: author country -> foundation country
   timeline     new derivatives per month by foundation country, org or foundation
   velocity     derivatives within 7/30/90/365 days of each model's release
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdExport(ctx, rest, stdout, stderr)
 	case "lint":
 		err = cmdLint(ctx, rest, stdout, stderr)
+	case "recover":
+		err = cmdRecover(ctx, rest, stdout, stderr)
 	case "origins":
 		err = cmdOrigins(ctx, rest, stdout, stderr)
 	case "timeline":
