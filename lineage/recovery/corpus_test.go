@@ -35,7 +35,6 @@ func (m *memCorpus) Created(v graph.NodeID) int64           { return m.created[v
 func (m *memCorpus) Downloads(v graph.NodeID) int64         { return m.dl[v] }
 func (m *memCorpus) Formats(v graph.NodeID) lineage.Formats { return m.formats[v] }
 func (m *memCorpus) Hints(v graph.NodeID) []lineage.Hint    { return m.hints[v] }
-func (m *memCorpus) lookup(id string) graph.NodeID          { return m.index(id, false) }
 func (m *memCorpus) node(t testing.TB, id string) graph.NodeID {
 	t.Helper()
 	v := m.index(id, false)

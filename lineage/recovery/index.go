@@ -101,8 +101,6 @@ func (ix *strIndex) first(k string, h uint64) graph.NodeID {
 	}
 }
 
-func (ix *strIndex) after(v graph.NodeID) graph.NodeID { return graph.NodeID(ix.next[v]) }
-
 // pairCounts counts (key, node) pairs: how many declared children of a
 // node have a name that starts with a key (the sibling votes).
 type pairCounts struct {
