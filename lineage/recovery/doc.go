@@ -15,7 +15,9 @@
 //     with every listed model as a parent), a "fine-tuned from" link;
 //   - name: the model's id names it once the conventions of the
 //     publishers are undone: an embedded id (bartowski/Org_Name-GGUF,
-//     RichardErkhov/Org_-_Name-gguf, fbaldassarri/Org_Name-autoround-...),
+//     RichardErkhov/Org_-_Name-gguf, fbaldassarri/Org_Name-autoround-...,
+//     and a training run's repository: Org-Name followed by a run number,
+//     user/google-gemma-7b-1724585024),
 //     a format suffix (lineage.SplitFormatSuffix: -GGUF, -i1-GGUF,
 //     -Q4_K_M-GGUF, -GPTQ, -AWQ, -bnb-4bit, -4bit, -MLX, -6.0bpw-h6-exl2,
 //     -fp8 ...; a conversion of a full-precision conversion keeps its
@@ -93,7 +95,7 @@
 //	                          quantized P / R   finetune P / R   all P / R      restored (hidden only)
 //	hak part 0 (development)  0.953 / 0.669     0.750 / 0.036    0.937 / 0.307  0.67 (0.44)
 //	hak part 1 (check)        0.963 / 0.757     0.797 / 0.045    0.952 / 0.390  1.58 (0.50)
-//	embedded sample (check)   0.990 / 0.935     0.702 / 0.043    0.985 / 0.617  0.83 (0.44)
+//	embedded sample (check)   0.990 / 0.935     0.702 / 0.043    0.986 / 0.710  0.99 (0.60)
 //	realdata cards+hub+edges  0.946 / 0.714     0.971 / 0.475    0.959 / 0.166  0.93 (0.19)
 //
 // "Restored" counts every proposal at the threshold, including those for

@@ -917,6 +917,19 @@ func (r *recoverer) embeddedID(base string, self graph.NodeID, hyphen bool) grap
 	return -1
 }
 
+// runStem returns name without a final run number: a separator and eight
+// or more digits (a unix time or a date-time stamp).
+func runStem(name string) (string, bool) {
+	i := len(name)
+	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
+		i--
+	}
+	if len(name)-i < 8 || i < 2 || !isSep(name[i-1]) {
+		return "", false
+	}
+	return name[:i-1], true
+}
+
 // lookupID resolves a hint value to a model of the corpus, or -1.
 func (r *recoverer) lookupID(raw string) graph.NodeID {
 	id, _, problem := modelid.Normalize(raw)
@@ -1159,6 +1172,18 @@ func (r *recoverer) byName(ch *child, bufp *[]graph.NodeID) (Proposal, bool) {
 			return mk(p, MatchEmbeddedID, RuleUnique, func() string { return d }), true
 		}
 		r.sum.TimeRejected++
+	}
+	// A training run's repository: ORG-NAME of the model trained on, then a
+	// run number (a unix time: google-gemma-7b-1724585024, as
+	// federated-training nodes name their adapters).
+	if stem, ok := runStem(name); ok && !conv {
+		if p := r.embeddedID(stem, ch.v, true); p >= 0 && !r.isAncestor(ch.v, p) {
+			if cp := r.c.Created(p); !(ch.created > 0 && cp > 0 && cp > ch.created) {
+				d := fmt.Sprintf("%q names %s followed by a run number", name, r.c.Name(p))
+				return mk(p, MatchEmbeddedID, RuleUnique, func() string { return d }), true
+			}
+			r.sum.TimeRejected++
+		}
 	}
 	if conv {
 		// A conversion of a full-precision conversion keeps the precision in

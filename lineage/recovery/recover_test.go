@@ -346,3 +346,22 @@ func TestPickCachedEqualsSlow(t *testing.T) {
 		check("sample", FromStore(sampleStore(t)))
 	}
 }
+
+func TestRunStem(t *testing.T) {
+	for _, c := range []struct {
+		name, stem string
+		ok         bool
+	}{
+		{"google-gemma-7b-1724585024", "google-gemma-7b", true},
+		{"Qwen-Qwen1.5-0.5B_20250301154509", "Qwen-Qwen1.5-0.5B", true},
+		{"model-1234567", "", false}, // seven digits: a size or a version, not a run
+		{"gemma-7b", "", false},
+		{"12345678", "", false}, // no stem before it
+		{"x-123456789", "x", true}, // a stem too short to embed an id is turned away by the lookup
+	} {
+		stem, ok := runStem(c.name)
+		if stem != c.stem || ok != c.ok {
+			t.Errorf("runStem(%q) = %q, %v; want %q, %v", c.name, stem, ok, c.stem, c.ok)
+		}
+	}
+}
