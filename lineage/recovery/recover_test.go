@@ -356,7 +356,7 @@ func TestRunStem(t *testing.T) {
 		{"Qwen-Qwen1.5-0.5B_20250301154509", "Qwen-Qwen1.5-0.5B", true},
 		{"model-1234567", "", false}, // seven digits: a size or a version, not a run
 		{"gemma-7b", "", false},
-		{"12345678", "", false}, // no stem before it
+		{"12345678", "", false},    // no stem before it
 		{"x-123456789", "x", true}, // a stem too short to embed an id is turned away by the lookup
 	} {
 		stem, ok := runStem(c.name)
