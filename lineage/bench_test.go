@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -13,9 +12,10 @@ import (
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/ingest"
+	"github.com/lineage-project/lineage/lineage/synth"
 )
 
-// Benchmarks run on Hub-shaped listings made by cmd/hubsynth: 100k models
+// Benchmarks run on Hub-shaped listings made by package synth: 100k models
 // by default, and 2M as well when LINEAGE_BENCH_2M=1. The listings are
 // generated once into $TMPDIR/lineage-bench and reused.
 //
@@ -50,17 +50,30 @@ func benchListing(b *testing.B, n int) string {
 	}
 	p := filepath.Join(dir, fmt.Sprintf("hub-%d-seed1.jsonl", n))
 	if _, err := os.Stat(p); err != nil {
-		cmd := exec.Command("go", "run", "../cmd/hubsynth", "--models", fmt.Sprint(n), "--seed", "1", "--quiet", "-o", p+".tmp")
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
+		if err := generateListing(p, n); err != nil {
 			b.Fatalf("generate listing: %v", err)
-		}
-		if err := os.Rename(p+".tmp", p); err != nil {
-			b.Fatal(err)
 		}
 	}
 	listings[n] = p
 	return p
+}
+
+// generateListing writes the n-model listing of seed 1 to path, through a
+// temporary file so an interrupted run leaves no partial listing behind.
+func generateListing(path string, n int) error {
+	f, err := os.Create(path + ".tmp")
+	if err != nil {
+		return err
+	}
+	_, err = synth.Generate(f, synth.Options{Models: n, Seed: 1})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path + ".tmp")
+		return err
+	}
+	return os.Rename(path+".tmp", path)
 }
 
 func benchStore(b *testing.B, n int) *lineage.Store {
