@@ -61,15 +61,7 @@ func benchListing(b *testing.B, n int) string {
 // generateListing writes the n-model listing of seed 1 to path, through a
 // temporary file so an interrupted run leaves no partial listing behind.
 func generateListing(path string, n int) error {
-	f, err := os.Create(path + ".tmp")
-	if err != nil {
-		return err
-	}
-	_, err = synth.Generate(f, synth.Options{Models: n, Seed: 1})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if _, err := synth.WriteFile(path+".tmp", synth.Options{Models: n, Seed: 1}); err != nil {
 		os.Remove(path + ".tmp")
 		return err
 	}

@@ -4,17 +4,17 @@
 //	hubsynth --models 2000000 --seed 1 -o /tmp/hub-2m.jsonl.gz
 //
 // JSON Lines in the Hub API's shape, gzip-compressed when the output's name
-// ends in .gz. The output depends only on --models and --seed.
+// ends in .gz. --undeclared sets the share of derivatives that state no
+// parent, --truth writes their true parents (CSV parent,child,relation).
+// The output depends only on --models, --seed and --undeclared.
 package main
 
 import (
-	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/lineage-project/lineage/lineage/synth"
 )
@@ -27,8 +27,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var opt synth.Options
 	fs.IntVar(&opt.Models, "models", 1000, "number of model records to write")
-	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed; the output depends only on --models and --seed")
+	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed; the output depends only on --models, --seed and --undeclared")
+	fs.Float64Var(&opt.Undeclared, "undeclared", synth.DefaultUndeclared,
+		fmt.Sprintf("share of models that are derivatives stating no parent (0 to %.3f)", synth.MaxUndeclared))
 	out := fs.String("o", "", "output file (default stdout); gzip-compressed when the name ends in .gz")
+	truth := fs.String("truth", "", "write the true parents of the undeclared derivatives to this CSV file")
 	quiet := fs.Bool("quiet", false, "do not print the summary line to stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -36,11 +39,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 || opt.Models < 0 {
-		fmt.Fprintln(stderr, "usage: hubsynth --models N --seed S [-o FILE] [--quiet]")
+	if fs.NArg() > 0 || opt.Models < 0 || !(opt.Undeclared >= 0 && opt.Undeclared <= synth.MaxUndeclared) {
+		fmt.Fprintln(stderr, "usage: hubsynth --models N --seed S [--undeclared SHARE] [-o FILE] [--truth FILE] [--quiet]")
 		return 2
 	}
-	st, err := write(*out, stdout, opt)
+	if opt.Undeclared == 0 {
+		opt.Undeclared = -1 // none (the package's zero value selects its default)
+	}
+	st, err := write(*out, *truth, stdout, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "hubsynth: %v\n", err)
 		return 1
@@ -51,30 +57,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// write generates into the named file (stdout when name is empty).
-func write(name string, stdout io.Writer, opt synth.Options) (synth.Stats, error) {
+// write generates into the named file (stdout when name is empty) and the
+// truth into its file when one is named.
+func write(name, truth string, stdout io.Writer, opt synth.Options) (synth.Stats, error) {
+	if truth != "" {
+		f, err := os.Create(truth)
+		if err != nil {
+			return synth.Stats{}, err
+		}
+		opt.Truth = f
+		st, err := write(name, "", stdout, opt)
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("write %s: %w", truth, cerr)
+		}
+		return st, err
+	}
 	if name == "" {
 		return synth.Generate(stdout, opt)
 	}
-	f, err := os.Create(name)
-	if err != nil {
-		return synth.Stats{}, err
-	}
-	var w io.Writer = f
-	var zw *gzip.Writer
-	if strings.HasSuffix(name, ".gz") {
-		zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed)
-		w = zw
-	}
-	st, err := synth.Generate(w, opt)
-	if zw != nil {
-		err = errors.Join(err, zw.Close())
-	}
-	if cerr := f.Close(); cerr != nil {
-		err = errors.Join(err, cerr)
-	}
-	if err != nil {
-		return st, fmt.Errorf("write %s: %w", name, err)
-	}
-	return st, nil
+	return synth.WriteFile(name, opt)
 }

@@ -54,6 +54,32 @@ func TestRun(t *testing.T) {
 		t.Error("gzip output differs from Generate")
 	}
 
+	// --truth: the same listing, and the hidden edges; --undeclared 0: none.
+	truth := filepath.Join(dir, "truth.csv")
+	stdout.Reset()
+	if code := run([]string{"--models", "300", "--seed", "5", "--quiet", "--truth", truth}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run --truth = %d, stderr %s", code, &stderr)
+	}
+	var wantTruth bytes.Buffer
+	if _, err := synth.Generate(io.Discard, synth.Options{Models: 300, Seed: 5, Truth: &wantTruth}); err != nil {
+		t.Fatal(err)
+	}
+	if gotTruth, err := os.ReadFile(truth); err != nil || !bytes.Equal(gotTruth, wantTruth.Bytes()) || !bytes.Equal(stdout.Bytes(), want) {
+		t.Errorf("--truth wrote %q (%v), want %q; listing changed: %v", gotTruth, err, wantTruth.Bytes(), !bytes.Equal(stdout.Bytes(), want))
+	}
+	stdout.Reset()
+	if code := run([]string{"--models", "300", "--seed", "5", "--quiet", "--undeclared", "0", "--truth", truth}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run --undeclared 0 = %d, stderr %s", code, &stderr)
+	}
+	if got, _ := os.ReadFile(truth); string(got) != "parent,child,relation\n" {
+		t.Errorf("--undeclared 0: truth %q, want the header alone", got)
+	}
+
+	for _, bad := range [][]string{{"--models", "x"}, {"--models", "-1"}, {"--undeclared", "0.9"}, {"--undeclared", "-0.1"}, {"extra"}} {
+		if code := run(bad, &stdout, &stderr); code != 2 {
+			t.Errorf("run %q = %d, want 2", bad, code)
+		}
+	}
 	if code := run([]string{"--models", "x"}, &stdout, &stderr); code != 2 {
 		t.Errorf("bad flag: run = %d, want 2", code)
 	}

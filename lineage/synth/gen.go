@@ -10,7 +10,7 @@ import (
 
 // Calibration.
 const (
-	pChild = 0.30 // share of random records with parents
+	pChild = 0.278 // share of random records that declare parents (about 28% of all records then do)
 	// Per-child relation probabilities. A merge child contributes about 2.55
 	// edges, so the edge targets (42.6/35.9/19.2/2.3) rescaled to children
 	// are 0.4320/0.3641/0.1947/0.0092 (p_merge = 0.023/(m-0.023(m-1)), the
@@ -54,8 +54,9 @@ const (
 type node struct {
 	id    string
 	fam   int32
-	depth uint8
-	quant bool // quantized: not a parent for quantized children
+	depth uint8 // declared depth: parents stated, followed to a root
+	quant bool  // quantized: not a parent for quantized children
+	ghost bool  // never gets a record
 }
 
 type family struct {
@@ -85,10 +86,12 @@ type model struct {
 	license    string
 	rel        int
 	parents    []ref
-	self       bool // lists itself as a parent
+	self       bool  // lists itself as a parent
+	hidden     []ref // parents of an undeclared derivative (not written)
 	quantFmt   string
 	downloads  int
 	famous     bool
+	size       string // "8B" when the family states one
 
 	modified  int64
 	likes     int
@@ -99,13 +102,24 @@ type model struct {
 	cardBase  bool     // cardData names the parents (base_model)
 	cardList  bool     // ... as a list (else a string)
 	cardRel   bool     // cardData states base_model_relation
+
+	downloadsAll int    // downloadsAllTime
+	trending     int    // trendingScore
+	gated        string // "", "auto" or "manual"
+	params       int64  // safetensors.total; 0 when the record has no safetensors
 }
+
+// derived reports whether the record is a derivative, declared or not.
+func (m *model) derived() bool { return len(m.parents) > 0 || len(m.hidden) > 0 }
 
 type gen struct {
 	n     int
 	seed  uint64
 	r     *rand.Rand
 	prevT int64
+
+	pHidden float64 // a parentless random record is an undeclared derivative
+	truth   func(parent, child string, rel int) error
 
 	nodes   []node
 	fams    []family
@@ -135,13 +149,15 @@ type event struct {
 // write, and returns the statistics.
 func run(opt Options, write func(*gen, *model) error) (Stats, error) {
 	g := newGen(opt)
+	var flush func() error
+	g.truth, flush = truthWriter(opt.Truth)
 	for i := 0; i < g.n; i++ {
 		for len(g.events) > 0 && g.events[0].at <= i {
 			g.events[0].fire()
 			g.events = g.events[1:]
 		}
 		m := &g.m
-		*m = model{parents: m.parents[:0], tags: m.tags[:0]}
+		*m = model{parents: m.parents[:0], hidden: m.hidden[:0], tags: m.tags[:0]}
 		m.created = g.timeAt(i)
 		if g.qhead < len(g.queue) {
 			f := g.queue[g.qhead]
@@ -156,11 +172,21 @@ func run(opt Options, write func(*gen, *model) error) (Stats, error) {
 		if err := write(g, m); err != nil {
 			return g.st, err
 		}
+		if g.truth != nil {
+			for _, p := range m.hidden {
+				if err := g.truth(p.id, m.id, m.rel); err != nil {
+					return g.st, err
+				}
+			}
+		}
 	}
 	for _, f := range g.fams {
 		if f.kids > 0 {
 			g.st.Foundations++
 		}
+	}
+	if flush != nil {
+		return g.st, flush()
 	}
 	return g.st, nil
 }
@@ -170,6 +196,9 @@ func newGen(opt Options) *gen {
 		n:    opt.Models,
 		seed: opt.Seed,
 		r:    rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
+	}
+	if u := opt.undeclared(); u > 0 {
+		g.pHidden = min(1, u/(1-pChild))
 	}
 	g.users = max(64, g.n/6)
 	g.ids = newIDSet(g.n + g.n/100 + 1024)
@@ -306,6 +335,9 @@ func (g *gen) randomModel(m *model) {
 	if g.r.Float64() < pChild && g.childModel(m) {
 		return
 	}
+	if g.pHidden > 0 && g.r.Float64() < g.pHidden && g.hiddenModel(m) {
+		return
+	}
 	g.rootModel(m)
 }
 
@@ -318,6 +350,7 @@ func (g *gen) rootModel(m *model) {
 	if m.mod == modText || m.mod == modVision {
 		size = pickStr(g.r, sizes)
 	}
+	m.size = size
 	m.id = g.uniqueID(m.author, g.rootName(m.mod, m.arch, size))
 	m.downloads = g.downloads(0)
 	if g.r.Float64() >= pCandidate {
@@ -364,7 +397,7 @@ func (g *gen) childModel(m *model) bool {
 		m.rel = relMerge
 	}
 	f := &g.fams[fi]
-	m.mod, m.arch = f.mod, f.arch
+	m.mod, m.arch, m.size = f.mod, f.arch, f.size
 	m.license = f.license
 	if g.r.Float64() < 0.2 {
 		m.license = pickStr(g.r, licenses)
@@ -415,6 +448,7 @@ func (g *gen) ghost(fi int32) int32 {
 	author := g.user()
 	id := g.uniqueID(author, g.finetuneName(f.mod, f.stem))
 	ni := g.addNode(id, fi, 0, false)
+	g.nodes[ni].ghost = true
 	f.members = append(f.members, ni)
 	return ni
 }
@@ -474,7 +508,7 @@ func (g *gen) mergeModel(m *model, fi int32) bool {
 // unsloth re-upload, bnb-4bit quantization) and makes it a hub of fi.
 func (g *gen) variant(m *model, fi int32, org, name string, rel int, parent int32) {
 	f := &g.fams[fi]
-	m.mod, m.arch, m.license, m.rel = f.mod, f.arch, f.license, rel
+	m.mod, m.arch, m.license, m.rel, m.size = f.mod, f.arch, f.license, rel, f.size
 	m.author = org
 	m.id = g.uniqueID(org, name)
 	m.parents = append(m.parents, ref{g.nodes[parent].id, parent})
@@ -504,7 +538,7 @@ func (g *gen) pushFamous(ff *famousFoundation) {
 	var fi int32
 	g.push(func(m *model) {
 		org, name, _ := strings.Cut(ff.id, "/")
-		m.author, m.mod, m.arch, m.license, m.famous = org, ff.mod, ff.arch, ff.license, true
+		m.author, m.mod, m.arch, m.license, m.famous, m.size = org, ff.mod, ff.arch, ff.license, true, ff.size
 		m.id = g.uniqueID(org, name)
 		m.downloads = 1_000_000 + g.r.IntN(9_000_000)
 		ni := g.addNode(m.id, -1, 0, false)
@@ -527,7 +561,7 @@ func (g *gen) pushFamous(ff *famousFoundation) {
 // or next to a real parent.
 func (g *gen) selfRefModel(m *model) {
 	if g.r.IntN(2) == 0 || !g.childModel(m) {
-		*m = model{parents: m.parents[:0], tags: m.tags[:0], created: m.created}
+		*m = model{parents: m.parents[:0], hidden: m.hidden[:0], tags: m.tags[:0], created: m.created}
 		g.rootModel(m)
 		m.rel = relFinetune
 	}
@@ -592,8 +626,8 @@ func (g *gen) account(m *model) {
 		if p.node >= 0 {
 			n := &g.nodes[p.node]
 			depth = max(depth, int(n.depth)+1)
-			if n.depth == 0 && n.fam >= 0 && g.fams[n.fam].root != p.node {
-				g.st.Dangling++ // ghosts are the only depth-0 non-roots
+			if n.ghost {
+				g.st.Dangling++
 			}
 		}
 		if g.r.Float64() < pCase {
@@ -605,5 +639,9 @@ func (g *gen) account(m *model) {
 	}
 	if depth > g.st.MaxDepth {
 		g.st.MaxDepth = depth
+	}
+	if len(m.hidden) > 0 {
+		g.st.Undeclared++
+		g.st.UndeclaredEdges[m.rel] += len(m.hidden)
 	}
 }

@@ -14,11 +14,15 @@ var (
 	keyCreated   = key(hubapi.FieldCreatedAt)
 	keyModified  = key(hubapi.FieldLastModified)
 	keyDownloads = key(hubapi.FieldDownloads)
+	keyAllTime   = key(hubapi.FieldDownloadsAllTime)
 	keyLikes     = key(hubapi.FieldLikes)
+	keyTrending  = key(hubapi.FieldTrendingScore)
 	keyLibrary   = key(hubapi.FieldLibrary)
 	keyPipeline  = key(hubapi.FieldPipeline)
+	keyGated     = key(hubapi.FieldGated)
 	keyTags      = key(hubapi.FieldTags) + "["
 	keyCardData  = key(hubapi.FieldCardData) + "{"
+	keyTotal     = key(hubapi.FieldSafetensors) + `{"total":`
 )
 
 func key(f hubapi.Field) string { return `,"` + f.Name() + `":` }
@@ -35,8 +39,12 @@ func (g *gen) appendRecord(b []byte, m *model) []byte {
 	b = appendTime(b, m.modified)
 	b = append(b, keyDownloads...)
 	b = strconv.AppendInt(b, int64(m.downloads), 10)
+	b = append(b, keyAllTime...)
+	b = strconv.AppendInt(b, int64(m.downloadsAll), 10)
 	b = append(b, keyLikes...)
 	b = strconv.AppendInt(b, int64(m.likes), 10)
+	b = append(b, keyTrending...)
+	b = strconv.AppendInt(b, int64(m.trending), 10)
 	if m.lib != "" {
 		b = append(b, keyLibrary...)
 		b = appendStr(b, m.lib)
@@ -44,6 +52,10 @@ func (g *gen) appendRecord(b []byte, m *model) []byte {
 	if m.pipe != "" {
 		b = append(b, keyPipeline...)
 		b = appendStr(b, m.pipe)
+	}
+	if m.gated != "" { // the API's false is left out
+		b = append(b, keyGated...)
+		b = appendStr(b, m.gated)
 	}
 	b = append(b, keyTags...)
 	for i, t := range m.tags {
@@ -56,6 +68,11 @@ func (g *gen) appendRecord(b []byte, m *model) []byte {
 	if m.card {
 		b = append(b, keyCardData...)
 		b = appendCard(b, m)
+		b = append(b, '}')
+	}
+	if m.params > 0 {
+		b = append(b, keyTotal...)
+		b = strconv.AppendInt(b, m.params, 10)
 		b = append(b, '}')
 	}
 	return append(b, "}\n"...)

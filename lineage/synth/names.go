@@ -248,7 +248,7 @@ func (g *gen) quantName(m *model, pid, stem string) {
 
 func fixedQuantizer(author string) bool {
 	switch author {
-	case "bartowski", "mradermacher", "QuantFactory", "TheBloke", "mlx-community", "LoneStriker":
+	case "bartowski", "mradermacher", "QuantFactory", "TheBloke", "mlx-community", "LoneStriker", "lmstudio-community", "unsloth":
 		return true
 	}
 	return false

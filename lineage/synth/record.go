@@ -1,6 +1,9 @@
 package synth
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // finish draws the rest of a record: its last modification, likes,
 // library, pipeline, language, tags and which card data it carries, in the
@@ -23,6 +26,7 @@ func (g *gen) finish(m *model) {
 		m.lang = pickStr(r, languages)
 	}
 	m.tags = g.buildTags(m.tags[:0], m, m.lib, m.pipe, m.lang)
+	g.figures(m)
 	if m.card = r.Float64() < pCardData; !m.card {
 		return
 	}
@@ -43,6 +47,39 @@ func (g *gen) finish(m *model) {
 	}
 	m.cardRel = r.Float64() < pRel
 }
+
+// figures draws the record's all-time downloads, trending score, gating
+// and safetensors parameter count. They are not calibrated to the Hub
+// beyond their rough shape: all-time downloads grow with age, most models
+// do not trend, a few are gated, and weights in safetensors have a size.
+func (g *gen) figures(m *model) {
+	r := g.r
+	months := max(1, float64(tEnd-m.created)/(30*86400))
+	m.downloadsAll = int(min(float64(m.downloads)*(1+r.Float64()*months*0.8), 2e9))
+	switch {
+	case m.famous:
+		m.trending = m.likes/20 + r.IntN(50)
+	case r.IntN(20) == 0:
+		m.trending = 1 + r.IntN(8)
+	}
+	if gate, ok := gatedOrgs[m.author]; ok {
+		m.gated = gate
+	} else if u := r.IntN(1000); u < 15 {
+		m.gated = "auto"
+	} else if u < 20 {
+		m.gated = "manual"
+	}
+	if slices.Contains(m.tags, "safetensors") {
+		m.params = paramCount(m.mod, m.size, r.Float64())
+		if m.rel == relAdapter && m.derived() {
+			m.params = max(1, m.params/200) // the adapter's own weights
+		}
+	}
+}
+
+// gatedOrgs gate their models on the Hub ("manual": the owner approves
+// each request; "auto": accepting the terms is enough).
+var gatedOrgs = map[string]string{"meta-llama": "manual", "google": "manual", "black-forest-labs": "auto"}
 
 // eachParent calls f for every parent id as written, self last.
 func (g *gen) eachParent(m *model, f func(i int, id string)) {
@@ -71,7 +108,7 @@ func (g *gen) libraryAndPipeline(m *model) (lib, pipe string) {
 		lib, pipe = "transformers", "automatic-speech-recognition"
 	}
 	switch {
-	case m.rel == relAdapter && len(m.parents) > 0 && m.mod != modImage:
+	case m.rel == relAdapter && m.derived() && m.mod != modImage:
 		lib = "peft"
 	case m.quantFmt == "gguf" || m.quantFmt == "ggml" || m.quantFmt == "exl2":
 		lib = ""
@@ -130,17 +167,31 @@ func (g *gen) buildTags(t []string, m *model, lib, pipe, lang string) []string {
 		t = append(t, "unsloth", "4-bit", "bitsandbytes")
 	case "exl2":
 		t = append(t, "exl2")
+	case "mlx":
+		if lib != "mlx" {
+			t = append(t, "mlx")
+		}
+	case "fp8":
+		t = append(t, "fp8")
+	case "nf4":
+		t = append(t, "4-bit", "bitsandbytes")
+	case "onnx":
+		t = append(t, "onnx")
+	case "int8":
+		t = append(t, "int8")
+	case "ct2":
+		t = append(t, "ctranslate2")
 	}
 	switch {
 	case m.rel == relMerge:
 		t = append(t, "mergekit", "merge")
-	case m.rel == relAdapter && len(m.parents) > 0:
+	case m.rel == relAdapter && m.derived():
 		if m.mod == modImage {
 			t = append(t, "lora", "template:sd-lora")
 		} else {
 			t = append(t, "lora", "sft", "trl")
 		}
-	case m.rel == relFinetune && len(m.parents) > 0 && m.mod == modText:
+	case m.rel == relFinetune && m.derived() && m.mod == modText:
 		switch r.IntN(4) {
 		case 0:
 			t = append(t, "generated_from_trainer")

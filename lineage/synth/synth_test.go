@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/lineage/hubapi"
 )
 
 func generate(t *testing.T, models int, seed uint64) ([]byte, Stats) {
@@ -35,15 +37,23 @@ func TestDeterministic(t *testing.T) {
 
 // record is the part of a listing line the tests read.
 type record struct {
-	ID        string   `json:"id"`
-	Author    string   `json:"author"`
-	CreatedAt string   `json:"createdAt"`
-	Library   string   `json:"library_name"`
-	Tags      []string `json:"tags"`
-	CardData  *struct {
+	ID               string   `json:"id"`
+	Author           string   `json:"author"`
+	CreatedAt        string   `json:"createdAt"`
+	LastModified     string   `json:"lastModified"`
+	Downloads        *int64   `json:"downloads"`
+	DownloadsAllTime *int64   `json:"downloadsAllTime"`
+	Likes            *int64   `json:"likes"`
+	Library          string   `json:"library_name"`
+	Gated            any      `json:"gated"`
+	Tags             []string `json:"tags"`
+	CardData         *struct {
 		BaseModel json.RawMessage `json:"base_model"`
 		Relation  string          `json:"base_model_relation"`
 	} `json:"cardData"`
+	Safetensors *struct {
+		Total int64 `json:"total"`
+	} `json:"safetensors"`
 }
 
 type parsed struct {
@@ -62,6 +72,27 @@ func parseListing(t *testing.T, data []byte) parsed {
 		var r record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("line %d: %v: %s", line, err, sc.Text())
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(sc.Bytes(), &keys); err != nil {
+			t.Fatal(err)
+		}
+		for k := range keys {
+			if _, ok := hubapi.Lookup(k); !ok {
+				t.Fatalf("line %d: key %q is not a Hub API field (package hubapi)", line, k)
+			}
+		}
+		if r.Downloads == nil || r.DownloadsAllTime == nil || r.Likes == nil || *r.DownloadsAllTime < *r.Downloads {
+			t.Fatalf("line %d: downloads %v, all time %v, likes %v", line, r.Downloads, r.DownloadsAllTime, r.Likes)
+		}
+		if r.CreatedAt == "" || r.LastModified < r.CreatedAt {
+			t.Fatalf("line %d: created %q, modified %q", line, r.CreatedAt, r.LastModified)
+		}
+		if g, ok := r.Gated.(string); r.Gated != nil && (!ok || g != "auto" && g != "manual") {
+			t.Fatalf("line %d: gated %v", line, r.Gated)
+		}
+		if (r.Safetensors != nil) != slices.Contains(r.Tags, "safetensors") || r.Safetensors != nil && r.Safetensors.Total <= 0 {
+			t.Fatalf("line %d: safetensors %v with tags %v", line, r.Safetensors, r.Tags)
 		}
 		if r.ID == "" || !strings.Contains(r.ID, "/") {
 			t.Fatalf("line %d: bad id %q", line, r.ID)
@@ -161,8 +192,8 @@ func TestShape(t *testing.T) {
 			t.Errorf("%s edges = %.1f%%, want %.1f%% ± 2.5", RelationNames[r], got, want[r])
 		}
 	}
-	if f := pct(withParents, n); f < 27 || f > 33 {
-		t.Errorf("models with parents = %.1f%%, want about 30%%", f)
+	if f := pct(withParents, n); f < 26 || f > 30 {
+		t.Errorf("models with parents = %.1f%%, want about 28%%", f)
 	}
 	if selfRefs < 1 {
 		t.Error("no self-reference")
