@@ -4,7 +4,7 @@
 //	hubsynth --models 2000000 --seed 1 -o /tmp/hub-2m.jsonl.gz
 //
 // JSON Lines in the Hub API's shape, gzip-compressed when the output's name
-// ends in .gz. --undeclared sets the share of derivatives that state no
+// ends in .gz, a hub-stats models.parquet when it ends in .parquet. --undeclared sets the share of derivatives that state no
 // parent, --truth writes their true parents (CSV parent,child,relation).
 // The output depends only on --models, --seed and --undeclared.
 package main
@@ -30,7 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed; the output depends only on --models, --seed and --undeclared")
 	fs.Float64Var(&opt.Undeclared, "undeclared", synth.DefaultUndeclared,
 		fmt.Sprintf("share of models that are derivatives stating no parent (0 to %.3f)", synth.MaxUndeclared))
-	out := fs.String("o", "", "output file (default stdout); gzip-compressed when the name ends in .gz")
+	out := fs.String("o", "", "output file (default stdout): .jsonl, .jsonl.gz or .parquet (hub-stats models.parquet)")
 	truth := fs.String("truth", "", "write the true parents of the undeclared derivatives to this CSV file")
 	quiet := fs.Bool("quiet", false, "do not print the summary line to stderr")
 	if err := fs.Parse(args); err != nil {

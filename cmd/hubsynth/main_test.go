@@ -54,6 +54,14 @@ func TestRun(t *testing.T) {
 		t.Error("gzip output differs from Generate")
 	}
 
+	pq := filepath.Join(dir, "x.parquet")
+	if code := run([]string{"--models", "300", "--seed", "5", "--quiet", "-o", pq}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run -o x.parquet = %d, stderr %s", code, &stderr)
+	}
+	if data, err := os.ReadFile(pq); err != nil || len(data) < 8 || string(data[:4]) != "PAR1" || string(data[len(data)-4:]) != "PAR1" {
+		t.Errorf("-o x.parquet: not a parquet file (%d bytes, %v)", len(data), err)
+	}
+
 	// --truth: the same listing, and the hidden edges; --undeclared 0: none.
 	truth := filepath.Join(dir, "truth.csv")
 	stdout.Reset()

@@ -73,6 +73,10 @@ type Options struct {
 	// derivatives as CSV: a header "parent,child,relation", then one row
 	// per hidden edge in listing order (ids as their records spell them).
 	Truth io.Writer
+
+	// RowGroup is the number of rows per row group of a parquet listing
+	// (GenerateParquet); 0 selects DefaultRowGroup.
+	RowGroup int
 }
 
 // MaxUndeclared is the largest Options.Undeclared: every record that
@@ -96,6 +100,9 @@ func (o Options) check() error {
 	}
 	if u := o.undeclared(); u > MaxUndeclared || math.IsNaN(o.Undeclared) {
 		return fmt.Errorf("synth: undeclared share %v; want at most %.3f", o.Undeclared, MaxUndeclared)
+	}
+	if o.RowGroup < 0 {
+		return fmt.Errorf("synth: %d rows per row group; want 1 or more (0 for the default)", o.RowGroup)
 	}
 	return nil
 }
@@ -206,7 +213,8 @@ func truthWriter(w io.Writer) (func(parent, child string, rel int) error, func()
 	return write, flush
 }
 
-// WriteFile generates the listing into the named file: JSON Lines,
+// WriteFile generates the listing into the named file: a hub-stats parquet
+// file when the name ends in .parquet (GenerateParquet), else JSON Lines,
 // gzip-compressed (fastest level) when the name ends in .gz.
 func WriteFile(name string, opt Options) (Stats, error) {
 	if err := opt.check(); err != nil {
@@ -222,7 +230,17 @@ func WriteFile(name string, opt Options) (Stats, error) {
 		zw, _ = gzip.NewWriterLevel(f, gzip.BestSpeed)
 		w = zw
 	}
-	st, err := Generate(w, opt)
+	generate := Generate
+	var bw *bufio.Writer
+	if strings.HasSuffix(name, ".parquet") {
+		generate = GenerateParquet
+		bw = bufio.NewWriterSize(w, 1<<20)
+		w = bw
+	}
+	st, err := generate(w, opt)
+	if bw != nil {
+		err = errors.Join(err, bw.Flush())
+	}
 	if zw != nil {
 		err = errors.Join(err, zw.Close())
 	}
