@@ -32,6 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Sprintf("share of models that are derivatives stating no parent (0 to %.3f)", synth.MaxUndeclared))
 	out := fs.String("o", "", "output file (default stdout): .jsonl, .jsonl.gz or .parquet (hub-stats models.parquet)")
 	truth := fs.String("truth", "", "write the true parents of the undeclared derivatives to this CSV file")
+	fs.IntVar(&opt.RowGroup, "row-group", synth.DefaultRowGroup, "rows per row group of a .parquet output")
 	quiet := fs.Bool("quiet", false, "do not print the summary line to stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -39,8 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() > 0 || opt.Models < 0 || !(opt.Undeclared >= 0 && opt.Undeclared <= synth.MaxUndeclared) {
-		fmt.Fprintln(stderr, "usage: hubsynth --models N --seed S [--undeclared SHARE] [-o FILE] [--truth FILE] [--quiet]")
+	if fs.NArg() > 0 || opt.Models < 0 || opt.RowGroup < 1 || !(opt.Undeclared >= 0 && opt.Undeclared <= synth.MaxUndeclared) {
+		fmt.Fprintln(stderr, "usage: hubsynth --models N --seed S [--undeclared SHARE] [-o FILE] [--truth FILE] [--row-group N] [--quiet]")
 		return 2
 	}
 	if opt.Undeclared == 0 {

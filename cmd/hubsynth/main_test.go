@@ -83,7 +83,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("--undeclared 0: truth %q, want the header alone", got)
 	}
 
-	for _, bad := range [][]string{{"--models", "x"}, {"--models", "-1"}, {"--undeclared", "0.9"}, {"--undeclared", "-0.1"}, {"extra"}} {
+	for _, bad := range [][]string{{"--models", "x"}, {"--models", "-1"}, {"--undeclared", "0.9"}, {"--undeclared", "-0.1"}, {"--row-group", "0"}, {"extra"}} {
 		if code := run(bad, &stdout, &stderr); code != 2 {
 			t.Errorf("run %q = %d, want 2", bad, code)
 		}

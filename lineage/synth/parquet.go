@@ -25,9 +25,9 @@ const parquetBatch = 1024
 // writes by default): the same models, in the same order, as Generate
 // writes for the same Options. The lineage a JSON record states in tags
 // and cardData is here in tags, cardData (JSON text) and baseModels, the
-// Hub's reading of the card: the parents as tagged (the model itself left
-// out) and the relation. Rows are streamed; memory is bounded by one row
-// group.
+// Hub's reading of the card: the parents as tagged (a model naming itself
+// included, as in its tags) and the relation. Rows are streamed; memory is
+// bounded by one row group.
 func GenerateParquet(w io.Writer, opt Options) (Stats, error) {
 	if err := opt.check(); err != nil {
 		return Stats{}, err
@@ -123,16 +123,20 @@ func (b *pqBatch) add(m *model) {
 		b.card = appendCard(b.card, m)
 		r.CardData = string(append(b.card, '}'))
 	}
-	if len(m.parents) > 0 {
+	if len(m.parents) > 0 || m.self {
 		bm := hubapi.ParquetBaseModels{Relation: RelationNames[m.rel]}
 		start := len(b.refs)
 		for _, p := range m.parents {
 			b.refs = append(b.refs, hubapi.ParquetModelRef{ID: p.id})
 		}
-		for i := start; i < len(b.refs); i++ {
+		if m.self {
+			b.refs = append(b.refs, hubapi.ParquetModelRef{ID: m.id})
+		}
+		n := len(b.refs) - start
+		for range n {
 			b.rptr = append(b.rptr, nil)
 		}
-		bm.Models = b.rptr[len(b.rptr)-len(m.parents):]
+		bm.Models = b.rptr[len(b.rptr)-n:]
 		for i := range bm.Models {
 			bm.Models[i] = &b.refs[start+i]
 		}

@@ -165,7 +165,7 @@ func sameModel(r hubapi.ParquetModel, j jsonModel) string {
 			return "cardData " + r.CardData + " vs " + string(j.CardData)
 		}
 	}
-	// baseModels: the tagged parents other than the model itself, and the
+	// baseModels: the tagged parents (the model itself included) and the
 	// tags' relation.
 	var parents []string
 	rel := ""
@@ -175,10 +175,7 @@ func sameModel(r hubapi.ParquetModel, j jsonModel) string {
 			continue
 		}
 		if rl, id, typed := strings.Cut(rest, ":"); typed {
-			rel = rl
-			if !strings.EqualFold(id, j.ID) {
-				parents = append(parents, id)
-			}
+			rel, parents = rl, append(parents, id)
 		}
 	}
 	if len(parents) == 0 {
@@ -234,19 +231,19 @@ func TestParquetStore(t *testing.T) {
 	if strings.Count(ej, "\n") < 5000 {
 		t.Errorf("only %d edges", strings.Count(ej, "\n"))
 	}
+	// Self-references are counted per statement that names the model
+	// itself, and a parquet row states its parents once more (baseModels):
+	// the same models are reported, not always as often.
 	a, b := sj.Stats(), sp.Stats()
+	selfJ, selfP := selfRefModels(sj), selfRefModels(sp)
+	if !slices.Equal(selfJ, selfP) || len(selfJ) == 0 {
+		t.Errorf("models reported as naming themselves: JSON Lines %v, parquet %v", selfJ, selfP)
+	}
+	a.SelfReferences, b.SelfReferences = 0, 0
+	delete(a.Diagnostics, lineage.KindSelfRef)
+	delete(b.Diagnostics, lineage.KindSelfRef)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("Stats differ:\nJSON Lines %+v\nparquet    %+v", a, b)
-	}
-	kinds := func(s *lineage.Store) map[string]int {
-		m := map[string]int{}
-		for _, d := range s.Diagnostics() {
-			m[d.Kind]++
-		}
-		return m
-	}
-	if kj, kp := kinds(sj), kinds(sp); !reflect.DeepEqual(kj, kp) {
-		t.Errorf("problems differ: JSON Lines %v, parquet %v", kj, kp)
 	}
 	for v := range sj.NumModels() {
 		id := sj.Name(graph.NodeID(v))
@@ -259,6 +256,19 @@ func TestParquetStore(t *testing.T) {
 			t.Fatalf("%s: facts differ", id)
 		}
 	}
+}
+
+// selfRefModels returns the ids of the models reported as naming
+// themselves, sorted, each once.
+func selfRefModels(s *lineage.Store) []string {
+	var ids []string
+	for _, d := range s.Diagnostics() {
+		if d.Kind == lineage.KindSelfRef {
+			ids = append(ids, d.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 func firstDiff(a, b string) string {
