@@ -15,10 +15,10 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/golden.txt from the current output")
 
 // TestGolden holds the output to fixed hashes: a change to the bytes of any
-// listing must be deliberate (and rewritten with -update). The hashes of
-// commit 00d504e were computed with cmd/hubsynth at ebe0c65, before the
-// generator moved into this package, and proved the move kept every byte;
-// the listing's shape has changed on purpose since.
+// listing must be deliberate (and rewritten with -update). The hashes the
+// commit that moved the generator into this package first held were
+// computed with cmd/hubsynth at ebe0c65, before the move, and proved it
+// kept every byte; the listing's shape has changed on purpose since.
 func TestGolden(t *testing.T) {
 	path := filepath.Join("testdata", "golden.txt")
 	data, err := os.ReadFile(path)
