@@ -4,18 +4,19 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/ingest"
+	"github.com/lineage-project/lineage/lineage/synth"
 )
 
-// Benchmarks run on Hub-shaped listings made by cmd/hubsynth: 100k models
+// Benchmarks run on Hub-shaped listings made by package synth: 100k models
 // by default, and 2M as well when LINEAGE_BENCH_2M=1. The listings are
 // generated once into $TMPDIR/lineage-bench and reused.
 //
@@ -32,35 +33,49 @@ func benchSizes() []int {
 
 var (
 	listingMu sync.Mutex
-	listings  = map[int]string{}
+	listings  = map[string]string{}
 	stores    = map[int]*lineage.Store{}
 )
 
-// benchListing returns the path of a generated listing of n models.
-func benchListing(b *testing.B, n int) string {
+// benchListing returns the path of a generated JSON Lines listing of n
+// models.
+func benchListing(b *testing.B, n int) string { return benchFile(b, n, "jsonl") }
+
+// benchFile returns the path of the generated listing of n models in the
+// form ext names (jsonl, or parquet: a hub-stats models.parquet).
+func benchFile(b *testing.B, n int, ext string) string {
 	b.Helper()
 	listingMu.Lock()
 	defer listingMu.Unlock()
-	if p, ok := listings[n]; ok {
+	key := fmt.Sprintf("hub-%d-seed1.%s", n, ext)
+	if p, ok := listings[key]; ok {
 		return p
 	}
 	dir := filepath.Join(os.TempDir(), "lineage-bench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	p := filepath.Join(dir, fmt.Sprintf("hub-%d-seed1.jsonl", n))
+	p := filepath.Join(dir, key)
 	if _, err := os.Stat(p); err != nil {
-		cmd := exec.Command("go", "run", "../cmd/hubsynth", "--models", fmt.Sprint(n), "--seed", "1", "--quiet", "-o", p+".tmp")
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
+		if err := generateListing(p, n); err != nil {
 			b.Fatalf("generate listing: %v", err)
 		}
-		if err := os.Rename(p+".tmp", p); err != nil {
-			b.Fatal(err)
-		}
 	}
-	listings[n] = p
+	listings[key] = p
 	return p
+}
+
+// generateListing writes the n-model listing of seed 1 to path (its form
+// by its extension), through a temporary file so an interrupted run leaves
+// no partial listing behind.
+func generateListing(path string, n int) error {
+	ext := filepath.Ext(path)
+	tmp := strings.TrimSuffix(path, ext) + ".tmp" + ext
+	if _, err := synth.WriteFile(tmp, synth.Options{Models: n, Seed: 1}); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func benchStore(b *testing.B, n int) *lineage.Store {
@@ -129,6 +144,21 @@ func BenchmarkBuildGraphOnly(b *testing.B) {
 		b.Run(name(n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := ingest.Build(context.Background(), []string{p}, ingest.Options{NoDigest: true, GraphOnly: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBuildParquet builds from the hub-stats models.parquet form of
+// the same listing (package synth writes both).
+func BenchmarkBuildParquet(b *testing.B) {
+	for _, n := range benchSizes() {
+		p := benchFile(b, n, "parquet")
+		b.Run(name(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ingest.Build(context.Background(), []string{p}, ingest.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
