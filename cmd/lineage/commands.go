@@ -42,10 +42,14 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 }
 
 // setMemoryLimit gives the garbage collector a soft memory limit scaled to
-// the input (half its size, at least 256 MiB) unless GOMEMLIMIT is set:
+// the input (half its size as plain JSON Lines, ingest.ExpandedSize; at
+// least 256 MiB) unless GOMEMLIMIT is set:
 // parsing makes much short-lived garbage, and without a limit the heap
 // grows to twice the live graph before a collection. Above the limit the
 // collector works harder but never fails; it only trades CPU for memory.
+// (Sized by the bytes on disk, a compressed input's limit fell below its
+// live heap, and the collector ran without pause: a 176 MB parquet
+// snapshot took 17.6 s of CPU to build instead of 9.5 s.)
 func setMemoryLimit(inputBytes int64) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -82,8 +86,8 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	if len(d.in) == 0 {
 		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions(ctx))
 	} else {
-		size := ingest.InputSize(d.in) // one walk of the inputs for both uses
-		setMemoryLimit(size)
+		size := ingest.InputSize(d.in)
+		setMemoryLimit(ingest.ExpandedSize(d.in))
 		opt := d.ingestOptions(ctx)
 		if !quietProgress && isTerminal(stderr) {
 			bar := progressbar.NewOptions64(size,

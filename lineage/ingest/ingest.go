@@ -138,7 +138,7 @@ func Build(ctx context.Context, inputs []string, opt Options) (*lineage.Store, e
 	}
 	// About one model per 400 bytes of a Hub listing: sizing up front
 	// saves regrowing the node tables at Hub scale.
-	b.Reserve(int(InputSize(inputs) / 400))
+	b.Reserve(int(ExpandedSize(inputs) / 400))
 	opt.Reuse = true // the Builder copies what it keeps
 	r := newReader(ctx, opt, b)
 	if _, err := r.readInputs(inputs); err != nil {

@@ -161,7 +161,10 @@ func (r *reader) readParquet(rc io.ReadCloser, name string) error {
 	}
 	var groupErr error // the first damaged row group: reading stops there
 	done := int64(0)
-	err = ordered(r.ctx, min(r.workers, max(len(groups), 1)),
+	// A row group's records are a large batch (100,000 rows in hub-stats):
+	// at most two per worker wait to be merged.
+	workers := min(r.workers, max(len(groups), 1))
+	err = orderedN(r.ctx, workers, 2*workers,
 		func(send func(int) bool) error {
 			for gi := range groups {
 				if !send(gi) {
@@ -310,6 +313,9 @@ func readRowGroup(g parquet.RowGroup, cols []pqColumn, source string, first int6
 	diag := func(d lineage.Diagnostic) { b.diags = append(b.diags, d) }
 	var vals []parquet.Value
 	n := g.NumRows()
+	// Sized once for the group (growing a slice of large records to 100,000
+	// copied them over and over), and each record assembled in its place.
+	b.recs = make([]lineage.Record, 0, min(n, 1<<20))
 	for r := int64(0); r < n; r++ {
 		var row pqRow
 		for i := range row.num {
@@ -324,8 +330,9 @@ func readRowGroup(g parquet.RowGroup, cols []pqColumn, source string, first int6
 			row.set(c, vals)
 		}
 		line := int(first + r + 1)
-		if rec, ok := parquetRecord(source, line, &row, diag); ok {
-			b.recs = append(b.recs, rec)
+		b.recs = append(b.recs, lineage.Record{})
+		if !parquetRecord(&b.recs[len(b.recs)-1], source, line, &row, diag) {
+			b.recs = b.recs[:len(b.recs)-1]
 		}
 	}
 	return nil
@@ -413,7 +420,7 @@ func (row *pqRow) set(c pqColumn, vals []parquet.Value) {
 
 // parquetRecord makes a Record of one row through AssembleListing, as the
 // JSON reader does of the same model's API object.
-func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagnostic)) (rec lineage.Record, ok bool) {
+func parquetRecord(rec *lineage.Record, source string, line int, row *pqRow, diag func(lineage.Diagnostic)) (ok bool) {
 	l := lineage.Listing{ID: row.str[pqID], Author: row.str[pqAuthor], Library: row.str[pqLibrary], Pipeline: row.str[pqPipeline],
 		Tags: row.tags, Formats: row.formats | lineage.FormatOf(row.str[pqLibrary]),
 		Downloads: row.num[pqDownloads], DownloadsAllTime: row.num[pqDownloadsAll], Likes: row.num[pqLikes]}
@@ -443,7 +450,12 @@ func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagno
 		var meta lineage.CardMeta
 		var ok bool
 		if cd[0] == '{' {
-			meta, ok = cardDataMeta(cd, "cardData", bad, dupKey(source, line, diag))
+			// The fast scanner reads the usual object without building a
+			// map; anything unusual goes to the general decoder.
+			sc := scanner{b: cd, owned: true} // cd is a copy of its own
+			if ok = scanCardData(&sc, &meta) && sc.atEnd(); !ok {
+				meta, ok = cardDataMeta(cd, "cardData", bad, dupKey(source, line, diag))
+			}
 		} else {
 			meta, ok = cardTextMeta(cd, "cardData", bad, dupKey(source, line, diag))
 		}
@@ -458,7 +470,7 @@ func parquetRecord(source string, line int, row *pqRow, diag func(lineage.Diagno
 		}
 		l.BaseModels = &bm
 	}
-	return lineage.AssembleListing(source, line, &l, card, nil, diag)
+	return lineage.AssembleListingInto(rec, source, line, &l, card, nil, diag)
 }
 
 // colCursor hands out the values of one column chunk row by row.

@@ -16,9 +16,16 @@ import (
 // so deliver can recycle what a job holds. Panics in work and deliver
 // propagate (readers that turn memory faults into errors guard inside).
 func ordered[J, R any](ctx context.Context, workers int, produce func(send func(J) bool) error, work func(J) R, deliver func(R)) error {
+	return orderedN(ctx, workers, 4*workers, produce, work, deliver)
+}
+
+// orderedN is ordered with at most inFlight jobs sent and not yet
+// delivered (for jobs whose results are large).
+func orderedN[J, R any](ctx context.Context, workers, inFlight int, produce func(send func(J) bool) error, work func(J) R, deliver func(R)) error {
 	if workers < 1 {
 		workers = 1
 	}
+	inFlight = max(inFlight, workers)
 	type job struct {
 		seq int
 		j   J
@@ -29,7 +36,7 @@ func ordered[J, R any](ctx context.Context, workers int, produce func(send func(
 	}
 	jobs := make(chan job, workers)
 	results := make(chan result, workers)
-	tokens := make(chan struct{}, 4*workers) // jobs in flight
+	tokens := make(chan struct{}, inFlight) // jobs in flight
 	var prodErr error
 	go func() {
 		defer close(jobs)
