@@ -86,10 +86,13 @@ func RelationLabels(r Relation) graph.LabelSet {
 }
 
 // quantToken reports whether one token of a model id (split at '-', '_',
-// '.', '/') marks a quantization: GGUF, GGML, AWQ, GPTQ, EXL2/EXL3, HQQ,
+// '.', '/') marks a quantization or a conversion the Hub files as one
+// (base_model_relation: quantized): GGUF, GGML, AWQ, GPTQ, EXL2/EXL3, HQQ,
 // bnb, nf4, fp8, int4/int8, llama.cpp types (Q4, Q8, IQ3 followed by _K,
 // _0 ... as further tokens), N-bit / Nbit / Nbits, N.Nbpw, MLX bit widths
-// (mlx-4bit splits into mlx + 4bit).
+// (mlx-4bit splits into mlx + 4bit; mlx alone names a runtime, not a
+// conversion), and the runtime conversions ONNX, CTranslate2 (ct2),
+// OpenVINO, Core ML and TFLite.
 func quantToken(t string) bool {
 	if len(t) == 0 || len(t) > 12 {
 		return false
@@ -97,7 +100,7 @@ func quantToken(t string) bool {
 	// Every marker below starts with a digit or one of these letters; most
 	// tokens of a name (Llama, Instruct, 7B, v2, chat) are settled here.
 	switch modelid.Lower(t[0]) {
-	case 'a', 'b', 'e', 'f', 'g', 'h', 'i', 'n', 'q', 'w',
+	case 'a', 'b', 'c', 'e', 'f', 'g', 'h', 'i', 'm', 'n', 'o', 'q', 't', 'w',
 		'0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 	default:
 		return false
@@ -109,7 +112,8 @@ func quantToken(t string) bool {
 	l := string(buf[:len(t)])
 	switch l {
 	case "gguf", "ggml", "awq", "gptq", "exl2", "exl3", "hqq", "bnb", "nf4", "fp8", "int4", "int8",
-		"quantized", "quant", "bpw", "bit", "bits":
+		"quantized", "quant", "bpw", "bit", "bits",
+		"onnx", "ct2", "openvino", "coreml", "tflite":
 		return true
 	}
 	// qN, iqN: llama.cpp quant types (the _K_M suffix is a separate token)
