@@ -21,6 +21,7 @@ const (
 	flagCard                       // a card record was seen
 	flagListing                    // a listing record was seen
 	flagEdgeList                   // an edge list named it as a child
+	flagAlias                      // an earlier id of a renamed model: its edges are the model's
 )
 
 // Builder merges records into a graph. Records must be added in input
@@ -50,6 +51,7 @@ type Builder struct {
 	created, modified, downloads, downloadsAll, likes []int64
 	formats                                           []Formats
 	hints                                             map[graph.NodeID][]Hint
+	aliases                                           [][2]graph.NodeID // (earlier id, model)
 	library, pipeline, license                        []uint16
 	strs                                              []string
 	strIdx                                            map[string]uint16
@@ -415,6 +417,12 @@ func (b *Builder) Add(r *Record) {
 			}
 			b.addHints(v, r.Hints)
 		}
+		for _, a := range r.Aliases {
+			av, _ := b.intern(a, 0, false)
+			if av != v {
+				b.aliases = append(b.aliases, [2]graph.NodeID{av, v})
+			}
+		}
 		if dup && b.pkind[v] == r.Kind {
 			if earlier := b.statement(v); !sameParentIDs(earlier, r.Parents) {
 				b.addDiag(Diagnostic{Kind: KindDupConflict, Source: r.Source, Line: r.Line, ID: r.ID,
@@ -522,8 +530,63 @@ func sameParentIDs(a []string, b []Parent) bool {
 // findings.
 func (b *Builder) Diagnostics() []Diagnostic { return b.diags }
 
+// resolveAliases makes the edges of a renamed model's earlier ids its own:
+// a parent named by an earlier id becomes the model itself (reported, with
+// the fix), and the earlier id's node is marked an alias, which lookups
+// follow. An earlier id that has a record of its own is another model, not
+// an alias: reported and left alone.
+func (b *Builder) resolveAliases() map[graph.NodeID]graph.NodeID {
+	if len(b.aliases) == 0 {
+		return nil
+	}
+	to := map[graph.NodeID]graph.NodeID{}
+	for _, a := range b.aliases {
+		old, cur := a[0], a[1]
+		if b.flags[old]&flagRecord != 0 {
+			b.addDiag(Diagnostic{Kind: KindDuplicate, ID: b.name(cur), Value: b.name(old),
+				Detail: b.name(old) + " is listed as an earlier id of " + b.name(cur) + " but has a record of its own; both kept"})
+			continue
+		}
+		to[old] = cur
+		b.flags[old] |= flagAlias
+	}
+	// A chain of renames leads to the last id.
+	final := func(v graph.NodeID) graph.NodeID {
+		for range len(to) + 1 {
+			n, ok := to[v]
+			if !ok {
+				return v
+			}
+			v = n
+		}
+		return v
+	}
+	reported := map[[2]graph.NodeID]bool{}
+	for i := range b.eChild {
+		if t := final(b.eParent[i]); t != b.eParent[i] {
+			c := b.eChild[i]
+			if !reported[[2]graph.NodeID{c, b.eParent[i]}] {
+				reported[[2]graph.NodeID{c, b.eParent[i]}] = true
+				b.addDiag(Diagnostic{Kind: KindRenamed, ID: b.name(c), Value: b.name(b.eParent[i]),
+					Detail: "names " + b.name(b.eParent[i]) + ", which the Hub has renamed " + b.name(t) + "; counted under " + b.name(t),
+					Fix:    "base_model: " + b.name(t)})
+			}
+			b.eParent[i] = t
+		}
+		if t := final(b.eChild[i]); t != b.eChild[i] {
+			b.eChild[i] = t
+		}
+	}
+	out := map[graph.NodeID]graph.NodeID{}
+	for old := range to {
+		out[old] = final(old)
+	}
+	return out
+}
+
 // Finish freezes the builder into a Store. The builder must not be used after.
 func (b *Builder) Finish() *Store {
+	aliasOf := b.resolveAliases()
 	n := len(b.flags)
 	gb := graph.NewBuilder(n)
 	gb.ReserveEdges(len(b.eChild))
@@ -554,7 +617,7 @@ func (b *Builder) Finish() *Store {
 	}
 	b.slots = nil
 	b.mem.release()
-	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table, lazyTable: lazy}
+	s := &Store{G: g, names: b.blob, nameOff: b.off, table: table, lazyTable: lazy, aliasOf: aliasOf}
 	s.created, s.modified, s.downloads, s.downloadsAll, s.likes = b.created, b.modified, b.downloads, b.downloadsAll, b.likes
 	s.library, s.pipeline, s.license, s.strs = b.library, b.pipeline, b.license, b.strs
 	if !b.graphOnly {
@@ -579,7 +642,7 @@ func (b *Builder) Finish() *Store {
 				danglingDiags = append(danglingDiags, Diagnostic{Kind: KindDangling, ID: b.name(graph.NodeID(v)), Detail: fmt.Sprintf("referenced as a parent by %d model(s) but has no record of its own; counted as a foundation", out)})
 			}
 		}
-		if g.InDegree(graph.NodeID(v)) == 0 {
+		if g.InDegree(graph.NodeID(v)) == 0 && s.flags[v]&flagAlias == 0 {
 			st.Foundations++
 			if out > 0 {
 				st.FoundationsWithDescendants++
@@ -645,6 +708,10 @@ func (b *Builder) Finish() *Store {
 	}
 	st.Diagnostics[KindDangling] = dangling
 	s.info = storeInfo{Stats: st, Sources: b.sources, Examples: exampleDiags(b.diags, 5), Digest: b.digest}
+	for old, cur := range aliasOf {
+		s.info.Aliases = append(s.info.Aliases, [2]int32{int32(old), int32(cur)})
+	}
+	slices.SortFunc(s.info.Aliases, func(a, b [2]int32) int { return int(a[0] - b[0]) })
 	s.diags = b.diags
 	return s
 }

@@ -352,6 +352,15 @@ func validateSections(raw [numSections + 1][]byte, corrupt func(string, ...any) 
 	if err := json.Unmarshal(raw[secInfo], &s.info); err != nil {
 		return nil, corrupt("info section unreadable")
 	}
+	for _, a := range s.info.Aliases {
+		if a[0] < 0 || int(a[0]) >= n || a[1] < 0 || int(a[1]) >= n {
+			return nil, corrupt("alias out of range")
+		}
+		if s.aliasOf == nil {
+			s.aliasOf = map[graph.NodeID]graph.NodeID{}
+		}
+		s.aliasOf[graph.NodeID(a[0])] = graph.NodeID(a[1])
+	}
 	// Node table consistency: every per-node array has n entries, names
 	// are in bounds, order is a permutation, string indices are in range.
 	if len(s.table) < n || len(s.table)&(len(s.table)-1) != 0 {

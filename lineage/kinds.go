@@ -17,9 +17,10 @@ const (
 	KindCycle        = "cycle"
 	KindDangling     = "dangling_parent"
 	KindListDup      = "list_duplicate"
-	KindSkippedInput = "skipped_input" // a file that could not be read at all
-	KindInputFault   = "input_fault"   // a file readable only up to a line: the records before it are kept
-	KindDuplicateKey = "duplicate_key" // a key given twice in a card's YAML: the last value is used
+	KindSkippedInput = "skipped_input"  // a file that could not be read at all
+	KindInputFault   = "input_fault"    // a file readable only up to a line: the records before it are kept
+	KindDuplicateKey = "duplicate_key"  // a key given twice in a card's YAML: the last value is used
+	KindRenamed      = "renamed_parent" // a parent named by an id the Hub has renamed
 
 	KindCaseVariant         = "case_variant"
 	KindDupConflict         = "duplicate_conflicting_parents"

@@ -89,8 +89,9 @@ type Record struct {
 	License          string
 	Tags             []string // the tags lineage reads (base_model:..., peft, lora ...), not every tag
 	Languages        []string
-	Formats          Formats // weight-format and publishing markers of its tags and library
-	Hints            []Hint  // evidence of a parent that is not a declaration (card body, repo files)
+	Formats          Formats  // weight-format and publishing markers of its tags and library
+	Hints            []Hint   // evidence of a parent that is not a declaration (card body, repo files)
+	Aliases          []string // earlier ids of the model (a renamed repository answers to them)
 
 	Parents    []Parent
 	ParentFrom ParentSource

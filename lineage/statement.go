@@ -470,6 +470,7 @@ type Listing struct {
 	Formats                            Formats  // the format markers of every tag and the library
 	BaseModels                         *hubapi.BaseModels
 	Evidence                           []hubapi.FileFact // what lineage fetch --evidence read from repo files
+	Aliases                            []string          // earlier ids the Hub redirects to this one (a renamed repository)
 }
 
 // AssembleListing makes the Record of one listing record read from source
@@ -523,6 +524,16 @@ func AssembleListingInto(rec *Record, source string, line int, l *Listing, card 
 	}
 	if l.BaseModels != nil {
 		in.BaseModels = l.BaseModels
+	}
+	for _, a := range l.Aliases {
+		aid, _, problem := modelid.Normalize(a)
+		switch {
+		case problem != "":
+			diag(Diagnostic{Kind: problem, Source: source, Line: line, ID: id, Value: a, Detail: "alias (an earlier id of this model) is not a Hub id; ignored"})
+		case strings.EqualFold(aid, id):
+		default:
+			rec.Aliases = append(rec.Aliases, aid)
+		}
 	}
 	if len(l.Evidence) > 0 {
 		rec.Hints = make([]Hint, 0, len(l.Evidence))

@@ -40,6 +40,9 @@ type Store struct {
 	diags   []Diagnostic // only for a freshly built store
 	mapping []byte       // the index file's mapping, released by Close
 	rec     *recovered   // confidences of recovered edges (WithEdges); nil otherwise
+	// aliasOf maps an earlier id of a renamed model (an edgeless node) to
+	// the model; lookups follow it. An index keeps it in its info section.
+	aliasOf map[graph.NodeID]graph.NodeID
 }
 
 // storeInfo is the JSON section of an index file.
@@ -48,6 +51,7 @@ type storeInfo struct {
 	Sources  []string     `json:"sources"`
 	Examples []Diagnostic `json:"examples"`
 	Digest   string       `json:"digest,omitempty"`
+	Aliases  [][2]int32   `json:"aliases,omitempty"` // (earlier id, model) node pairs
 }
 
 // Stats summarises a store. Its JSON form is part of the stats contract.
@@ -180,6 +184,17 @@ func (s *Store) Lookup(query string) (graph.NodeID, error) {
 }
 
 func (s *Store) find(id string) (graph.NodeID, bool) {
+	v, ok := s.findName(id)
+	if ok && s.flags[v]&flagAlias != 0 {
+		if t, found := s.aliasOf[v]; found {
+			return t, true
+		}
+	}
+	return v, ok
+}
+
+// findName finds the node named id (case-insensitively), aliases included.
+func (s *Store) findName(id string) (graph.NodeID, bool) {
 	if s.lazyTable != nil {
 		s.lazyTable.Do(func() { s.table = nameTable(s.names, s.nameOff) })
 	}

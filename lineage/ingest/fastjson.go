@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -508,9 +510,19 @@ func intern(b []byte) string {
 	return s
 }
 
-// listingKeys are the JSON field names of jsonRecord.
-var listingKeys = []string{"id", "modelId", "author", "createdAt", "created_at", "lastModified", "last_modified",
-	"downloads", "downloadsAllTime", "likes", "library_name", "pipeline_tag", "tags", "cardData", "card_data", "baseModels"}
+// listingKeys are the JSON field names of jsonRecord: the keys the
+// general decoder reads, which the scanner must either read the same way
+// or leave (with the whole record) to it.
+var listingKeys = func() []string {
+	var out []string
+	t := reflect.TypeOf(jsonRecord{})
+	for i := 0; i < t.NumField(); i++ {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); k != "" && k != "-" {
+			out = append(out, k)
+		}
+	}
+	return out
+}()
 
 // scanListing fills j (and meta, when the record has an object cardData)
 // from data. It returns false when the record must go to the general
@@ -641,14 +653,22 @@ func scanListing(data []byte, owned, lean bool, ar *lineage.Arena, j *jsonRecord
 			default:
 				return false // a YAML string or something odd: general path
 			}
-		case "baseModels":
+		case "baseModels", "lineageEvidence", "lineageAliases":
+			// Rare or small: kept raw for the general decoder of the field.
 			start := s.i
 			if !s.skip(0) {
 				return false
 			}
 			raw := data[start:s.i]
 			if string(bytes.TrimSpace(raw)) != "null" {
-				j.BaseModels = json.RawMessage(raw)
+				switch string(key) {
+				case "baseModels":
+					j.BaseModels = json.RawMessage(raw)
+				case "lineageEvidence":
+					j.Evidence = json.RawMessage(raw)
+				default:
+					j.Aliases = json.RawMessage(raw)
+				}
 			}
 		default:
 			// The general decoder matches field names case-insensitively;

@@ -58,6 +58,8 @@ func sameParse(t testing.TB, line []byte) {
 }
 
 var scanCases = []string{
+	`{"id":"a/b","lineageAliases":["a/old","bad id"],"lineageEvidence":[{"file":"x.gguf","key":"general.base_model.repo_url","value":"https://huggingface.co/o/p"}]}`,
+	`{"id":"a/b","lineageEvidence":{"file":"not a list"},"lineageAliases":"a/old"}`,
 	`{"id":"a/b"}`,
 	`{"id":"a/b","author":"a","createdAt":"2024-01-02T03:04:05.000Z","lastModified":"2024-02-02T03:04:05Z","downloads":12,"likes":null,"library_name":"peft","pipeline_tag":"text-generation","tags":["peft","base_model:x/y","base_model:adapter:x/y","region:us"]}`,
 	`{"modelId":"a/b","created_at":"2024-01-02","downloads":1.5e3,"tags":null}`,

@@ -29,6 +29,7 @@ type jsonRecord struct {
 	Pipeline         string          `json:"pipeline_tag"`
 	Tags             lineageTags     `json:"tags"`
 	Evidence         json.RawMessage `json:"lineageEvidence"`
+	Aliases          json.RawMessage `json:"lineageAliases"`
 	CardData         json.RawMessage `json:"cardData"`
 	CardData2        json.RawMessage `json:"card_data"`
 	BaseModels       json.RawMessage `json:"baseModels"`
@@ -158,6 +159,14 @@ func assembleListing(rec *lineage.Record, source string, line int, j *jsonRecord
 			}
 		}
 		l.BaseModels = &bm
+	}
+	if len(j.Aliases) > 0 && string(j.Aliases) != "null" {
+		var al []string
+		if err := json.Unmarshal(j.Aliases, &al); err != nil {
+			bad("lineageAliases", "lineageAliases is not a list of ids: "+err.Error())
+		} else {
+			l.Aliases = al
+		}
 	}
 	if len(j.Evidence) > 0 && string(j.Evidence) != "null" {
 		// A variable of its own: decoding into l's field would move l (and
