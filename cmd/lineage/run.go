@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/lineage-project/lineage/lineage"
@@ -30,7 +32,8 @@ Commands:
   descendants  what is built on MODEL: distinct descendants
   rank         foundations ranked by distinct descendant count
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
-  export       write the graph as a listing (jsonl) or an edge list (csv)
+  export       the graph or a family as a listing (jsonl), an edge list (csv),
+               GraphML, node-link JSON or DOT
   lint         every problem in the input, with source, line and the fix
   recover      propose parents for models that declare none, with evidence
   origins      cross-origin matrix: author country -> foundation country
@@ -39,11 +42,13 @@ Commands:
   report       one self-contained HTML report (-o report.html)
   fetch        a listing from the live Hub API, or a hub-stats snapshot
   serve        a local web UI and JSON API (127.0.0.1:8080)
-  version      print the index format version
+  version      the program's version and commit, and the index format
 
 Data flags (every query command):
-  --in PATH      a model-card directory, a Hub listing (.jsonl/.json, .gz ok)
-                 or an edge list (.csv/.tsv); repeatable, merged in order
+  --in PATH      a directory of model cards (ORG/NAME/README.md, or a Hugging
+                 Face cache), a Hub listing (.jsonl/.json, .gz ok), an edge
+                 list (.csv/.tsv), a hub-stats snapshot (.parquet), or - for
+                 standard input; repeatable, merged in order
   --index FILE   an index written by "lineage build"
   with neither, the embedded sample of real Hub lineage facts is used.
 
@@ -83,7 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	case "version", "--version":
-		fmt.Fprintf(stdout, "lineage (index format %d)\n", lineage.IndexVersion)
+		fmt.Fprintln(stdout, versionLine())
 		return exitOK
 	case "build":
 		err = cmdBuild(ctx, rest, stdout, stderr)
@@ -169,4 +174,43 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// versionLine says which lineage this is: the module version (a tagged
+// release, or (devel) for a build from a checkout), the VCS revision and
+// time the build recorded (with +dirty for uncommitted changes), the Go
+// version, and the index format this binary reads and writes.
+func versionLine() string {
+	version, rev, when, dirty, goVersion := "(devel)", "", "", false, runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		goVersion = bi.GoVersion
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	line := "lineage " + version
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if dirty {
+			rev += "+dirty"
+		}
+		line += " (commit " + rev
+		if when != "" {
+			line += ", " + when
+		}
+		line += ")"
+	}
+	return fmt.Sprintf("%s, %s, index format %d", line, goVersion, lineage.IndexVersion)
 }
