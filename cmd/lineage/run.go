@@ -28,7 +28,7 @@ Commands:
   stats        models, edges by relation, foundations, problems found
   ancestors    what MODEL is built on: every ancestor up to its foundations
   descendants  what is built on MODEL: distinct descendants
-  rank         foundations ranked by distinct descendant count
+  rank         foundations ranked by descendants, their downloads or likes, or PageRank
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       write the graph as a listing (jsonl) or an edge list (csv)
   lint         every problem in the input, with source, line and the fix
@@ -45,7 +45,8 @@ Data flags (every query command):
   --in PATH      a model-card directory, a Hub listing (.jsonl/.json, .gz ok)
                  or an edge list (.csv/.tsv); repeatable, merged in order
   --index FILE   an index written by "lineage build"
-  with neither, the embedded sample of real Hub lineage facts is used.
+  with neither, the index $LINEAGE_INDEX names, if set, else the embedded
+  sample of real Hub lineage facts; a note on stderr says which.
 
 Run "lineage <command> -h" for a command's flags.
 Exit codes: 0 ok, 1 failure (bad input, unknown model), 2 usage error.
