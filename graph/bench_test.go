@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"gonum.org/v1/gonum/graph/network"
 )
 
 // Benchmarks run over a synthetic graph shaped like the Hugging Face
@@ -227,6 +229,51 @@ func BenchmarkCountDescendantsRoots(b *testing.B) {
 			loopCPU(b, func() { h.g.CountDescendants(roots, c.ls) })
 		})
 	}
+}
+
+// BenchmarkSumDescendantsRoots sums a downloads-like column (heavy-tailed,
+// a tenth unknown as 0) over every root's descendants, and the same with a
+// date window in the weight (half the nodes outside it weigh 0): the cost
+// of rank --by downloads beside BenchmarkCountDescendantsRoots.
+func BenchmarkSumDescendantsRoots(b *testing.B) {
+	h := benchHub(b)
+	r := rand.New(rand.NewPCG(7, 7))
+	column := make([]int64, h.n)
+	created := make([]int64, h.n)
+	for v := range column {
+		if r.IntN(10) > 0 {
+			column[v] = int64(r.ExpFloat64() * 1000)
+		}
+		created[v] = int64(r.IntN(1000))
+	}
+	roots := h.g.Roots(AllLabels)
+	b.Run(benchName(h)+"/column", func(b *testing.B) {
+		loopCPU(b, func() { h.g.SumDescendants(roots, AllLabels, func(v NodeID) int64 { return column[v] }) })
+	})
+	b.Run(benchName(h)+"/window", func(b *testing.B) {
+		loopCPU(b, func() {
+			h.g.SumDescendants(roots, AllLabels, func(v NodeID) int64 {
+				if created[v] < 500 {
+					return 0
+				}
+				return column[v]
+			})
+		})
+	})
+}
+
+// BenchmarkPageRankUp is rank --by pagerank's PageRank: gonum's sparse
+// power iteration over the reversed view at the damping and tolerance
+// lineage uses (PageRankDir, which leaves the nodes without edges out of
+// the iteration), and gonum over the whole view, as PageRankDir did first.
+func BenchmarkPageRankUp(b *testing.B) {
+	h := benchHub(b)
+	b.Run(benchName(h)+"/PageRankDir", func(b *testing.B) {
+		loopCPU(b, func() { h.g.PageRankDir(Up, AllLabels, 0.85, 1e-9) })
+	})
+	b.Run(benchName(h)+"/gonum-whole-view", func(b *testing.B) {
+		loopCPU(b, func() { network.PageRankSparse(h.g.GonumDir(Up, AllLabels), 0.85, 1e-9) })
+	})
 }
 
 func BenchmarkReachUpDeep(b *testing.B) {

@@ -70,6 +70,7 @@ func TestContract(t *testing.T) {
 						checkRoots(t, g, ref, ls)
 						checkReach(t, g, ref, ls, r)
 						checkCountDescendants(t, g, ref, ls, r)
+						checkSumDescendants(t, g, ref, ls, r)
 						if impl == "built" {
 							kind := c.name[:strings.LastIndex(c.name, "/")]
 							if kinds[kind] == nil {
@@ -240,6 +241,61 @@ func checkCountDescendants(t *testing.T, g *Graph, ref *refGraph, ls LabelSet, r
 	}
 }
 
+// checkSumDescendants checks SumDescendants, and its shared-tree walk,
+// against the reference's plain sum over every reachable node, with
+// weights that tell nodes apart (a large prime times the id, so a node
+// counted twice or missed changes the sum), with negative weights, and
+// with weights of zero for most nodes (as a date window makes them).
+func checkSumDescendants(t *testing.T, g *Graph, ref *refGraph, ls LabelSet, r *rand.Rand) {
+	t.Helper()
+	n := g.NumNodes()
+	salt := int64(r.IntN(1000))
+	for _, w := range []struct {
+		name string
+		fn   func(NodeID) int64
+	}{
+		{"distinct", func(v NodeID) int64 { return int64(v)*1_000_003 + salt }},
+		{"signed", func(v NodeID) int64 { return int64(v%7) - 3 }},
+		{"sparse", func(v NodeID) int64 {
+			if v%5 == 0 {
+				return 1 << 40
+			}
+			return 0
+		}},
+	} {
+		want := make([]int64, n)
+		all := make([]NodeID, n)
+		for v := range NodeID(n) {
+			want[v] = ref.sumDescendants(v, ls, w.fn)
+			all[v] = v
+		}
+		roots := ref.roots(ls)
+		mixed := append(slices.Clone(roots[:min(len(roots), 50)]), sampleStarts(g, r, 50)...)
+		mixed = append(mixed, mixed[:10]...)
+		r.Shuffle(len(mixed), func(i, j int) { mixed[i], mixed[j] = mixed[j], mixed[i] })
+		trees := func(starts []NodeID, ls LabelSet, weight func(NodeID) int64) []int64 {
+			_, sums := g.sumWithTrees(starts, ls, weight)
+			return sums
+		}
+		for _, sum := range []struct {
+			name string
+			fn   func([]NodeID, LabelSet, func(NodeID) int64) []int64
+		}{{"SumDescendants", g.SumDescendants}, {"sumWithTrees", trees}} {
+			for _, starts := range [][]NodeID{all, roots, mixed, nil} {
+				got := sum.fn(starts, ls, w.fn)
+				if len(got) != len(starts) {
+					t.Fatalf("%s(%d starts, %#x, %s) returned %d sums", sum.name, len(starts), ls, w.name, len(got))
+				}
+				for i, v := range starts {
+					if got[i] != want[v] {
+						t.Fatalf("%s(%d starts, %#x, %s)[%d] = %d for node %d, want %d", sum.name, len(starts), ls, w.name, i, got[i], v, want[v])
+					}
+				}
+			}
+		}
+	}
+}
+
 func checkSCC(t *testing.T, g *Graph, ref *refGraph, ls LabelSet) {
 	t.Helper()
 	compOf, cycles := g.SCC(ls)
@@ -352,89 +408,128 @@ func TestGonumView(t *testing.T) {
 		n, edges := genGraph(r, c.p)
 		ref := newRefGraph(n, edges)
 		g := buildEdges(n, edges)
-		view := g.Gonum()
-
-		nodes := view.Nodes()
-		if nodes.Len() != n {
-			t.Fatalf("%s: Nodes().Len() = %d, want %d", c.name, nodes.Len(), n)
+		for _, vc := range []struct {
+			dir Direction
+			ls  LabelSet
+		}{{Down, AllLabels}, {Up, AllLabels}, {Up, LabelsOf(0, 1)}, {Down, LabelsOf(1)}} {
+			name := fmt.Sprintf("%s/%s/%#x", c.name, dirName(vc.dir), vc.ls)
+			view := g.GonumDir(vc.dir, vc.ls)
+			if vc.dir == Down && vc.ls == AllLabels {
+				view = g.Gonum()
+			}
+			checkGonumView(t, name, view, ref, vc.dir, vc.ls, r)
+			checkPageRank(t, name, g, ref, vc.dir, vc.ls)
 		}
-		for pass := range 2 {
-			i := 0
-			for nodes.Next() {
-				if id := nodes.Node().ID(); id != int64(i) {
-					t.Fatalf("%s: Nodes() item %d has id %d", c.name, i, id)
-				}
-				i++
-				if nodes.Len() != n-i {
-					t.Fatalf("%s: Nodes().Len() after %d items = %d, want %d", c.name, i, nodes.Len(), n-i)
-				}
-			}
-			if i != n || nodes.Len() != 0 || nodes.Next() {
-				t.Fatalf("%s: pass %d: Nodes() yields %d items, then Len() = %d", c.name, pass, i, nodes.Len())
-			}
-			nodes.Reset()
-		}
-		for _, id := range []int64{-1, int64(n), math.MaxInt64} {
-			if view.Node(id) != nil || view.From(id).Len() != 0 || view.To(id).Len() != 0 || view.HasEdgeFromTo(id, 0) || view.HasEdgeFromTo(0, id) || view.Edge(0, id) != nil {
-				t.Errorf("%s: view accepts invalid node id %d", c.name, id)
-			}
-		}
-		for v := range NodeID(n) {
-			if view.Node(int64(v)).ID() != int64(v) {
-				t.Fatalf("%s: Node(%d).ID() = %d", c.name, v, view.Node(int64(v)).ID())
-			}
-			for _, dir := range []Direction{Down, Up} {
-				it := view.From(int64(v))
-				if dir == Up {
-					it = view.To(int64(v))
-				}
-				var want []int64
-				for _, e := range ref.adj(v, dir) {
-					want = append(want, int64(e.to))
-				}
-				if it.Len() != len(want) {
-					t.Fatalf("%s: %s(%d).Len() = %d, want %d", c.name, map[Direction]string{Down: "From", Up: "To"}[dir], v, it.Len(), len(want))
-				}
-				var got []int64
-				for _, x := range gonum.NodesOf(it) {
-					got = append(got, x.ID())
-				}
-				if !slices.Equal(got, want) {
-					t.Fatalf("%s: %s(%d) = %v, want %v", c.name, map[Direction]string{Down: "From", Up: "To"}[dir], v, got, want)
-				}
-			}
-		}
-		isEdge := func(u, v NodeID) bool {
-			return slices.ContainsFunc(ref.out[u], func(e refEdge) bool { return e.to == v })
-		}
-		for range 5000 {
-			u, v := NodeID(r.IntN(n)), NodeID(r.IntN(n))
-			if r.IntN(2) == 0 && len(ref.out[u]) > 0 {
-				v = ref.out[u][r.IntN(len(ref.out[u]))].to
-			}
-			want := isEdge(u, v)
-			if got := view.HasEdgeFromTo(int64(u), int64(v)); got != want {
-				t.Fatalf("%s: HasEdgeFromTo(%d, %d) = %v, want %v", c.name, u, v, got, want)
-			}
-			if got := view.HasEdgeBetween(int64(u), int64(v)); got != (want || isEdge(v, u)) {
-				t.Fatalf("%s: HasEdgeBetween(%d, %d) = %v", c.name, u, v, got)
-			}
-			e := view.Edge(int64(u), int64(v))
-			if (e != nil) != want || e != nil && (e.From().ID() != int64(u) || e.To().ID() != int64(v)) {
-				t.Fatalf("%s: Edge(%d, %d) = %v, want an edge: %v", c.name, u, v, e, want)
-			}
-		}
-		checkPageRank(t, c.name, g, ref)
 	}
 }
 
-// checkPageRank compares PageRank with a reference power iteration in
-// which a dangling node spreads its rank evenly over all nodes.
-func checkPageRank(t *testing.T, name string, g *Graph, ref *refGraph) {
+// checkGonumView checks a view against the reference graph with edges in
+// ls, reversed when dir is Up.
+func checkGonumView(t *testing.T, name string, view gonum.Directed, ref *refGraph, dir Direction, ls LabelSet, r *rand.Rand) {
+	t.Helper()
+	n := ref.n
+	nodes := view.Nodes()
+	if nodes.Len() != n {
+		t.Fatalf("%s: Nodes().Len() = %d, want %d", name, nodes.Len(), n)
+	}
+	for pass := range 2 {
+		i := 0
+		for nodes.Next() {
+			if id := nodes.Node().ID(); id != int64(i) {
+				t.Fatalf("%s: Nodes() item %d has id %d", name, i, id)
+			}
+			i++
+			if nodes.Len() != n-i {
+				t.Fatalf("%s: Nodes().Len() after %d items = %d, want %d", name, i, nodes.Len(), n-i)
+			}
+		}
+		if i != n || nodes.Len() != 0 || nodes.Next() {
+			t.Fatalf("%s: pass %d: Nodes() yields %d items, then Len() = %d", name, pass, i, nodes.Len())
+		}
+		nodes.Reset()
+	}
+	for _, id := range []int64{-1, int64(n), math.MaxInt64} {
+		if view.Node(id) != nil || view.From(id).Len() != 0 || view.To(id).Len() != 0 || view.HasEdgeFromTo(id, 0) || view.HasEdgeFromTo(0, id) || view.Edge(0, id) != nil {
+			t.Errorf("%s: view accepts invalid node id %d", name, id)
+		}
+	}
+	// refFrom returns the view's From(v) by the reference: v's edges in
+	// the view's direction with labels in ls.
+	refFrom := func(v NodeID, to bool) []int64 {
+		d := dir
+		if to {
+			d = flip(dir)
+		}
+		var out []int64
+		for _, e := range ref.adj(v, d) {
+			if ls.Has(e.lab) {
+				out = append(out, int64(e.to))
+			}
+		}
+		return out
+	}
+	for v := range NodeID(n) {
+		if view.Node(int64(v)).ID() != int64(v) {
+			t.Fatalf("%s: Node(%d).ID() = %d", name, v, view.Node(int64(v)).ID())
+		}
+		for _, to := range []bool{false, true} {
+			it := view.From(int64(v))
+			if to {
+				it = view.To(int64(v))
+			}
+			want := refFrom(v, to)
+			what := map[bool]string{false: "From", true: "To"}[to]
+			if it.Len() != len(want) {
+				t.Fatalf("%s: %s(%d).Len() = %d, want %d", name, what, v, it.Len(), len(want))
+			}
+			var got []int64
+			for _, x := range gonum.NodesOf(it) {
+				got = append(got, x.ID())
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: %s(%d) = %v, want %v", name, what, v, got, want)
+			}
+		}
+	}
+	isEdge := func(u, v NodeID) bool { return slices.Contains(refFrom(u, false), int64(v)) }
+	for range 5000 {
+		u, v := NodeID(r.IntN(n)), NodeID(r.IntN(n))
+		if from := refFrom(u, false); r.IntN(2) == 0 && len(from) > 0 {
+			v = NodeID(from[r.IntN(len(from))])
+		}
+		want := isEdge(u, v)
+		if got := view.HasEdgeFromTo(int64(u), int64(v)); got != want {
+			t.Fatalf("%s: HasEdgeFromTo(%d, %d) = %v, want %v", name, u, v, got, want)
+		}
+		if got := view.HasEdgeBetween(int64(u), int64(v)); got != (want || isEdge(v, u)) {
+			t.Fatalf("%s: HasEdgeBetween(%d, %d) = %v", name, u, v, got)
+		}
+		e := view.Edge(int64(u), int64(v))
+		if (e != nil) != want || e != nil && (e.From().ID() != int64(u) || e.To().ID() != int64(v)) {
+			t.Fatalf("%s: Edge(%d, %d) = %v, want an edge: %v", name, u, v, e, want)
+		}
+	}
+}
+
+// checkPageRank compares PageRankDir with a reference power iteration
+// over the edges with labels in ls (reversed for Up), in which a dangling
+// node spreads its rank evenly over all nodes.
+func checkPageRank(t *testing.T, name string, g *Graph, ref *refGraph, dir Direction, ls LabelSet) {
 	t.Helper()
 	const damp = 0.85
 	n := ref.n
-	pr := g.PageRank(damp, 1e-12)
+	pr := g.PageRankDir(dir, ls, damp, 1e-12)
+	if dir == Down && ls == AllLabels {
+		pr = g.PageRank(damp, 1e-12)
+	}
+	out := make([][]refEdge, n) // the edges rank flows along
+	for u := range NodeID(n) {
+		for _, e := range ref.adj(u, dir) {
+			if ls.Has(e.lab) {
+				out[u] = append(out[u], e)
+			}
+		}
+	}
 	sum := 0.0
 	for _, x := range pr {
 		if !(x > 0) {
@@ -453,13 +548,12 @@ func checkPageRank(t *testing.T, name string, g *Graph, ref *refGraph) {
 		next := make([]float64, n)
 		dangling := 0.0
 		for u := range NodeID(n) {
-			out := ref.out[u]
-			if len(out) == 0 {
+			if len(out[u]) == 0 {
 				dangling += want[u]
 				continue
 			}
-			for _, e := range out {
-				next[e.to] += damp * want[u] / float64(len(out))
+			for _, e := range out[u] {
+				next[e.to] += damp * want[u] / float64(len(out[u]))
 			}
 		}
 		for i := range next {

@@ -87,3 +87,34 @@ func ExampleGraph_CountDescendants() {
 	// llama-2-7b: 0 derived models
 	// mistral-7b: 2 without merges
 }
+
+// SumDescendants adds up a per-node figure (here downloads, from the
+// caller's table) over each start's distinct descendants: the merge
+// zephyr-hermes, reached along two paths, counts once.
+func ExampleGraph_SumDescendants() {
+	g := newHubGraph()
+	downloads := []int64{900, 50, 30, 7, 400, 1000}
+	starts := []graph.NodeID{0, 5}
+	sums := g.SumDescendants(starts, graph.AllLabels, func(v graph.NodeID) int64 { return downloads[v] })
+	for i, v := range starts {
+		fmt.Printf("%s: %d downloads below it\n", models[v], sums[i])
+	}
+	// Output:
+	// mistral-7b: 487 downloads below it
+	// llama-2-7b: 0 downloads below it
+}
+
+// PageRankDir with Up lets rank flow from each model to what it is built
+// on, so the foundation of the family ranks first.
+func ExampleGraph_PageRankDir() {
+	g := newHubGraph()
+	pr := g.PageRankDir(graph.Up, graph.AllLabels, 0.85, 1e-10)
+	for _, v := range []graph.NodeID{0, 3, 4, 5} {
+		fmt.Printf("%s %.3f\n", models[v], pr[v])
+	}
+	// Output:
+	// mistral-7b 0.352
+	// zephyr-hermes 0.161
+	// zephyr-hermes-q 0.087
+	// llama-2-7b 0.087
+}

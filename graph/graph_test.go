@@ -206,6 +206,95 @@ func TestCountDescendants(t *testing.T) {
 	}
 }
 
+// TestSumDescendants weighs node v by 1<<v, so that a sum spells out the
+// set of nodes summed: a node missed, or summed twice (a carry into the
+// next bit), shows as a different set.
+func TestSumDescendants(t *testing.T) {
+	tests := []struct {
+		graph  string
+		starts string
+		labels string
+		want   []string // the nodes summed, per start
+	}{
+		{mergeGraph, "base ft1 ft2 m q", "", []string{"ft1 ft2 m q", "m q", "m q", "q", ""}},
+		{mergeGraph, "base", "finetune merge quantized", []string{"ft1 m q"}},
+		{familiesGraph, "a b a1 m", "", []string{"a1 a2 m m1", "b1 m m1", "a2 m m1", "m1"}},
+		{diamondGraph, "a b c x d e", "", []string{"b c d e x", "d e x", "d e", "d e", "e", ""}},
+		{cycleGraph, "a b c d p q", "", []string{"b c d", "a c d", "a b d", "", "q", "p"}},
+		{selfLoopGraph, "a b s", "", []string{"b", "", ""}},
+		{dupGraph, "a b", "", []string{"b c", "c"}},
+		{chainGraph, "a c f a", "", []string{"b c d e f", "d e f", "", "b c d e f"}},
+		{labelGraph, "base", "finetune quantized", []string{"ft q"}},
+		{`
+			x: r, b
+			a: b
+			b: a
+		`, "r a x", "", []string{"x", "b x", ""}},
+	}
+	for _, tt := range tests {
+		tg := parseGraph(t, tt.graph)
+		if tg.g.NumNodes() > 62 {
+			t.Fatalf("graph too large for one bit per node:%s", tt.graph)
+		}
+		starts := tg.idList(t, tt.starts)
+		got := tg.g.SumDescendants(starts, parseLabels(t, tt.labels), func(v NodeID) int64 { return 1 << v })
+		var names []string
+		for _, sum := range got {
+			var set []NodeID
+			for v := range NodeID(tg.g.NumNodes()) {
+				if sum&(1<<v) != 0 {
+					set = append(set, v)
+				}
+			}
+			names = append(names, tg.nameList(set))
+		}
+		if !slices.Equal(names, tt.want) {
+			t.Errorf("SumDescendants(%s, %q) sums the sets %q, want %q\ngraph:%s", tt.starts, tt.labels, names, tt.want, tt.graph)
+		}
+	}
+}
+
+// TestSumDescendantsSharedFamily makes the traversals exceed their budget
+// (fifty foundations merged into one model with a tree of 300 below), so
+// SumDescendants switches to the shared-tree walk: the sums must not change.
+func TestSumDescendantsSharedFamily(t *testing.T) {
+	const roots, tree = 50, 300
+	n := roots + 1 + tree
+	b := NewBuilder(n)
+	hub := NodeID(roots)
+	for r := range NodeID(roots) {
+		b.AddEdge(r, hub, lMerge)
+	}
+	for v := roots + 1; v < n; v++ {
+		parent := hub
+		if v > roots+3 {
+			parent = NodeID(roots + 1 + (v-roots-1)/3)
+		}
+		b.AddEdge(parent, NodeID(v), lFinetune)
+	}
+	g := b.Build()
+	weight := func(v NodeID) int64 { return int64(v) + 1 }
+	want := int64(0)
+	for v := roots; v < n; v++ {
+		want += int64(v) + 1
+	}
+	starts := []NodeID{0, roots - 1, hub, roots + 1}
+	got := g.SumDescendants(starts, AllLabels, weight)
+	counts := g.CountDescendants(starts, AllLabels)
+	if got[0] != want || got[1] != want {
+		t.Errorf("SumDescendants(foundations) = %d, %d, want %d", got[0], got[1], want)
+	}
+	if got[2] != want-int64(hub)-1 {
+		t.Errorf("SumDescendants(hub) = %d, want %d", got[2], want-int64(hub)-1)
+	}
+	if counts[0] != tree+1 || counts[2] != tree {
+		t.Errorf("CountDescendants = %v, want %d for a foundation, %d for the hub", counts, tree+1, tree)
+	}
+	if budget := 2*g.NumEdges() + n; roots*(tree+1) <= budget {
+		t.Fatalf("the traversals (%d nodes) stay within the budget (%d): the test no longer reaches the shared-tree walk", roots*(tree+1), budget)
+	}
+}
+
 func TestRoots(t *testing.T) {
 	tests := []struct {
 		graph  string

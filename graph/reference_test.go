@@ -107,6 +107,17 @@ func (r *refGraph) countDescendants(v NodeID, ls LabelSet) int {
 	return c
 }
 
+// sumDescendants is the sum of weight over the distinct descendants of v.
+func (r *refGraph) sumDescendants(v NodeID, ls LabelSet, weight func(NodeID) int64) int64 {
+	var sum int64
+	for w, ok := range r.reachable(v, Down, ls) {
+		if ok && NodeID(w) != v {
+			sum += weight(NodeID(w))
+		}
+	}
+	return sum
+}
+
 func (r *refGraph) roots(ls LabelSet) []NodeID {
 	var out []NodeID
 	for v := range NodeID(r.n) {

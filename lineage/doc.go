@@ -1,7 +1,9 @@
 // Package lineage turns Hugging Face lineage declarations into a derivative
 // graph and answers questions about it: what a model is built on (its
 // ancestors up to its foundations), what is built on it (its distinct
-// descendants), and which foundations carry the most downstream work.
+// descendants), and which foundations carry the most downstream work (by
+// distinct descendants, by their downloads or likes summed over those
+// descendants, or by PageRank: Store.RankBy).
 //
 // It reads three kinds of input, detected from the path and the content:
 // model cards (README.md files with YAML front matter in an ORG/NAME folder

@@ -33,11 +33,52 @@ type dataFlags struct {
 	// graphOnly builds without model metadata, for commands that print
 	// none (a third less memory at Hub scale).
 	graphOnly bool
+	// noEnv ignores $LINEAGE_INDEX, for the commands that read inputs
+	// (build, lint): an index is not an input.
+	noEnv bool
+	// src is the data load read, once it has.
+	src dataSource
+}
+
+// indexEnv names the environment variable holding the default index: the
+// data of every query command given neither --in nor --index.
+const indexEnv = "LINEAGE_INDEX"
+
+// dataSource says which data a command reads: the embedded sample, an
+// index file (named by --index or by $LINEAGE_INDEX) or inputs. Its JSON
+// form is stats' "data".
+type dataSource struct {
+	Kind   string   `json:"kind"`             // "sample", "index" or "inputs"
+	Path   string   `json:"path,omitempty"`   // the index file
+	Env    string   `json:"env,omitempty"`    // LINEAGE_INDEX when the variable named the index
+	Inputs []string `json:"inputs,omitempty"` // the inputs, in order
+}
+
+// String reads "the embedded sample", "index FILE ($LINEAGE_INDEX)" or
+// "inputs A, B".
+func (d dataSource) String() string {
+	switch d.Kind {
+	case "index":
+		if d.Env != "" {
+			return fmt.Sprintf("index %s (from $%s)", d.Path, d.Env)
+		}
+		return "index " + d.Path
+	case "inputs":
+		in := strings.Join(d.Inputs, ", ")
+		if len(d.Inputs) > 4 {
+			in = strings.Join(d.Inputs[:4], ", ") + fmt.Sprintf(", ... (%d inputs)", len(d.Inputs))
+		}
+		if len(d.Inputs) == 1 {
+			return "input " + in
+		}
+		return "inputs " + in
+	}
+	return "the embedded sample of real Hub lineage facts"
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.Var(&d.in, "in", "input `PATH` (card directory, .jsonl/.json listing, .csv/.tsv edge list; repeatable)")
-	fs.StringVar(&d.index, "index", "", "index `FILE` written by lineage build")
+	fs.StringVar(&d.index, "index", "", "index `FILE` written by lineage build (default: $"+indexEnv+" when set, else the embedded sample)")
 	fs.BoolVar(&d.quiet, "quiet", false, "print no notes on stderr")
 }
 
@@ -67,9 +108,25 @@ func (d *dataFlags) ingestOptions(ctx context.Context) ingest.Options {
 	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: stdinOf(ctx)}
 }
 
-// load opens the store the flags name: an index, inputs, or the sample.
+// load opens the store the flags name: an index, inputs, the index
+// $LINEAGE_INDEX names, or the sample; unless --quiet, a note on stderr
+// says which.
 func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*lineage.Store, error) {
 	return d.loadWith(ctx, stderr, d.quiet, false)
+}
+
+// source returns the data the flags and the environment select.
+func (d *dataFlags) source() dataSource {
+	switch {
+	case d.index != "":
+		return dataSource{Kind: "index", Path: d.index}
+	case len(d.in) > 0:
+		return dataSource{Kind: "inputs", Inputs: slices.Clone(d.in)}
+	}
+	if p := os.Getenv(indexEnv); p != "" && !d.noEnv {
+		return dataSource{Kind: "index", Path: p, Env: indexEnv}
+	}
+	return dataSource{Kind: "sample"}
 }
 
 // loadWith is load with explicit control of the progress bar and the
@@ -78,8 +135,25 @@ func (d *dataFlags) loadWith(ctx context.Context, stderr io.Writer, quietProgres
 	if d.index != "" && len(d.in) > 0 {
 		return nil, usagef("use --in or --index, not both")
 	}
-	if d.index != "" {
-		return lineage.LoadIndex(d.index)
+	d.src = d.source()
+	s, err := d.read(ctx, stderr, quietProgress, quietNote)
+	if err != nil {
+		return nil, err
+	}
+	if !d.quiet {
+		fmt.Fprintf(stderr, "note: data: %s, %d models\n", d.src, s.NumModels())
+	}
+	return s, nil
+}
+
+// read reads the store d.src names.
+func (d *dataFlags) read(ctx context.Context, stderr io.Writer, quietProgress, quietNote bool) (*lineage.Store, error) {
+	if d.src.Kind == "index" {
+		s, err := lineage.LoadIndex(d.src.Path)
+		if err != nil && d.src.Env != "" {
+			return nil, fmt.Errorf("$%s=%s: %w (point it at an index written by lineage build, or unset it)", d.src.Env, d.src.Path, err)
+		}
+		return s, err
 	}
 	var s *lineage.Store
 	var err error
@@ -162,6 +236,7 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if d.index != "" {
 		return usagef("build reads --in inputs, not --index")
 	}
+	d.noEnv = true // an index is not an input
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -244,10 +319,14 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	st := s.Stats()
 	if *asJSON {
-		return writeJSON(stdout, st)
+		return writeJSON(stdout, struct {
+			lineage.Stats
+			Data dataSource `json:"data"`
+		}{st, d.src})
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	row := func(k string, v int) { fmt.Fprintf(tw, "%s\t%d\n", k, v) }
+	fmt.Fprintf(tw, "data\t%s\n", d.src)
 	row("models", st.Models)
 	row("  with a record of their own", st.ModelsWithRecord)
 	row("records read", st.Records)
@@ -450,58 +529,6 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 	if res.Truncated {
 		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Descendants))
 	}
-	return nil
-}
-
-func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rank", "[--top N] [--relation R,...] [--group org|country [--attribution full|fractional] [--origins FILE]] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	top := fs.Int("top", 25, "show the top `N` foundations (0: all)")
-	rel := fs.String("relation", "", "count descendants along these relations only (`R,...`)")
-	var grp groupFlags // --group, --attribution, --origins (origins.go)
-	grp.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("rank takes no arguments")
-	}
-	if *top < 0 {
-		return usagef("--top must be >= 0")
-	}
-	if err := grp.check(); err != nil {
-		return err
-	}
-	labels, err := lineage.ParseRelations(*rel)
-	if err != nil {
-		return err
-	}
-	// Only --group prints a manifest (which quotes the input digest and
-	// dates); the plain ranking needs the graph alone.
-	d.noDigest, d.graphOnly = grp.by == "", grp.by == ""
-	s, err := d.load(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	if grp.by != "" {
-		return grp.rank(s, labels, *top, *asJSON, stdout)
-	}
-	entries := s.Rank(*top, labels)
-	if *asJSON {
-		return writeJSON(stdout, struct {
-			Foundations []lineage.RankEntry `json:"foundations"`
-		}{nonNil(entries)})
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\tFOUNDATION")
-	for i, e := range entries {
-		fmt.Fprintf(tw, "%4d\t%11d\t%8d\t%7d\t%9d\t%5d\t%s\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], e.ID)
-	}
-	tw.Flush()
-	fmt.Fprintln(stdout, "DESCENDANTS: distinct models reachable along child edges; FINETUNE..MERGE: direct children by relation.")
 	return nil
 }
 

@@ -36,6 +36,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("--max must be >= 0")
 	}
 	d.quiet = true
+	d.noEnv = true // an index keeps no problems to list
 	s, err := d.load(ctx, stderr)
 	if err != nil {
 		return err

@@ -96,6 +96,26 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
+// withoutData checks the "data" member of stats --json output against
+// want (compact JSON) and returns the output without it, re-indented.
+func withoutData(t *testing.T, out, want string) string {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("stats --json: %v", err)
+	}
+	var got bytes.Buffer
+	json.Compact(&got, m["data"])
+	if got.String() != want {
+		t.Errorf("stats --json data = %s, want %s", got.String(), want)
+	}
+	delete(m, "data")
+	b, _ := json.MarshalIndent(m, "", "  ")
+	return string(b)
+}
+
+func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
 func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + jsonInt(i)) }
 
 func jsonInt(i int) string { b, _ := json.Marshal(i); return string(b) }
@@ -148,6 +168,11 @@ func TestBuildIndexAnswersLikeInputs(t *testing.T) {
 		fromIdx, e2, c2 := runCmd(t, append(q, "--index", idx)...)
 		if c1 != 0 || c2 != 0 {
 			t.Fatalf("%v: exit %d / %d: %s", q, c1, c2, e2)
+		}
+		if q[0] == "stats" {
+			// stats says which data it read: the only difference.
+			fromIn, fromIdx = withoutData(t, fromIn, `{"kind":"inputs","inputs":["../../testdata/fixtures/small.jsonl","../../testdata/fixtures/cards","../../testdata/fixtures/edges.csv"]}`),
+				withoutData(t, fromIdx, `{"kind":"index","path":`+jsonString(idx)+`}`)
 		}
 		if fromIn != fromIdx {
 			t.Errorf("%v: --index answer differs from --in answer:\n%s", q, lineDiff(fromIn, fromIdx))

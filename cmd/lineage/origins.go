@@ -153,30 +153,58 @@ func (g *groupFlags) check() error {
 	return err
 }
 
-// rank prints the foundations' descendants aggregated by group.
-func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, top int, asJSON bool, stdout io.Writer) error {
+// rank prints the foundations' descendants, or the measure rb names,
+// aggregated by group.
+func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, rb *rankBy, top int, asJSON bool, stdout io.Writer) error {
 	by, _ := analytics.ParseGroupBy(g.by)
 	attr, _ := analytics.ParseAttribution(g.attribution)
 	o, err := loadOrigins(g.origins)
 	if err != nil {
 		return err
 	}
-	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr})
-	r := a.Rank(by)
+	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr, From: rb.from, To: rb.to})
+	r, err := a.RankBy(by, rb.measure)
+	if err != nil {
+		return err
+	}
 	man := a.Manifest()
 	shown := analytics.TopGroups(r.Groups, top, r.Derivatives)
 	if asJSON {
-		return writeJSON(stdout, struct {
+		out := struct {
 			By          string                 `json:"by"`
+			Measure     string                 `json:"measure,omitempty"`
 			Attribution string                 `json:"attribution"`
 			Derivatives int                    `json:"derivatives"`
+			Total       *float64               `json:"total,omitempty"`
+			Unknown     *int                   `json:"unknown,omitempty"`
+			PageRank    *pageRankSettings      `json:"pagerank,omitempty"`
 			Groups      []analytics.GroupShare `json:"groups"`
 			Coverage    analytics.Coverage     `json:"coverage"`
 			Manifest    analytics.Manifest     `json:"manifest"`
-		}{r.By, attr.String(), r.Derivatives, shown, a.Coverage(jsonUnknownOrgs), man})
+		}{By: r.By, Attribution: attr.String(), Derivatives: r.Derivatives, Groups: shown, Coverage: a.Coverage(jsonUnknownOrgs), Manifest: man}
+		if r.Measure != lineage.MeasureDescendants {
+			out.Measure, out.Total = r.Measure.String(), &r.Total
+		}
+		if r.Measure.Summed() {
+			out.Unknown = &r.Unknown
+		}
+		if r.Measure == lineage.MeasurePageRank {
+			out.PageRank = &pageRankSettings{lineage.PageRankDamping, lineage.PageRankTolerance, lineage.PageRankDigits, s.NumModels()}
+		}
+		return writeJSON(stdout, out)
 	}
 	writeGroupTable(stdout, r, shown, attr)
-	fmt.Fprintf(stdout, "DERIVATIVES: distinct descendants of the group's foundations, %s attribution; SHARE: of the %d derivatives counted.\n", attr, r.Derivatives)
+	switch {
+	case r.Measure == lineage.MeasurePageRank:
+		fmt.Fprintf(stdout, "PAGERANK: the sum over the group's foundations of their %s; SHARE: of %s, the PageRank of all foundations with a derivative counted. DERIVATIVES: distinct descendants, %s attribution.\n",
+			pageRankRule(s.NumModels()), formatRank(r.Total), attr)
+	case r.Measure.Summed():
+		fmt.Fprintf(stdout, "%s: the %s of the group's derivatives, each derivative's figure credited to its foundations as the derivative is (%s attribution; unknown as 0); SHARE: of %s, the figure of the %d derivatives counted, each once. DERIVATIVES: distinct descendants.\n",
+			headOf(r.Measure), measureWhat(r.Measure), attr, credit(r.Total, analytics.AttributionFull), r.Derivatives)
+		fmt.Fprintf(stdout, "%d of the %d derivatives counted have no %s figure (counted as 0).\n", r.Unknown, r.Derivatives, r.Measure)
+	default:
+		fmt.Fprintf(stdout, "DERIVATIVES: distinct descendants of the group's foundations, %s attribution; SHARE: of the %d derivatives counted.\n", attr, r.Derivatives)
+	}
 	writeUnknownNote(stdout, r.Groups, r.Derivatives, by)
 	writeCoverage(stdout, a.Coverage(textUnknownOrgs))
 	writeManifest(stdout, man)
@@ -189,20 +217,33 @@ func writeGroupTable(w io.Writer, r analytics.GroupRanking, shown []analytics.Gr
 		pos[g.Key] = i + 1
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// By a measure, its figure and share lead and the derivatives follow.
+	lead := "DERIVATIVES\tSHARE\t"
+	if r.Measure != lineage.MeasureDescendants {
+		lead = headOf(r.Measure) + "\tSHARE\tDERIVATIVES\t"
+	}
 	if r.By == "country" {
-		fmt.Fprintln(tw, "RANK\tDERIVATIVES\tSHARE\tFOUNDATIONS\tCOUNTRY\tNAME\tTOP FOUNDATION")
+		fmt.Fprintln(tw, "RANK\t"+lead+"FOUNDATIONS\tCOUNTRY\tNAME\tTOP FOUNDATION")
 	} else {
-		fmt.Fprintln(tw, "RANK\tDERIVATIVES\tSHARE\tFOUNDATIONS\tCOUNTRY\tORGANISATION\tHUB ORGS")
+		fmt.Fprintln(tw, "RANK\t"+lead+"FOUNDATIONS\tCOUNTRY\tORGANISATION\tHUB ORGS")
 	}
 	for _, g := range shown {
 		rank := "-"
 		if p := pos[g.Key]; p > 0 && g.Key != analytics.Other {
 			rank = fmt.Sprint(p)
 		}
+		figures := fmt.Sprintf("%11s\t%5s\t", credit(g.Derivatives, attr), pct(g.Share))
+		if x, ok := g.Figure(); ok {
+			f := credit(x, attr)
+			if r.Measure == lineage.MeasurePageRank {
+				f = formatRank(x)
+			}
+			figures = fmt.Sprintf("%*s\t%5s\t%11s\t", len(headOf(r.Measure)), f, pct(*g.FigureShare), credit(g.Derivatives, attr))
+		}
 		if r.By == "country" {
-			fmt.Fprintf(tw, "%4s\t%11s\t%5s\t%11d\t%s\t%s\t%s\n", rank, credit(g.Derivatives, attr), pct(g.Share), g.Foundations, g.Key, g.Name, g.TopFoundation)
+			fmt.Fprintf(tw, "%4s\t%s%11d\t%s\t%s\t%s\n", rank, figures, g.Foundations, g.Key, g.Name, g.TopFoundation)
 		} else {
-			fmt.Fprintf(tw, "%4s\t%11s\t%5s\t%11d\t%s\t%s\t%s\n", rank, credit(g.Derivatives, attr), pct(g.Share), g.Foundations, g.Country, g.Key, strings.Join(g.HubOrgs, ", "))
+			fmt.Fprintf(tw, "%4s\t%s%11d\t%s\t%s\t%s\n", rank, figures, g.Foundations, g.Country, g.Key, strings.Join(g.HubOrgs, ", "))
 		}
 	}
 	tw.Flush()
@@ -754,9 +795,10 @@ func maxIDLen(entries []analytics.VelocityEntry) int {
 }
 
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "-o FILE [--top N] [--velocity MODEL,...] [--relation R,...] [--attribution full|fractional] [--from DATE --to DATE] [--origins FILE]", stderr)
+	fs := newFlagSet("report", "-o FILE [--top N] [--by descendants|downloads|downloads-all|likes|pagerank] [--velocity MODEL,...] [--relation R,...] [--attribution full|fractional] [--from DATE --to DATE] [--origins FILE]", stderr)
 	var f analyticFlags
 	f.register(fs, true)
+	by := fs.String("by", "descendants", "rank countries, organisations and foundations by `M`: descendants, downloads, downloads-all or likes (the derivatives' figure, credited like them), or pagerank (the foundations' PageRank)")
 	out := fs.String("o", "", "HTML `FILE` to write")
 	top := fs.Int("top", 15, "rows in the ranking tables and bars in the chart (`N`)")
 	velocity := fs.String("velocity", "", "models (or patterns) for the velocity section, comma-separated (`MODEL,...`; default: the 6 foundations with most descendants that have a creation time)")
@@ -775,6 +817,13 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *top <= 0 {
 		return usagef("--top must be > 0")
+	}
+	measure, err := lineage.ParseMeasure(*by)
+	if err != nil {
+		return err
+	}
+	if measure == lineage.MeasurePageRank && (f.from != "" || f.to != "") {
+		return usagef("--from and --to select derivatives; --by pagerank is a measure of the whole graph and takes no window")
 	}
 	s, a, err := f.analysis(ctx, stderr)
 	if err != nil {
@@ -795,7 +844,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	if err := writeOutput(*out, nil, func(w io.Writer) error { return report.Write(w, reportData(a, *top, vs)) }); err != nil {
+	data, err := reportData(a, *top, vs, measure, s.NumModels())
+	if err != nil {
+		return err
+	}
+	if err := writeOutput(*out, nil, func(w io.Writer) error { return report.Write(w, data) }); err != nil {
 		return err
 	}
 	if !f.d.quiet {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/analytics"
 	"github.com/lineage-project/lineage/render/chart"
 	"github.com/lineage-project/lineage/render/report"
@@ -13,24 +14,49 @@ import (
 // The adapter from the analytics to the plain data of package
 // render/report (which never imports lineage).
 
-// reportData computes what the report shows: rankings of top rows, the
-// country timeline, the matrix and the velocity of vs.
-func reportData(a *analytics.Analysis, top int, vs []graph.NodeID) report.Data {
+// reportData computes what the report shows: rankings of top rows (by
+// derivatives, or by the measure m), the country timeline, the matrix and
+// the velocity of vs.
+func reportData(a *analytics.Analysis, top int, vs []graph.NodeID, m lineage.Measure, models int) (report.Data, error) {
 	attr := a.Scope().Attribution
 	man := a.Manifest()
 	d := report.Data{
 		Attribution: attr.String(), Rule: attr.Rule(), Counted: a.Counted(),
 		Manifest: manifestFields(man), Coverage: coverageData(a.Coverage(15)),
 	}
-	d.Countries = groupsData(analytics.TopGroups(a.Rank(analytics.ByCountry).Groups, top, a.Counted()), analytics.ByCountry)
-	d.Orgs = groupsData(analytics.TopGroups(a.Rank(analytics.ByOrg).Groups, top, a.Counted()), analytics.ByOrg)
-	fr := a.Rank(analytics.ByFoundation)
-	d.Foundations = groupsData(fr.Groups[:min(top, len(fr.Groups))], analytics.ByFoundation)
+	rank := func(by analytics.GroupBy) ([]analytics.GroupShare, error) {
+		r, err := a.RankBy(by, m)
+		if err != nil {
+			return nil, err
+		}
+		if by == analytics.ByFoundation {
+			return r.Groups[:min(top, len(r.Groups))], nil
+		}
+		return analytics.TopGroups(r.Groups, top, a.Counted()), nil
+	}
+	for _, x := range []struct {
+		by  analytics.GroupBy
+		out *[]report.Group
+	}{{analytics.ByCountry, &d.Countries}, {analytics.ByOrg, &d.Orgs}, {analytics.ByFoundation, &d.Foundations}} {
+		gs, err := rank(x.by)
+		if err != nil {
+			return d, err
+		}
+		*x.out = groupsData(gs, x.by, m)
+	}
+	if m != lineage.MeasureDescendants {
+		d.Measure = m.String()
+		if m == lineage.MeasurePageRank {
+			d.MeasureNote = pageRankRule(models) + "; a group's figure is the sum over its foundations."
+		} else {
+			d.MeasureNote = fmt.Sprintf("the %s of each derivative (unknown as 0), credited to its foundations like the derivative itself; shares are of the total of the derivatives counted.", measureWhat(m))
+		}
+	}
 	d.Matrix = matrixData(a.Matrix())
 	tl := a.Timeline(analytics.ByCountry)
 	d.Timeline = timelineData(tl.Fold(topKeys(tl.Totals, 7)))
 	d.Velocity = velocityData(a, vs, analytics.VelocityDays, 365)
-	return d
+	return d, nil
 }
 
 func manifestFields(m analytics.Manifest) []report.Field {
@@ -46,12 +72,18 @@ func manifestFields(m analytics.Manifest) []report.Field {
 	}
 }
 
-func groupsData(gs []analytics.GroupShare, by analytics.GroupBy) []report.Group {
+func groupsData(gs []analytics.GroupShare, by analytics.GroupBy, m lineage.Measure) []report.Group {
 	out := make([]report.Group, len(gs))
 	for i, g := range gs {
 		out[i] = report.Group{
 			Key: g.Key, Country: g.Country, Credit: g.Derivatives, Share: g.Share, Foundations: g.Foundations,
 			Top: g.TopFoundation, HubOrgs: g.HubOrgs, Folded: g.Key == analytics.Other,
+		}
+		if x, ok := g.Figure(); ok {
+			out[i].Credit, out[i].Share = x, *g.FigureShare
+			if m == lineage.MeasurePageRank {
+				out[i].Value = formatRank(x)
+			}
 		}
 		if by == analytics.ByCountry {
 			out[i].Label = countryLabel(g.Key)

@@ -30,7 +30,7 @@ Commands:
   stats        models, edges by relation, foundations, problems found
   ancestors    what MODEL is built on: every ancestor up to its foundations
   descendants  what is built on MODEL: distinct descendants
-  rank         foundations ranked by distinct descendant count
+  rank         foundations ranked by descendants, their downloads or likes, or PageRank
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       the graph or a family as a listing (jsonl), an edge list (csv),
                GraphML, node-link JSON or DOT
@@ -50,7 +50,8 @@ Data flags (every query command):
                  list (.csv/.tsv), a hub-stats snapshot (.parquet), or - for
                  standard input; repeatable, merged in order
   --index FILE   an index written by "lineage build"
-  with neither, the embedded sample of real Hub lineage facts is used.
+  with neither, the index $LINEAGE_INDEX names, if set, else the embedded
+  sample of real Hub lineage facts; a note on stderr says which.
 
 Run "lineage <command> -h" for a command's flags.
 Exit codes: 0 ok, 1 failure (bad input, unknown model), 2 usage error.

@@ -350,6 +350,44 @@ type GroupShare struct {
 	TopFoundation string `json:"top_foundation,omitempty"`
 	// HubOrgs lists the Hub organisations of the group's foundations (ByOrg).
 	HubOrgs []string `json:"hub_orgs,omitempty"`
+
+	// Downloads, DownloadsAllTime, Likes and PageRank are the group's
+	// figure in a ranking by that measure (RankBy), nil otherwise: the
+	// credit of its derivatives' figures, or the PageRank of its
+	// foundations. FigureShare is the figure over the total of the
+	// ranking (GroupRanking.Total).
+	Downloads        *float64 `json:"downloads,omitempty"`
+	DownloadsAllTime *float64 `json:"downloads_all_time,omitempty"`
+	Likes            *float64 `json:"likes,omitempty"`
+	PageRank         *float64 `json:"pagerank,omitempty"`
+	FigureShare      *float64 `json:"figure_share,omitempty"`
+}
+
+// figure returns a pointer to the group's figure field for m (nil for
+// descendants).
+func (g *GroupShare) figure(m lineage.Measure) **float64 {
+	switch m {
+	case lineage.MeasureDownloads:
+		return &g.Downloads
+	case lineage.MeasureDownloadsAllTime:
+		return &g.DownloadsAllTime
+	case lineage.MeasureLikes:
+		return &g.Likes
+	case lineage.MeasurePageRank:
+		return &g.PageRank
+	}
+	return nil
+}
+
+// Figure returns the group's figure in a ranking by a measure other than
+// descendants, and whether it has one.
+func (g GroupShare) Figure() (float64, bool) {
+	for _, m := range lineage.Measures {
+		if f := g.figure(m); f != nil && *f != nil {
+			return **f, true
+		}
+	}
+	return 0, false
 }
 
 // Other is the key of the groups TopGroups folds together.
@@ -360,6 +398,16 @@ type GroupRanking struct {
 	By          string       `json:"by"`
 	Derivatives int          `json:"derivatives"` // derivatives counted: the share denominator
 	Groups      []GroupShare `json:"groups"`      // by credit descending, then key
+
+	// Measure is the measure of RankBy (MeasureDescendants for Rank).
+	Measure lineage.Measure `json:"-"`
+	// Total is the figure of the whole ranking, the denominator of
+	// FigureShare: the sum of the counted derivatives' figures (each once),
+	// or of the PageRank of the foundations with a counted derivative.
+	Total float64 `json:"-"`
+	// Unknown counts the counted derivatives whose figure is unknown
+	// (counted as 0) in a ranking by a summed measure.
+	Unknown int `json:"-"`
 }
 
 // Rank aggregates the credit of every foundation by group: by country,
@@ -425,6 +473,102 @@ func (a *Analysis) Rank(by GroupBy) GroupRanking {
 	return GroupRanking{By: by.String(), Derivatives: len(a.counted), Groups: nonNilSlice(groups)}
 }
 
+// RankBy is Rank by a measure. By a summed measure (downloads, all-time
+// downloads, likes) a group's figure is the credit of its counted
+// derivatives' figures: each derivative's figure (unknown as 0, and
+// counted in Unknown) credited to its foundations by the attribution rule,
+// as the derivative itself is. By PageRank it is the sum of the PageRank
+// (Store.PageRank along the scope's relations) of the group's foundations
+// with a counted derivative; the attribution does not apply. Groups are
+// the same as Rank's, sorted by figure descending, then key
+// case-insensitively; TopFoundation is the foundation with the largest
+// figure. MeasureDescendants is Rank.
+//
+// Errors: PageRank with a window wraps lineage.ErrUsage (a window selects
+// derivatives; PageRank is a measure of the whole graph); a summed measure
+// on a graph-only store wraps lineage.ErrNoMetadata.
+func (a *Analysis) RankBy(by GroupBy, m lineage.Measure) (GroupRanking, error) {
+	r := a.Rank(by)
+	if m == lineage.MeasureDescendants {
+		return r, nil
+	}
+	switch {
+	case m == lineage.MeasurePageRank && a.sc.windowed():
+		return r, fmt.Errorf("%w: a date window selects derivatives; PageRank is a measure of the whole graph and takes none", lineage.ErrUsage)
+	case m.Summed() && a.s.GraphOnly():
+		return r, fmt.Errorf("rank by %s: %w", m, lineage.ErrNoMetadata)
+	case !m.Summed() && m != lineage.MeasurePageRank:
+		return r, fmt.Errorf("%w: unknown measure %d", lineage.ErrUsage, m)
+	}
+	r.Measure = m
+	fig := make([]float64, len(a.roots))
+	hasCounted := make([]bool, len(a.roots))
+	for _, d := range a.counted {
+		for _, ri := range a.fnd[a.off[d]:a.off[d+1]] {
+			hasCounted[ri] = true
+		}
+	}
+	if m == lineage.MeasurePageRank {
+		pr := a.s.PageRank(a.sc.Labels)
+		for ri, f := range a.roots {
+			if hasCounted[ri] {
+				fig[ri] = pr[f]
+				r.Total += pr[f]
+			}
+		}
+		r.Total = lineage.RoundPageRank(r.Total)
+	} else {
+		for _, d := range a.counted {
+			x := a.s.Figure(m, d)
+			if x < 0 {
+				r.Unknown++
+				continue
+			}
+			r.Total += float64(x)
+			w := a.weight(d) * float64(x)
+			for _, ri := range a.fnd[a.off[d]:a.off[d+1]] {
+				fig[ri] += w
+			}
+		}
+	}
+	keys := a.rootKey[by]
+	sum := map[string]float64{}
+	best := map[string]int{}
+	for ri, ok := range hasCounted {
+		if !ok {
+			continue
+		}
+		k := keys[ri]
+		sum[k] += fig[ri]
+		if b, seen := best[k]; !seen || fig[ri] > fig[b] || fig[ri] == fig[b] && modelid.Compare(a.s.Name(a.roots[ri]), a.s.Name(a.roots[b])) < 0 {
+			best[k] = ri
+		}
+	}
+	round := round6
+	if m == lineage.MeasurePageRank {
+		round = lineage.RoundPageRank
+	}
+	for i := range r.Groups {
+		g := &r.Groups[i]
+		x, sh := round(sum[g.Key]), 0.0
+		if r.Total > 0 {
+			sh = math.Round(sum[g.Key]/r.Total*1e9) / 1e9
+		}
+		*g.figure(m) = &x
+		g.FigureShare = &sh
+		if by != ByFoundation {
+			g.TopFoundation = a.s.Name(a.roots[best[g.Key]])
+		}
+	}
+	slices.SortFunc(r.Groups, func(x, y GroupShare) int {
+		fx, _ := x.Figure()
+		fy, _ := y.Figure()
+		return cmp.Or(cmp.Compare(fy, fx), modelid.Compare(x.Key, y.Key))
+	})
+	r.Total = round(r.Total)
+	return r, nil
+}
+
 func sortGroups(gs []GroupShare) {
 	slices.SortFunc(gs, func(x, y GroupShare) int {
 		return cmp.Or(cmp.Compare(y.Derivatives, x.Derivatives), modelid.Compare(x.Key, y.Key))
@@ -447,6 +591,8 @@ func TopGroups(gs []GroupShare, n int, denominator int) []GroupShare {
 	}
 	var out []GroupShare
 	other := GroupShare{Key: Other}
+	var fig, figShare float64
+	measure := lineage.MeasureDescendants
 	for i, g := range gs {
 		switch {
 		case i < n:
@@ -456,11 +602,30 @@ func TopGroups(gs []GroupShare, n int, denominator int) []GroupShare {
 		default:
 			other.Derivatives += g.Derivatives
 			other.Foundations += g.Foundations
+			for _, m := range lineage.Measures {
+				if f := g.figure(m); f != nil && *f != nil {
+					measure = m
+					fig += **f
+					if g.FigureShare != nil {
+						figShare += *g.FigureShare
+					}
+				}
+			}
 		}
 	}
 	if other.Derivatives > 0 {
 		other.Derivatives = round6(other.Derivatives)
 		other.Share = share(other.Derivatives, denominator)
+		if measure != lineage.MeasureDescendants {
+			if measure == lineage.MeasurePageRank {
+				fig = lineage.RoundPageRank(fig)
+			} else {
+				fig = round6(fig)
+			}
+			figShare = math.Round(figShare*1e9) / 1e9
+			*other.figure(measure) = &fig
+			other.FigureShare = &figShare
+		}
 		out = append(out, other)
 	}
 	return out

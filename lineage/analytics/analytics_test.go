@@ -18,10 +18,10 @@ import (
 
 // The analytics tests write small graphs with creation dates as lines
 //
-//	child@2024-01-15: parent relation, parent relation
+//	child@2024-01-15=500: parent relation, parent relation
 //
-// ("@DATE" optional; "x@2024-01-01:" is a foundation), fed through the real
-// listing reader as Hub API JSON Lines.
+// ("@DATE" and "=DOWNLOADS" optional; "x@2024-01-01:" is a foundation),
+// fed through the real listing reader as Hub API JSON Lines.
 
 type anSrc struct {
 	name string
@@ -43,8 +43,12 @@ func anStore(t testing.TB, text string) *lineage.Store {
 		if !ok {
 			t.Fatalf("analytics DSL line %q: want child[@DATE]: parent relation, ...", line)
 		}
-		id, date, _ := strings.Cut(strings.TrimSpace(head), "@")
+		head, downloads, _ := strings.Cut(strings.TrimSpace(head), "=")
+		id, date, _ := strings.Cut(head, "@")
 		rec := map[string]any{"id": id}
+		if downloads != "" {
+			rec["downloads"] = json.Number(downloads)
+		}
 		if date != "" {
 			rec["createdAt"] = date + "T12:00:00.000Z"
 		}

@@ -57,6 +57,12 @@ func TimelineChart(w io.Writer, f chart.Format, tl Timeline, attribution string)
 // FoundationsChart draws the foundations' credit as horizontal bars, the
 // first at the top.
 func FoundationsChart(w io.Writer, f chart.Format, gs []Group, attribution string) error {
+	return foundationsChart(w, f, gs, attribution, "derivatives")
+}
+
+// foundationsChart is FoundationsChart of a figure: the foundations'
+// Credit is that figure (Data.Measure).
+func foundationsChart(w io.Writer, f chart.Format, gs []Group, attribution, figure string) error {
 	if len(gs) == 0 {
 		return errors.New("no foundation has a derivative")
 	}
@@ -66,8 +72,8 @@ func FoundationsChart(w io.Writer, f chart.Format, gs []Group, attribution strin
 		labels[i], values[i] = g.Key, g.Credit
 	}
 	return chart.Bars(w, f, chart.Options{
-		Title:  fmt.Sprintf("Top %d foundations by derivatives (%s attribution)", len(labels), attribution),
-		XLabel: "derivatives", Height: float64(120 + 22*len(labels)),
+		Title:  fmt.Sprintf("Top %d foundations by %s (%s attribution)", len(labels), figure, attribution),
+		XLabel: figure, Height: float64(120 + 22*len(labels)),
 	}, labels, values)
 }
 

@@ -35,7 +35,9 @@ func Write(w io.Writer, d Data) error {
 		p.Charts[key] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 	}
 	embed("timeline", func(w io.Writer, f chart.Format) error { return TimelineChart(w, f, d.Timeline, d.Attribution) })
-	embed("foundations", func(w io.Writer, f chart.Format) error { return FoundationsChart(w, f, d.Foundations, d.Attribution) })
+	embed("foundations", func(w io.Writer, f chart.Format) error {
+		return foundationsChart(w, f, d.Foundations, d.Attribution, d.Figure())
+	})
 	if len(d.Velocity.Models) > 0 {
 		embed("velocity", func(w io.Writer, f chart.Format) error { return VelocityChart(w, f, d.Velocity, d.Attribution) })
 	}
@@ -58,6 +60,12 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sub":    func(a, b int) int { return a - b },
 	"cell":   cell,
 	"label":  Group.label,
+	"value": func(g Group) string {
+		if g.Value != "" {
+			return g.Value
+		}
+		return Credit(g.Credit)
+	},
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -80,7 +88,7 @@ img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee
 </head>
 <body>
 <h1>Who builds on whom</h1>
-<p class="note">Organisations, countries of origin and derivatives over time, from the Hugging Face lineage graph. Attribution: <b>{{.Attribution}}</b> — {{.Rule}}. Shares are of the {{.Counted}} derivatives counted.</p>
+<p class="note">Organisations, countries of origin and derivatives over time, from the Hugging Face lineage graph. Attribution: <b>{{.Attribution}}</b> — {{.Rule}}. Shares are of the {{.Counted}} derivatives counted.{{if .Measure}} The rankings of countries, organisations and foundations are by {{.Measure}}: {{.MeasureNote}}{{end}}</p>
 
 <h2>Manifest</h2>
 <table class="manifest">
@@ -97,21 +105,21 @@ img.chart { width: 1013px; max-width: 100%; height: auto; border: 1px solid #eee
 
 <h2>Influence by country of the foundation</h2>
 <table>
-<tr><th>rank</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">top foundation</th></tr>
-{{range $i, $g := .Countries}}<tr><td>{{if $g.Folded}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{label $g}}</td><td>{{credit $g.Credit}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{$g.Top}}</td></tr>
+<tr><th>rank</th><th class="l">country</th><th>{{.Figure}}</th><th>share</th><th>foundations</th><th class="l">top foundation</th></tr>
+{{range $i, $g := .Countries}}<tr><td>{{if $g.Folded}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{label $g}}</td><td>{{value $g}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{$g.Top}}</td></tr>
 {{end}}</table>
 
 <h2>Influence by organisation</h2>
 <table>
-<tr><th>rank</th><th class="l">organisation</th><th class="l">country</th><th>derivatives</th><th>share</th><th>foundations</th><th class="l">Hub orgs</th></tr>
-{{range $i, $g := .Orgs}}<tr><td>{{if $g.Folded}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{label $g}}</td><td class="l">{{$g.Country}}</td><td>{{credit $g.Credit}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{join $g.HubOrgs ", "}}</td></tr>
+<tr><th>rank</th><th class="l">organisation</th><th class="l">country</th><th>{{.Figure}}</th><th>share</th><th>foundations</th><th class="l">Hub orgs</th></tr>
+{{range $i, $g := .Orgs}}<tr><td>{{if $g.Folded}}-{{else}}{{$i | inc}}{{end}}</td><td class="l">{{label $g}}</td><td class="l">{{$g.Country}}</td><td>{{value $g}}</td><td>{{pct $g.Share}}</td><td>{{$g.Foundations}}</td><td class="l">{{join $g.HubOrgs ", "}}</td></tr>
 {{end}}</table>
 
 <h2>Top foundations</h2>
-{{with index .Charts "foundations"}}<img class="chart" alt="bar chart of the top foundations by derivatives" src="{{.}}">{{end}}
+{{with index .Charts "foundations"}}<img class="chart" alt="bar chart of the top foundations by {{$.Figure}}" src="{{.}}">{{end}}
 <table>
-<tr><th>rank</th><th class="l">foundation</th><th>derivatives</th><th>share</th></tr>
-{{range $i, $g := .Foundations}}<tr><td>{{$i | inc}}</td><td class="l">{{label $g}}</td><td>{{credit $g.Credit}}</td><td>{{pct $g.Share}}</td></tr>
+<tr><th>rank</th><th class="l">foundation</th><th>{{.Figure}}</th><th>share</th></tr>
+{{range $i, $g := .Foundations}}<tr><td>{{$i | inc}}</td><td class="l">{{label $g}}</td><td>{{value $g}}</td><td>{{pct $g.Share}}</td></tr>
 {{end}}</table>
 
 <h2>New derivatives per month by foundation country</h2>

@@ -36,6 +36,22 @@ type Data struct {
 	Timeline    Timeline
 	Matrix      Matrix
 	Velocity    Velocity
+	// Measure names what the three rankings are by when it is not the
+	// derivatives (such as "downloads"), as a column heading; each Group
+	// then holds that figure in Credit, its share in Share and its
+	// spelling in Value. MeasureNote says what the figure is, in a
+	// sentence.
+	Measure     string
+	MeasureNote string
+}
+
+// Figure returns the heading of the rankings' figure column: Measure, or
+// "derivatives".
+func (d Data) Figure() string {
+	if d.Measure == "" {
+		return "derivatives"
+	}
+	return d.Measure
 }
 
 // Fractional reports whether the attribution is fractional.
@@ -80,8 +96,12 @@ type Group struct {
 	// Country is the organisation's country (organisation rankings).
 	Country string
 	// Credit is the group's credit (a count under full attribution) and
-	// Share that credit over the derivatives counted.
+	// Share that credit over the derivatives counted; with Data.Measure,
+	// the group's figure and its share of the total.
 	Credit, Share float64
+	// Value is the figure as shown, when the caller formats it (a
+	// PageRank to its significant digits); Credit formatted when empty.
+	Value string
 	// Foundations counts the group's foundations with a counted derivative.
 	Foundations int
 	// Top is the group's foundation with the most credit.
