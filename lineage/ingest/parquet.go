@@ -164,6 +164,13 @@ func (r *reader) readParquet(rc io.ReadCloser, name string) error {
 	// A row group's records are a large batch (100,000 rows in hub-stats):
 	// at most two per worker wait to be merged.
 	workers := min(r.workers, max(len(groups), 1))
+	// With Options.Reuse a group's record slice serves again once merged
+	// (the first touch of a fresh 28 MB slice per group was most of the
+	// system time).
+	var spare chan []lineage.Record
+	if r.opt.Reuse {
+		spare = make(chan []lineage.Record, 2*workers+1)
+	}
 	err = orderedN(r.ctx, workers, 2*workers,
 		func(send func(int) bool) error {
 			for gi := range groups {
@@ -175,6 +182,10 @@ func (r *reader) readParquet(rc io.ReadCloser, name string) error {
 		},
 		func(gi int) groupResult {
 			res := groupResult{gi: gi}
+			select {
+			case res.b.recs = <-spare:
+			default:
+			}
 			res.err = readRowGroup(groups[gi], cols, name, firstRow[gi], &res.b)
 			return res
 		},
@@ -189,6 +200,13 @@ func (r *reader) readParquet(rc io.ReadCloser, name string) error {
 				return
 			}
 			r.sink.Emit(res.b.recs, res.b.diags)
+			if spare != nil {
+				clear(res.b.recs) // nothing keeps the group's strings alive
+				select {
+				case spare <- res.b.recs[:0]:
+				default:
+				}
+			}
 			if r.opt.Progress != nil && f.NumRows() > 0 {
 				// Bytes in proportion to the rows delivered.
 				rows := firstRow[res.gi+1]
@@ -314,8 +332,11 @@ func readRowGroup(g parquet.RowGroup, cols []pqColumn, source string, first int6
 	var vals []parquet.Value
 	n := g.NumRows()
 	// Sized once for the group (growing a slice of large records to 100,000
-	// copied them over and over), and each record assembled in its place.
-	b.recs = make([]lineage.Record, 0, min(n, 1<<20))
+	// copied them over and over; a recycled one is used when it is large
+	// enough), and each record assembled in its place.
+	if int64(cap(b.recs)) < min(n, 1<<20) {
+		b.recs = make([]lineage.Record, 0, min(n, 1<<20))
+	}
 	for r := int64(0); r < n; r++ {
 		var row pqRow
 		for i := range row.num {
