@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"os"
 	"runtime"
 	"sort"
@@ -168,7 +167,7 @@ func (s *Store) WriteIndex(path string) (err error) {
 func LoadIndex(path string) (*Store, error) {
 	// Checked before opening: opening a FIFO would wait for a writer.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("load index %s: %w: an index must be a regular file (it is memory-mapped), and this is %s; write one with lineage build -o FILE", path, ErrUsage, modeWord(st.Mode()))
+		return nil, fmt.Errorf("load index %s: %w: an index must be a regular file (it is memory-mapped), and this is %s; write one with lineage build -o FILE", path, ErrUsage, safefile.Describe(st.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -220,20 +219,6 @@ func (s *Store) Close() error {
 	m := s.mapping
 	s.mapping = nil
 	return unmapFile(m)
-}
-
-func modeWord(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
 }
 
 // DecodeIndex decodes an index held in memory. The store aliases data.

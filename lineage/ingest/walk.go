@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lineage-project/lineage/lineage/safefile"
 )
 
 // readPath reads one input as the user named it: "-" (standard input), a
@@ -112,7 +114,7 @@ func (r *reader) walk(root string) {
 				visit(p, crel)
 			case !mode.IsRegular():
 				if isInputName(e.Name()) {
-					r.skip(p, "not a regular file ("+modeName(mode)+"); not opened")
+					r.skip(p, "not a regular file ("+safefile.Describe(mode)+"); not opened")
 				}
 			case formatOf(e.Name()) == formatCard:
 				if rel == "" {
@@ -145,20 +147,6 @@ func isInputName(name string) bool { return formatOf(name) != formatUnknown }
 // mayHoldInputs reports whether a dangling link of this name may have led
 // to a directory of inputs (one without an extension).
 func mayHoldInputs(name string) bool { return !strings.Contains(name, ".") }
-
-func modeName(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "an irregular file"
-}
 
 // cardIDFromPath turns a card folder into a model id: the last two path
 // segments (ORG/NAME) or one for a legacy id. Hub ids have at most two.
@@ -228,7 +216,7 @@ func (r *reader) hfCacheCard(dir string) (c cardFile, ok bool) {
 			continue
 		}
 		if !st.Mode().IsRegular() {
-			r.skip(p, "not a regular file ("+modeName(st.Mode().Type())+"); not opened")
+			r.skip(p, "not a regular file ("+safefile.Describe(st.Mode().Type())+"); not opened")
 			return c, true
 		}
 		return cardFile{path: p, id: id, size: st.Size(), regular: true}, true

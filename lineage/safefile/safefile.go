@@ -53,13 +53,16 @@ func Target(path string) (string, error) {
 		case m.IsRegular():
 			return p, nil
 		default:
-			return "", fmt.Errorf("%s is %s, %w: refusing to replace it (name a regular file, or - for standard output)", path, kind(m), ErrNotRegular)
+			return "", fmt.Errorf("%s is %s, %w: refusing to replace it (name a regular file, or - for standard output)", path, Describe(m), ErrNotRegular)
 		}
 	}
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
-func kind(m fs.FileMode) string {
+// Describe names what kind of file a mode is, for messages: "a directory",
+// "a named pipe", "a socket", "a character device", "a device", "a
+// regular file", or "a special file".
+func Describe(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -67,8 +70,12 @@ func kind(m fs.FileMode) string {
 		return "a named pipe"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
 	case m&fs.ModeDevice != 0:
 		return "a device"
+	case m.IsRegular():
+		return "a regular file"
 	}
 	return "a special file"
 }
