@@ -227,6 +227,9 @@ type RankEntry struct {
 	// Undated counts, in a windowed ranking, the foundation's
 	// descendants left out for want of a creation time.
 	Undated *int `json:"undated,omitempty"`
+	// Recovered counts, in a store with recovered lineage added, the
+	// descendants only a recovered edge reaches (part of Descendants).
+	Recovered *int `json:"recovered,omitempty"`
 
 	node graph.NodeID
 	by   Measure
@@ -387,6 +390,26 @@ func (s *Store) RankBy(opt RankOptions) (Ranking, error) {
 			e.Undated = &u
 		}
 		res.Entries[k] = e
+	}
+	if s.rec != nil && len(picked) > 0 {
+		// With recovered lineage added, say how much of each count only a
+		// recovered edge reaches (the count without them, taken away).
+		starts := make([]graph.NodeID, len(picked))
+		for k, i := range picked {
+			starts[k] = roots[i]
+		}
+		var declared []int64
+		if windowed {
+			declared = g.SumDescendants(starts, labels&DeclaredLabels, func(v graph.NodeID) int64 { return one(inside(v)) })
+		} else {
+			for _, c := range g.CountDescendants(starts, labels&DeclaredLabels) {
+				declared = append(declared, int64(c))
+			}
+		}
+		for k, c := range declared {
+			r := res.Entries[k].Descendants - int(c)
+			res.Entries[k].Recovered = &r
+		}
 	}
 
 	if opt.By == MeasureDescendants && !windowed {

@@ -20,6 +20,12 @@ var ErrCycle = errors.New("edge would close a derivation cycle")
 // inferred bit is set too, so LabelRelation reports it as not declared.
 func RecoveredLabel(r Relation) graph.Label { return graph.Label(r) | inferredBit | recoveredBit }
 
+// DeclaredLabels is every label but those of recovered edges: the edges
+// the input states, declared or with an inferred relation.
+const DeclaredLabels graph.LabelSet = graph.AllLabels &^ (1<<(graph.Label(Finetune)|inferredBit|recoveredBit) |
+	1<<(graph.Label(Adapter)|inferredBit|recoveredBit) | 1<<(graph.Label(Quantized)|inferredBit|recoveredBit) |
+	1<<(graph.Label(Merge)|inferredBit|recoveredBit))
+
 // IsRecovered reports whether l is the label of a recovered edge.
 func IsRecovered(l graph.Label) bool { return l&recoveredBit != 0 }
 

@@ -18,6 +18,11 @@ type Hop struct {
 	Relation string `json:"relation"`
 	Declared bool   `json:"declared"`
 	Via      string `json:"via"`
+	// Recovered marks a hop over a recovered edge (a store with recovered
+	// lineage added, Store.WithEdges): no input declared it; Confidence is
+	// the proposal's. Both are absent otherwise.
+	Recovered  bool    `json:"recovered,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
 
 	node graph.NodeID
 }
@@ -34,11 +39,19 @@ type AncestorsResult struct {
 	InCycle      bool     `json:"in_cycle,omitempty"`
 }
 
-func (s *Store) hops(hits []graph.Hit) []Hop {
+func (s *Store) hops(hits []graph.Hit, dir graph.Direction) []Hop {
 	out := make([]Hop, len(hits))
 	for i, h := range hits {
 		rel, declared := LabelRelation(h.Label)
 		out[i] = Hop{ID: s.Name(h.Node), Depth: int(h.Depth), Relation: rel.String(), Declared: declared, Via: s.Name(h.Via), node: h.Node}
+		if IsRecovered(h.Label) {
+			parent, child := h.Via, h.Node // a descendant hangs from Via
+			if dir == graph.Up {
+				parent, child = h.Node, h.Via // an ancestor is Via's parent
+			}
+			out[i].Recovered = true
+			out[i].Confidence, _ = s.RecoveredConfidence(parent, child)
+		}
 	}
 	slices.SortFunc(out, func(a, b Hop) int {
 		return cmp.Or(cmp.Compare(a.Depth, b.Depth), modelid.Compare(a.ID, b.ID))
@@ -51,7 +64,7 @@ func (s *Store) hops(hits []graph.Hit) []Hop {
 // by id case-insensitively.
 func (s *Store) Ancestors(v graph.NodeID) AncestorsResult {
 	hits := s.G.Reach(v, graph.Up, graph.AllLabels, 0)
-	res := AncestorsResult{ID: s.Name(v), IsFoundation: s.IsFoundation(v), Ancestors: s.hops(hits), InCycle: s.InCycle(v), Foundations: []string{}}
+	res := AncestorsResult{ID: s.Name(v), IsFoundation: s.IsFoundation(v), Ancestors: s.hops(hits, graph.Up), InCycle: s.InCycle(v), Foundations: []string{}}
 	for _, h := range hits {
 		if s.G.InDegree(h.Node) == 0 {
 			res.Foundations = append(res.Foundations, s.Name(h.Node))
@@ -76,6 +89,7 @@ func (s *Store) Paths(v graph.NodeID, limit int) ([][]PathStep, bool) {
 				l, _ := s.G.EdgeLabel(n, p[j-1])
 				rel, _ := LabelRelation(l)
 				steps[j].Relation = rel.String()
+				steps[j].Recovered = IsRecovered(l)
 			}
 		}
 		out[i] = steps
@@ -102,8 +116,9 @@ func (s *Store) PathCount(v graph.NodeID) (n int64, saturated bool, err error) {
 // PathStep is one model on a path; Relation is how the previous step
 // relates to this one (empty for the first).
 type PathStep struct {
-	ID       string `json:"id"`
-	Relation string `json:"relation,omitempty"`
+	ID        string `json:"id"`
+	Relation  string `json:"relation,omitempty"`
+	Recovered bool   `json:"recovered,omitempty"` // the edge to the previous step was recovered, not declared
 }
 
 // DescendantsResult answers "what is built on this model".
@@ -113,6 +128,9 @@ type DescendantsResult struct {
 	ByRelation  map[string]int `json:"by_relation"`
 	Descendants []Hop          `json:"descendants"`
 	Truncated   bool           `json:"truncated,omitempty"`
+	// Recovered counts the descendants reached only through recovered
+	// edges (a store with recovered lineage added; 0 otherwise).
+	Recovered int `json:"recovered,omitempty"`
 }
 
 // Descendants returns the distinct descendants of v reachable along edges in
@@ -138,6 +156,11 @@ func (s *Store) Descendants(v graph.NodeID, depth int, labels graph.LabelSet, li
 		hits = hits[:limit]
 		res.Truncated = true
 	}
-	res.Descendants = s.hops(hits)
+	res.Descendants = s.hops(hits, graph.Down)
+	if s.rec != nil {
+		// What only recovered edges reach: the count without them, taken
+		// away from the count with them.
+		res.Recovered = res.Count - s.G.CountReach(v, graph.Down, labels&DeclaredLabels)
+	}
 	return res
 }
