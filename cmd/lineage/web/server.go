@@ -70,7 +70,7 @@ type Server struct {
 	opt   Options
 	s     *lineage.Store
 	tmpl  map[string]*template.Template
-	index *nameIndex
+	index *searchIndex
 	trees *treeRenderer
 
 	rankOnce sync.Once
@@ -117,7 +117,7 @@ func New(opt Options) (*Server, error) {
 	if opt.MaxInFlight <= 0 {
 		opt.MaxInFlight = 256
 	}
-	srv := &Server{opt: opt, s: opt.Store, index: newNameIndex(opt.Store)}
+	srv := &Server{opt: opt, s: opt.Store, index: newSearchIndex(opt.Store)}
 	srv.trees = newTreeRenderer(srv)
 	if err := srv.parseTemplates(); err != nil {
 		return nil, err
@@ -135,6 +135,17 @@ func (srv *Server) parseTemplates() error {
 				return ""
 			}
 			return humanCount(n) + " downloads"
+		},
+		"matchLabel": func(m string) string {
+			switch m {
+			case "id":
+				return "this id"
+			case "name":
+				return "same name"
+			case "prefix":
+				return "starts with it"
+			}
+			return "every word"
 		},
 		"plural": func(n int, one, many string) string {
 			if n == 1 {

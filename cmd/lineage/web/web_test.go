@@ -165,7 +165,9 @@ func TestModelPage(t *testing.T) {
 		`<img id="tree-img" src="/tree/org/mix?dir=both&amp;max=80&amp;fold=1"`,
 		`No model declares it as a parent.`)
 	body = get(t, h, "/model/Base/LLM?dir=down&max=5&fold=0").Body.String()
-	mustContain(t, "Base/LLM page", body, `A foundation`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
+	mustContain(t, "Base/LLM page", body, `<span class="badge found">foundation</span> Built on: <strong>nothing declared</strong>.`,
+		`Its card and listing name no base model, so it is counted as a foundation of its 5 descendants.`,
+		`<h3>Recovered candidates</h3>`, `this build has no recovered lineage`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
 		`2 direct children:`, `src="/tree/Base/LLM?dir=down&amp;max=5&amp;fold=0"`, `<option value="5" selected>5</option>`, `id="tree-caption">showing 5 of 6 models; 1 folded`)
 	if w := get(t, h, "/model/base/llm"); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/model/Base/LLM" {
 		t.Errorf("lower-case id = %d %q, want 301 to the record's spelling", w.Code, w.Header().Get("Location"))
@@ -173,6 +175,39 @@ func TestModelPage(t *testing.T) {
 	w = get(t, h, "/model/org/chatt")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), `<a href="/model/org/chat">org/chat</a>`) {
 		t.Errorf("unknown model = %d without suggestion:\n%s", w.Code, w.Body.String())
+	}
+}
+
+// TestFoundationPanel: a foundation's "Built on" says so, whether it has
+// a record of its own, lists hints as hints (linked when they name a
+// model), and keeps the place of recovered candidates; a model with
+// parents has no such place.
+func TestFoundationPanel(t *testing.T) {
+	b := lineage.NewBuilder(lineage.BuilderOptions{})
+	b.Add(&lineage.Record{ID: "org/base", Kind: lineage.KindListing, Downloads: -1, Likes: -1, DownloadsAllTime: -1,
+		Parents: []lineage.Parent{{ID: "ghost/parent", Relation: lineage.Finetune, Declared: true}}, ParentFrom: lineage.FromTags})
+	b.Add(&lineage.Record{ID: "org/found", Kind: lineage.KindCard, Downloads: -1, Likes: -1, DownloadsAllTime: -1,
+		Hints: []lineage.Hint{{Kind: lineage.HintCard, Source: "README.md", Key: lineage.HintLinkFrom, Value: "https://huggingface.co/org/base"},
+			{Kind: lineage.HintCard, Source: "README.md", Key: lineage.HintLinkFrom, Value: "<b>not an id</b>"}}})
+	srv, err := New(Options{Store: b.Finish()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	body := get(t, h, "/model/org/found").Body.String()
+	mustContain(t, "org/found page", body, `Built on: <strong>nothing declared</strong>.`, `Its card and listing name no base model, so it is counted as a foundation.`,
+		`<span class="meta">card README.md, link.finetuned_from:</span> <a href="/model/org/base">org/base</a>`,
+		`&lt;b&gt;not an id&lt;/b&gt;`, `<div id="recovered">`)
+	body = get(t, h, "/model/ghost/parent").Body.String()
+	mustContain(t, "ghost/parent page", body, `This graph has no record of its own for it, only models that name it as their parent, so it is counted as a foundation of its 1 descendant.`)
+	body = get(t, h, "/model/org/base").Body.String()
+	if strings.Contains(body, `id="recovered"`) || strings.Contains(body, "nothing declared") {
+		t.Errorf("org/base has a declared parent, yet its page says it has none:\n%s", body)
+	}
+	var m struct{ Hints []hintView }
+	json.Unmarshal(get(t, h, "/api/model/org/found").Body.Bytes(), &m)
+	if len(m.Hints) != 2 || m.Hints[0].ID != "org/base" || m.Hints[1].ID != "" {
+		t.Errorf("api hints = %+v", m.Hints)
 	}
 }
 
