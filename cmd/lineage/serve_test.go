@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,6 +176,52 @@ func TestServeBrowser(t *testing.T) {
 		t.Errorf("screenshot is %v", b)
 	}
 	t.Logf("screenshot of %s: %s", model, shot)
+}
+
+// TestServeBrowserSearch runs the searches of the issue in headless
+// Chromium, as the search form submits them: the model meant comes first,
+// a full id (in any case) opens its page, a bare name lists the matches;
+// and the completion box offers words matches as the user types.
+func TestServeBrowserSearch(t *testing.T) {
+	chrome := chromium(t)
+	t.Setenv("LINEAGE_RENDER", filepath.Join(t.TempDir(), "no-such-renderer"))
+	base := startServe(t, "--quiet")
+	hits := regexp.MustCompile(`<li><a href="/model/[^"]+">([^<]+)</a> <span class="meta match-(\w+)">`)
+	for _, tc := range []struct {
+		q     string
+		first []string // "match id" of the first hits, in order
+	}{
+		{"1776", []string{"words perplexity-ai/r1-1776"}},
+		{"mistral 7b", []string{"words mistralai/Mistral-7B-v0.1"}},
+		{"Mistral 7B", []string{"words mistralai/Mistral-7B-v0.1"}},
+		{"Mistral-7B", []string{"id Mistral-7b", "name unsloth/mistral-7b", "prefix mistralai/Mistral-7B-v0.1"}},
+		{"r1-1776", []string{"name perplexity-ai/r1-1776"}},
+	} {
+		dom := browse(t, chrome, base+"/search?q="+url.QueryEscape(tc.q), "--dump-dom")
+		var got []string
+		for _, m := range hits.FindAllStringSubmatch(dom, len(tc.first)) {
+			got = append(got, m[2]+" "+m[1])
+		}
+		if strings.Join(got, ", ") != strings.Join(tc.first, ", ") {
+			t.Errorf("search %q in the browser starts %q, want %q\n%s", tc.q, got, tc.first, grepLines(dom, "<li>"))
+		}
+	}
+	// A full id, in any case, opens the model's page.
+	for _, q := range []string{"perplexity-ai/r1-1776", "PERPLEXITY-AI/R1-1776", "https://huggingface.co/perplexity-ai/r1-1776", "mistralai/mistral-7b-v0.1"} {
+		dom := browse(t, chrome, base+"/search?q="+url.QueryEscape(q), "--dump-dom")
+		want := `<h1 id="model-id">perplexity-ai/r1-1776</h1>`
+		if strings.HasPrefix(q, "mistralai") {
+			want = `<h1 id="model-id">mistralai/Mistral-7B-v0.1</h1>`
+		}
+		if !strings.Contains(dom, want) {
+			t.Errorf("search %q in the browser did not open the model page (%s):\n%s", q, want, grepLines(dom, "<h1"))
+		}
+	}
+	// Completion of words: typing "mistral 7b" offers the family.
+	dom := browse(t, chrome, base+"/?q="+url.QueryEscape("mistral 7b"), "--dump-dom")
+	if !strings.Contains(dom, `<option value="mistralai/Mistral-7B-v0.1">`) {
+		t.Errorf("completion for %q lacks mistralai/Mistral-7B-v0.1:\n%s", "mistral 7b", grepLines(dom, "option"))
+	}
 }
 
 func grepLines(s, sub string) string {

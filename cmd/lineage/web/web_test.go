@@ -165,7 +165,7 @@ func TestModelPage(t *testing.T) {
 		`<img id="tree-img" src="/tree/org/mix?dir=both&amp;max=80&amp;fold=1"`,
 		`No model declares it as a parent.`)
 	body = get(t, h, "/model/Base/LLM?dir=down&max=5&fold=0").Body.String()
-	mustContain(t, "Base/LLM page", body, `<span class="badge found">foundation</span> Built on: <strong>nothing declared</strong>.`,
+	mustContain(t, "Base/LLM page", body, `A foundation. Built on: <strong>nothing declared</strong>.`,
 		`Its card and listing name no base model, so it is counted as a foundation of its 5 descendants.`,
 		`<h3>Recovered candidates</h3>`, `this build has no recovered lineage`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
 		`2 direct children:`, `src="/tree/Base/LLM?dir=down&amp;max=5&amp;fold=0"`, `<option value="5" selected>5</option>`, `id="tree-caption">showing 5 of 6 models; 1 folded`)
