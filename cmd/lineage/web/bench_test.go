@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -81,7 +83,8 @@ func benchServer(b *testing.B, n int) *Server {
 		b.Fatal(err)
 	}
 	ix := srv.index
-	size := 4*(len(ix.desc)+len(ix.byName)+len(ix.order)+len(ix.pos)+len(ix.tokOff)+len(ix.postOff)+len(ix.post)+len(ix.leadOff)+len(ix.lead)) + 8*len(ix.nameKeys) + len(ix.toks)
+	size := 4*(len(ix.desc)+len(ix.byName)+len(ix.order)+len(ix.tokOff)+len(ix.postOff)+len(ix.post)+len(ix.leadOff)+len(ix.lead)+len(ix.triOff)+len(ix.triTok)) +
+		8*len(ix.nameKeys) + len(ix.toks)
 	b.Logf("n=%d: New took %s; search index %.1f MiB (%d tokens in %.1f MiB, %d postings, %d lead postings)",
 		n, time.Since(start).Round(time.Millisecond), float64(size)/(1<<20), len(ix.tokOff)-1, float64(len(ix.toks))/(1<<20), len(ix.post), len(ix.lead))
 	benchServers[n] = srv
@@ -128,5 +131,60 @@ func BenchmarkPages(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// benchQueries are the searches of BenchmarkSearchLatency: for random
+// models, the id, the name, a prefix, one word, two words in another
+// order and an inner piece; and short, common, contradictory and absent
+// words, the worst cases for a token index.
+func benchQueries(srv *Server, n int) []string {
+	qs := []string{"a", "e", "1", "ab", "the", "model", "v1", "7b", "a b", "1 2", "llama bert", "gguf q4", "instruct", "llama 3.1 8b instruct",
+		"mistral 7b", "1776", "Mistral-7B", "qwen2.5", "zzzz-qqqq", "x y z w", "bert gguf 70b", "lora adapter", "-", "org/"}
+	r := rand.New(rand.NewPCG(5, 6))
+	s := srv.s
+	for range n {
+		id := s.Name(graph.NodeID(r.IntN(s.NumModels())))
+		words := queryWords(string(foldInto(nil, id)))
+		i := r.IntN(len(id))
+		j := min(len(id), i+3+r.IntN(4))
+		q := []string{id, namePart(id), id[:1+r.IntN(len(id))], words[r.IntN(len(words))], id[i:j]}
+		if len(words) > 1 {
+			q = append(q, words[r.IntN(len(words))]+" "+words[r.IntN(len(words))])
+		}
+		qs = append(qs, q...)
+	}
+	return qs
+}
+
+// BenchmarkSearchLatency runs every query of benchQueries once per
+// iteration and reports the median, p90, p99 and largest latency of one
+// search (the index, not HTTP).
+func BenchmarkSearchLatency(b *testing.B) {
+	for _, n := range benchSizes() {
+		srv := benchServer(b, n)
+		qs := benchQueries(srv, 1000)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			lat := make([]time.Duration, 0, len(qs)*b.N)
+			partial := 0
+			for b.Loop() {
+				for _, q := range qs {
+					start := time.Now()
+					res := srv.index.search(q, maxSearchHits)
+					lat = append(lat, time.Since(start))
+					if res.Partial {
+						partial++
+					}
+				}
+			}
+			slices.Sort(lat)
+			pct := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) }
+			b.ReportMetric(pct(.5), "p50-us")
+			b.ReportMetric(pct(.9), "p90-us")
+			b.ReportMetric(pct(.99), "p99-us")
+			b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-us")
+			b.ReportMetric(float64(partial)/float64(len(lat)), "partial/op")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
 }

@@ -36,12 +36,13 @@ import (
 type searchIndex struct {
 	s      *lineage.Store
 	desc   []int32 // distinct descendants of each model
-	byName []int32 // node ids sorted by modelid.Compare of their ids
+	byName []int32 // rank positions, sorted by modelid.Compare of their ids
 	order  []int32 // node ids in rank order
-	pos    []int32 // pos[v] is v's index in order
 
 	toks    []byte   // the distinct tokens in order, each followed by a 0 byte
 	tokOff  []uint32 // token t is toks[tokOff[t] : tokOff[t+1]-1]
+	triOff  []uint32 // the tokens holding trigram g are triTok[triOff[g]:triOff[g+1]]
+	triTok  []uint32
 	postOff []uint32 // token t's postings are post[postOff[t]:postOff[t+1]]
 	post    []int32
 	leadOff []uint32 // token t's lead postings are lead[leadOff[t]:leadOff[t+1]]
@@ -53,11 +54,13 @@ type searchIndex struct {
 	nameKeys []uint64
 
 	maxScan int // postings one group of a query examines at most
+
+	bitsets sync.Pool // of *[]uint64, one bit per rank position, cleared
 }
 
 // Search limits.
 const (
-	maxQueryWords  = 16      // words of a query beyond these are ignored
+	maxQueryParts  = 16      // parts of a prefix beyond these are checked on the id only
 	defaultMaxScan = 400_000 // postings a query examines before it gives up (it says so)
 	minSubstring   = 3       // shorter query words must start one of the id's words
 )
@@ -97,11 +100,10 @@ func eachToken(b []byte, f func(tok []byte, lead bool)) {
 	}
 }
 
-// queryWords splits a folded query into its distinct words, at most
-// maxQueryWords.
+// queryWords splits a folded query into its distinct words.
 func queryWords(fq string) []string {
 	var words []string
-	for i := 0; i < len(fq) && len(words) < maxQueryWords; {
+	for i := 0; i < len(fq); {
 		if !isAlnum(fq[i]) {
 			i++
 			continue
@@ -165,12 +167,16 @@ func newSearchIndex(s *lineage.Store) *searchIndex {
 		return cmp.Compare(a.namePos, b.namePos)
 	})
 	ix.order = make([]int32, n)
-	ix.pos = make([]int32, n)
+	pos := make([]int32, n)
 	for i, k := range keys {
 		v := ix.byName[k.namePos]
 		ix.order[i] = v
-		ix.pos[v] = int32(i)
+		pos[v] = int32(i)
 	}
+	for i, v := range ix.byName {
+		ix.byName[i] = pos[v]
+	}
+	pos = nil
 	keys = nil
 	ix.nameKeys = make([]uint64, n)
 	for p, v := range ix.order {
@@ -208,6 +214,7 @@ func newSearchIndex(s *lineage.Store) *searchIndex {
 		}
 	}
 	ix.toks, ix.tokOff = toks.blob, toks.off
+	ix.buildTrigrams()
 	return ix
 }
 
@@ -336,13 +343,13 @@ func (ix *searchIndex) tok(t int) []byte { return ix.toks[ix.tokOff[t] : ix.tokO
 // prefixRange returns the tokens starting with w, as a range of numbers.
 func (ix *searchIndex) prefixRange(w string) (lo, hi int) {
 	nt := len(ix.tokOff) - 1
-	lo, _ = slices.BinarySearchFunc(ix.tokOff[:nt], w, func(off uint32, w string) int {
+	cmpTok := func(off uint32, w string) int {
 		return bytes.Compare(ix.toks[off:bytes.IndexByte(ix.toks[off:], 0)+int(off)], []byte(w))
-	})
-	hi = lo
-	for hi < nt && bytes.HasPrefix(ix.tok(hi), []byte(w)) {
-		hi++
 	}
+	lo, _ = slices.BinarySearchFunc(ix.tokOff[:nt], w, cmpTok)
+	// Tokens are letters and digits, all below '{': every token starting
+	// with w sorts before w+"{", and no other after lo does.
+	hi, _ = slices.BinarySearchFunc(ix.tokOff[:nt], w+"{", cmpTok)
 	return lo, hi
 }
 
@@ -355,38 +362,99 @@ func (ix *searchIndex) tokenOf(w string) (int, bool) {
 	return 0, false
 }
 
-// containing returns the numbers of the tokens that contain w, in order.
+// Trigrams: a token of three or more characters is listed under each
+// distinct run of three of its characters. Tokens are letters and digits,
+// so a trigram is a number below 36^3 and the lists are one array.
+const numTrigrams = 36 * 36 * 36
+
+func trigramDigit(c byte) int {
+	if c <= '9' {
+		return int(c - '0')
+	}
+	return int(c-'a') + 10
+}
+
+func trigram(b string) int {
+	return (trigramDigit(b[0])*36+trigramDigit(b[1]))*36 + trigramDigit(b[2])
+}
+
+// buildTrigrams lists every token of three or more characters under its
+// trigrams, in token order.
+func (ix *searchIndex) buildTrigrams() {
+	nt := len(ix.tokOff) - 1
+	ix.triOff = make([]uint32, numTrigrams+1)
+	var seen []int
+	each := func(t int, f func(g int)) {
+		tok := ix.tok(t)
+		seen = seen[:0]
+		for i := 0; i+3 <= len(tok); i++ {
+			g := trigram(string(tok[i : i+3]))
+			if !slices.Contains(seen, g) {
+				seen = append(seen, g)
+				f(g)
+			}
+		}
+	}
+	for t := range nt {
+		each(t, func(g int) { ix.triOff[g+1]++ })
+	}
+	for g := range numTrigrams {
+		ix.triOff[g+1] += ix.triOff[g]
+	}
+	ix.triTok = make([]uint32, ix.triOff[numTrigrams])
+	next := slices.Clone(ix.triOff[:numTrigrams])
+	for t := range nt {
+		each(t, func(g int) { ix.triTok[next[g]] = uint32(t); next[g]++ })
+	}
+}
+
+// containing returns the numbers of the tokens that contain w (of three or
+// more characters), in order: the tokens listed under each of w's
+// trigrams, starting from the shortest list, each checked on its text.
 func (ix *searchIndex) containing(w string) []int {
+	lists := make([][]uint32, 0, len(w)-2)
+	for i := 0; i+3 <= len(w); i++ {
+		g := trigram(w[i : i+3])
+		lists = append(lists, ix.triTok[ix.triOff[g]:ix.triOff[g+1]])
+	}
+	slices.SortFunc(lists, func(a, b []uint32) int { return cmp.Compare(len(a), len(b)) })
 	var out []int
 	pat := []byte(w)
-	for i := 0; i < len(ix.toks); {
-		j := bytes.Index(ix.toks[i:], pat)
-		if j < 0 {
-			break
+	for _, t := range lists[0] {
+		ok := true
+		for _, l := range lists[1:min(len(lists), 3)] {
+			if _, found := slices.BinarySearch(l, t); !found {
+				ok = false
+				break
+			}
 		}
-		at := uint32(i + j)
-		t, found := slices.BinarySearch(ix.tokOff, at)
-		if !found {
-			t--
+		if ok && bytes.Contains(ix.tok(int(t)), pat) {
+			out = append(out, int(t))
 		}
-		out = append(out, t)
-		i = int(ix.tokOff[t+1]) // the next token
 	}
 	return out
+}
+
+// exactPos finds the rank position of the model whose id is id.
+func (ix *searchIndex) exactPos(id string) (int32, bool) {
+	id, _, problem := modelid.Normalize(id)
+	if problem != "" {
+		return -1, false
+	}
+	i, _ := slices.BinarySearchFunc(ix.byName, id, func(p int32, id string) int {
+		return compareFold(ix.s.Name(graph.NodeID(ix.order[p])), id)
+	})
+	if i < len(ix.byName) && compareFold(ix.s.Name(graph.NodeID(ix.order[ix.byName[i]])), id) == 0 {
+		return ix.byName[i], true
+	}
+	return -1, false
 }
 
 // exact finds the model whose id is id, case-insensitively (URL and
 // revision forms accepted, as Store.Lookup accepts them).
 func (ix *searchIndex) exact(id string) (graph.NodeID, bool) {
-	id, _, problem := modelid.Normalize(id)
-	if problem != "" {
-		return -1, false
-	}
-	i, _ := slices.BinarySearchFunc(ix.byName, id, func(v int32, id string) int {
-		return compareFold(ix.s.Name(graph.NodeID(v)), id)
-	})
-	if i < len(ix.byName) && compareFold(ix.s.Name(graph.NodeID(ix.byName[i])), id) == 0 {
-		return graph.NodeID(ix.byName[i]), true
+	if p, ok := ix.exactPos(id); ok {
+		return graph.NodeID(ix.order[p]), true
 	}
 	return -1, false
 }
@@ -434,7 +502,7 @@ type queryPart struct {
 
 func queryParts(fq string) []queryPart {
 	var parts []queryPart
-	for i := 0; i < len(fq) && len(parts) < maxQueryWords; {
+	for i := 0; i < len(fq) && len(parts) < maxQueryParts; {
 		if !isAlnum(fq[i]) {
 			i++
 			continue
@@ -447,6 +515,122 @@ func queryParts(fq string) []queryPart {
 		i = j
 	}
 	return parts
+}
+
+// tokenSet is the tokens one query word or part matches, as a range of
+// token numbers or a list of them, with the postings they hold in off/post
+// (the lead or the full postings).
+type tokenSet struct {
+	word   string // the query word or part
+	lo, hi int    // tokens lo..hi-1, when list is nil
+	list   []int  // else these tokens
+	off    []uint32
+	post   []int32
+	n      int // postings in all
+}
+
+func (ix *searchIndex) rangeSet(word string, lo, hi int, lead bool) tokenSet {
+	t := tokenSet{word: word, lo: lo, hi: hi, off: ix.postOff, post: ix.post}
+	if lead {
+		t.off, t.post = ix.leadOff, ix.lead
+	}
+	t.n = int(t.off[hi] - t.off[lo])
+	return t
+}
+
+func (ix *searchIndex) listSet(word string, list []int) tokenSet {
+	t := tokenSet{word: word, list: list, off: ix.postOff, post: ix.post}
+	for _, tok := range list {
+		t.n += int(t.off[tok+1] - t.off[tok])
+	}
+	return t
+}
+
+// each calls f with the postings of each token of t.
+func (t tokenSet) each(f func([]int32)) {
+	if t.list == nil {
+		for tok := t.lo; tok < t.hi; tok++ {
+			f(t.post[t.off[tok]:t.off[tok+1]])
+		}
+		return
+	}
+	for _, tok := range t.list {
+		f(t.post[t.off[tok]:t.off[tok+1]])
+	}
+}
+
+func (t tokenSet) lists() [][]int32 {
+	var out [][]int32
+	t.each(func(l []int32) {
+		if len(l) > 0 {
+			out = append(out, l)
+		}
+	})
+	return out
+}
+
+// Intersection limits: besides the set whose postings are walked, up to
+// maxFilterSets sets of at most maxFilterPostings postings each become
+// bitsets over rank positions, so that a candidate is tested against them
+// without reading its id; sets beyond are tested on the id.
+const (
+	maxFilterSets     = 3
+	maxFilterPostings = 2_000_000
+	filterRatio       = 64
+	filterProbe       = 512
+)
+
+// filter is a conjunction of bitsets over rank positions.
+type filter struct {
+	sets [][]uint64
+	pool *sync.Pool
+}
+
+func (ix *searchIndex) newFilter() *filter { return &filter{pool: &ix.bitsets} }
+
+// add makes t one of the filter's sets.
+func (f *filter) add(t tokenSet, n int) {
+	var bits []uint64
+	if b, ok := f.pool.Get().(*[]uint64); ok {
+		bits = *b
+	} else {
+		bits = make([]uint64, (n+63)/64)
+	}
+	t.each(func(l []int32) {
+		for _, p := range l {
+			bits[p>>6] |= 1 << (uint(p) & 63)
+		}
+	})
+	f.sets = append(f.sets, bits)
+}
+
+func (f *filter) has(p int32) bool {
+	for _, bits := range f.sets {
+		if bits[p>>6]&(1<<(uint(p)&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// release clears the bitsets and returns them to the pool.
+func (f *filter) release() {
+	for _, bits := range f.sets {
+		clear(bits)
+		f.pool.Put(&bits)
+	}
+	f.sets = nil
+}
+
+// idChars reports whether q holds only characters a model id can hold
+// (folded): else no id starts with it.
+func idChars(q string) bool {
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' && c != '/' {
+			return false
+		}
+	}
+	return true
 }
 
 // search returns up to k models matching q.
@@ -470,8 +654,8 @@ func (ix *searchIndex) search(q string, k int) searchResult {
 		res.Hits = append(res.Hits, searchHit{graph.NodeID(ix.order[p]), group})
 	}
 	name := func(p int32) string { return ix.s.Name(graph.NodeID(ix.order[p])) }
-	if v, ok := ix.exact(q); ok {
-		add(ix.pos[v], groupExactID)
+	if p, ok := ix.exactPos(q); ok {
+		add(p, groupExactID)
 	}
 	// Exact name: the models whose name part hashes like the query.
 	if !strings.Contains(fq, "/") {
@@ -483,37 +667,66 @@ func (ix *searchIndex) search(q string, k int) searchResult {
 			}
 		}
 	}
-	// Prefix of the id or of the name part.
-	if len(res.Hits) < k && isAlnum(fq[0]) {
-		lists := ix.prefixCandidates(queryParts(fq))
-		res.Partial = ix.scan(lists, k-len(res.Hits), taken, func(p int32) bool {
+	// Prefix of the id or of the name part: the candidates every part
+	// allows, then the id itself.
+	if len(res.Hits) < k && isAlnum(fq[0]) && idChars(fq) {
+		var sets []tokenSet
+		for i, qp := range queryParts(fq) {
+			lo, hi := ix.prefixRange(qp.w)
+			if qp.complete {
+				if t, ok := ix.tokenOf(qp.w); ok {
+					lo, hi = t, t+1
+				} else {
+					lo, hi = 0, 0
+				}
+			}
+			sets = append(sets, ix.rangeSet(qp.w, lo, hi, i == 0))
+		}
+		res.Partial = ix.intersect(sets, k-len(res.Hits), taken, func(p int32, _ []string) bool {
 			nm := name(p)
 			return hasPrefixFold(nm, fq) || hasPrefixFold(namePart(nm), fq)
 		}, func(p int32) { add(p, groupPrefix) }) || res.Partial
 	}
-	// Every word: candidates from the word with the fewest postings.
+	// Every word, each matching as wordMatches says: the tokens of the
+	// rarest words (by their prefix postings, a lower bound), the rest
+	// tested on the id.
 	if len(res.Hits) < k {
-		best, bestN := "", -1
-		for _, w := range words {
+		type word struct {
+			w      string
+			lo, hi int
+			n      int
+		}
+		ws := make([]word, len(words))
+		for i, w := range words {
 			lo, hi := ix.prefixRange(w)
-			if n := int(ix.postOff[hi] - ix.postOff[lo]); bestN < 0 || n < bestN {
-				best, bestN = w, n
+			ws[i] = word{w, lo, hi, int(ix.postOff[hi] - ix.postOff[lo])}
+		}
+		slices.SortStableFunc(ws, func(a, b word) int { return cmp.Compare(a.n, b.n) })
+		set := func(w word) tokenSet {
+			if len(w.w) >= minSubstring {
+				return ix.listSet(w.w, ix.containing(w.w))
+			}
+			return ix.rangeSet(w.w, w.lo, w.hi, false)
+		}
+		sets := []tokenSet{set(ws[0])}
+		var rest []string
+		for i, w := range ws[1:] {
+			// Only words that may become bitsets need their tokens (the
+			// prefix postings are a lower bound of the count).
+			if i < maxFilterSets && w.n <= min(maxFilterPostings, filterRatio*sets[0].n) {
+				sets = append(sets, set(w))
+			} else {
+				rest = append(rest, w.w)
 			}
 		}
-		var lists [][]int32
-		if len(best) >= minSubstring {
-			for _, t := range ix.containing(best) {
-				lists = append(lists, ix.post[ix.postOff[t]:ix.postOff[t+1]])
-			}
-		} else {
-			lo, hi := ix.prefixRange(best)
-			for t := lo; t < hi; t++ {
-				lists = append(lists, ix.post[ix.postOff[t]:ix.postOff[t+1]])
-			}
-		}
-		res.Partial = ix.scan(lists, k-len(res.Hits), taken, func(p int32) bool {
+		res.Partial = ix.intersect(sets, k-len(res.Hits), taken, func(p int32, unfiltered []string) bool {
 			nm := name(p)
-			for _, w := range words {
+			for _, w := range rest {
+				if !wordMatches(nm, w) {
+					return false
+				}
+			}
+			for _, w := range unfiltered {
 				if !wordMatches(nm, w) {
 					return false
 				}
@@ -524,37 +737,45 @@ func (ix *searchIndex) search(q string, k int) searchResult {
 	return res
 }
 
-// prefixCandidates returns the postings that hold every model whose id or
-// name part starts with the query of parts (its first character a word
-// character): of the lists each part allows, the shortest. The first part
-// leads the id or the name part (lead postings); a part followed by a
-// separator in the query is a whole token there; the last part, unless
-// followed by one, is the start of a token.
-func (ix *searchIndex) prefixCandidates(parts []queryPart) [][]int32 {
-	var best [][]int32
-	bestN := -1
-	for i, qp := range parts {
-		off, post := ix.postOff, ix.post
-		if i == 0 {
-			off, post = ix.leadOff, ix.lead
-		}
-		lo, hi := ix.prefixRange(qp.w)
-		if qp.complete {
-			if t, ok := ix.tokenOf(qp.w); ok {
-				lo, hi = t, t+1
-			} else {
-				lo, hi = 0, 0
-			}
-		}
-		if n := int(off[hi] - off[lo]); bestN < 0 || n < bestN {
-			bestN = n
-			best = best[:0]
-			for t := lo; t < hi; t++ {
-				best = append(best, post[off[t]:off[t+1]])
-			}
-		}
+// intersect walks, in rank order, the postings of the set with the
+// fewest, tests each position against the other sets (as bitsets, when
+// they are small enough), then with ok, which also gets the words of the
+// sets left out of the bitsets, and calls hit for up to want of them. It
+// reports whether it gave up after maxScan postings.
+func (ix *searchIndex) intersect(sets []tokenSet, want int, taken map[int32]bool, ok func(p int32, unfiltered []string) bool, hit func(int32)) bool {
+	if len(sets) == 0 || want <= 0 {
+		return false
 	}
-	return best
+	slices.SortStableFunc(sets, func(a, b tokenSet) int { return cmp.Compare(a.n, b.n) })
+	if sets[0].n == 0 {
+		return false // a word or part nothing holds
+	}
+	// The first candidates are tested on their ids; a query that has not
+	// found its page after filterProbe of them is selective, and the other
+	// sets become bitsets, when the walk left is long enough to repay
+	// them (a bitset costs a write per posting; a test on the id, a cache
+	// miss or two).
+	f := ix.newFilter()
+	defer f.release()
+	unfiltered := make([]string, 0, len(sets)-1)
+	for _, t := range sets[1:] {
+		unfiltered = append(unfiltered, t.word)
+	}
+	examined := 0
+	check := func(p int32) bool {
+		if examined++; examined == filterProbe {
+			unfiltered = unfiltered[:0]
+			for _, t := range sets[1:] {
+				if len(f.sets) < maxFilterSets && t.n <= maxFilterPostings && t.n <= filterRatio*(sets[0].n-examined) {
+					f.add(t, len(ix.order))
+				} else {
+					unfiltered = append(unfiltered, t.word)
+				}
+			}
+		}
+		return f.has(p) && ok(p, unfiltered)
+	}
+	return ix.scan(sets[0].lists(), want, taken, check, hit)
 }
 
 // wordMatches reports whether the query word w matches the id: the id

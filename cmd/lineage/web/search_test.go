@@ -68,10 +68,10 @@ func refSearch(ms []refModel, q string, k int) []string {
 	if q == "" {
 		return nil
 	}
-	fq := strings.ToLower(q)
+	fq := modelid.Fold(q) // ids are ASCII: only ASCII letters fold
 	normID, _, problem := modelid.Normalize(q)
 	if problem == "" {
-		fq = strings.ToLower(normID)
+		fq = modelid.Fold(normID)
 	}
 	words := strings.FieldsFunc(fq, refNonWord)
 	if len(words) == 0 {
@@ -257,4 +257,41 @@ func TestFirstK(t *testing.T) {
 			t.Fatalf("firstK(%v, %d) = %v, want %v", xs, k, got, want)
 		}
 	}
+}
+
+// FuzzSearch holds the index to the plain search on a small store of
+// look-alike ids, for any query.
+func FuzzSearch(f *testing.F) {
+	for _, q := range []string{"1776", "mistral 7b", "Mistral-7B", "org/chat", "ORG/CHAT-gguf", "chat gguf", "r1-17", "a", "-", "\u212a", "x/", "hf.co/org/chat", "b c",
+		"mis ist str tra ral mistr istra stral mistra istral mistral ai mistralai 7b v0 1 mi st zzz"} {
+		f.Add(q)
+	}
+	listing := `{"id":"org/chat","downloads":7}
+{"id":"org/chat-GGUF","tags":["base_model:org/chat"]}
+{"id":"Org/Chat-lora","tags":["base_model:adapter:org/chat"]}
+{"id":"chat","downloads":3}
+{"id":"other/chat","tags":["base_model:finetune:chat"]}
+{"id":"perplexity-ai/r1-1776","downloads":9}
+{"id":"x/r1-1776-GGUF","tags":["base_model:perplexity-ai/r1-1776"]}
+{"id":"a.b_c/d-e.f","downloads":1}
+{"id":"Mistral-7b"}
+{"id":"mistralai/Mistral-7B-v0.1","downloads":5}
+{"id":"u/mistral-7b","tags":["base_model:mistralai/Mistral-7B-v0.1"]}
+{"id":"k/Kk_kK-1","downloads":0}
+`
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"f.jsonl", listing}}, ingest.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ix := newSearchIndex(s)
+	ms := refModels(s)
+	f.Fuzz(func(t *testing.T, q string) {
+		if len(q) > maxQueryLen {
+			return
+		}
+		got, want := gotSearch(ix, q, 5), refSearch(ms, q, 5)
+		if !slices.Equal(got, want) {
+			t.Errorf("search(%q) = %q, want %q", q, got, want)
+		}
+	})
 }
