@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
@@ -431,9 +432,7 @@ func (srv *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		tv.MaxChoices = append(slices.Clone(maxChoices), p.Max)
 		slices.Sort(tv.MaxChoices)
 	}
-	if fam, err := srv.family(v, p); err == nil {
-		tv.Caption, tv.FoldedLine, tv.StyleKey = fam.Caption(), fam.FoldedLine(), fam.StyleKey()
-	}
+	tv.Caption, tv.FoldedLine, tv.StyleKey = srv.captions.get(srv, v, p)
 	m.Tree = tv
 	srv.page(w, http.StatusOK, "model", m)
 }
@@ -444,4 +443,53 @@ func (srv *Server) handleAPIModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, srv.model(v))
+}
+
+// captionCache keeps the tree captions of large families: selecting a
+// family to caption it is the one cost of a model page that grows with
+// the family (tens of milliseconds for the largest at Hub scale), so a
+// family of at least captionCacheMin descendants is selected once per
+// tree parameters. At most captionCacheMax captions are kept; when full,
+// the cache starts over.
+type captionCache struct {
+	mu sync.Mutex
+	m  map[captionKey][3]string
+}
+
+type captionKey struct {
+	v graph.NodeID
+	p treeParams
+}
+
+const (
+	captionCacheMin = 5000
+	captionCacheMax = 1024
+)
+
+// get returns the caption, folded line and style key of v's tree for p
+// (empty when the family cannot be selected).
+func (c *captionCache) get(srv *Server, v graph.NodeID, p treeParams) (caption, folded, styles string) {
+	big := srv.index.descendants(v) >= captionCacheMin
+	if big {
+		c.mu.Lock()
+		e, ok := c.m[captionKey{v, p}]
+		c.mu.Unlock()
+		if ok {
+			return e[0], e[1], e[2]
+		}
+	}
+	fam, err := srv.family(v, p)
+	if err != nil {
+		return "", "", ""
+	}
+	e := [3]string{fam.Caption(), fam.FoldedLine(), fam.StyleKey()}
+	if big {
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= captionCacheMax {
+			c.m = map[captionKey][3]string{}
+		}
+		c.m[captionKey{v, p}] = e
+		c.mu.Unlock()
+	}
+	return e[0], e[1], e[2]
 }

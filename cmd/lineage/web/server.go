@@ -75,6 +75,8 @@ type Server struct {
 
 	rankOnce sync.Once
 	rank     []lineage.RankEntry
+
+	captions captionCache
 }
 
 // Limits on what a request may ask for.

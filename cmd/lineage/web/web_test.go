@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -331,5 +332,38 @@ func TestSVGCacheBounded(t *testing.T) {
 	}
 	if srv.trees.bytes > 400 || srv.trees.lru.Len() != len(srv.trees.byKey) {
 		t.Errorf("cache holds %d bytes in %d entries, limit 400", srv.trees.bytes, srv.trees.lru.Len())
+	}
+}
+
+// TestCaptionCache: the tree caption of a family of captionCacheMin
+// descendants or more is selected once per tree parameters and served
+// the same afterwards; a small family's is not kept.
+func TestCaptionCache(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"big/root"}` + "\n")
+	for i := range captionCacheMin {
+		fmt.Fprintf(&b, `{"id":"u%d/kid","tags":["base_model:finetune:big/root"]}`+"\n", i)
+	}
+	b.WriteString(`{"id":"small/root"}` + "\n" + `{"id":"small/kid","tags":["base_model:small/root"]}` + "\n")
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"big.jsonl", b.String()}}, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Options{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	caption := regexp.MustCompile(`id="tree-caption">[^<]*`)
+	first := caption.FindString(get(t, h, "/model/big/root").Body.String())
+	second := caption.FindString(get(t, h, "/model/big/root").Body.String())
+	get(t, h, "/model/big/root?max=30")
+	get(t, h, "/model/small/root")
+	t.Logf("caption: %s", first)
+	if first == "" || first != second || !strings.Contains(first, "of 5,001 models") {
+		t.Errorf("captions %q then %q", first, second)
+	}
+	if n := len(srv.captions.m); n != 2 {
+		t.Errorf("caption cache holds %d entries, want 2 (the big family at two sizes, not the small one)", n)
 	}
 }
