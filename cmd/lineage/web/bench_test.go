@@ -118,6 +118,18 @@ func BenchmarkPages(b *testing.B) {
 			{"api-complete", "/api/complete?q=lla"},
 			{"model-miss", "/model/no-such/model-x"},
 		}
+		// A first visit of the largest family's page: tree parameters no
+		// earlier request used, so its caption is selected (or waited for
+		// at most captionWait).
+		b.Run(fmt.Sprintf("n=%d/model-largest-first", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				u := fmt.Sprintf("/model/%s?dir=%s&max=%d&fold=%d", escapeID(top), []string{"both", "up", "down"}[i%3], 1+i%300, i/900%2)
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, u, nil))
+			}
+		})
 		for _, u := range urls {
 			b.Run(fmt.Sprintf("n=%d/%s", n, u.name), func(b *testing.B) {
 				w := httptest.NewRecorder()

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
@@ -447,13 +448,17 @@ func (srv *Server) handleAPIModel(w http.ResponseWriter, r *http.Request) {
 
 // captionCache keeps the tree captions of large families: selecting a
 // family to caption it is the one cost of a model page that grows with
-// the family (tens of milliseconds for the largest at Hub scale), so a
-// family of at least captionCacheMin descendants is selected once per
-// tree parameters. At most captionCacheMax captions are kept; when full,
-// the cache starts over.
+// the family (up to 150 ms for the largest at Hub scale, drawing every
+// leaf), so a family of at least captionCacheMin descendants is selected
+// once per tree parameters, and a page waits for it at most captionWait:
+// past that it goes without the caption (the drawing has its own legend)
+// and the selection, finishing meanwhile, serves the next page. At most
+// captionCacheMax captions are kept; when full, the cache starts over.
 type captionCache struct {
-	mu sync.Mutex
-	m  map[captionKey][3]string
+	mu      sync.Mutex
+	m       map[captionKey][3]string
+	pending map[captionKey]*selection // selections under way
+	wait    time.Duration             // captionWait unless set (tests)
 }
 
 type captionKey struct {
@@ -461,35 +466,72 @@ type captionKey struct {
 	p treeParams
 }
 
+// selection is a caption being selected: e is set when done is closed.
+type selection struct {
+	done chan struct{}
+	e    [3]string
+}
+
 const (
 	captionCacheMin = 5000
 	captionCacheMax = 1024
+	captionWait     = 40 * time.Millisecond
 )
 
 // get returns the caption, folded line and style key of v's tree for p
-// (empty when the family cannot be selected).
+// (empty when the family cannot be selected, or a large one's selection
+// took longer than captionWait).
 func (c *captionCache) get(srv *Server, v graph.NodeID, p treeParams) (caption, folded, styles string) {
-	big := srv.index.descendants(v) >= captionCacheMin
-	if big {
-		c.mu.Lock()
-		e, ok := c.m[captionKey{v, p}]
-		c.mu.Unlock()
-		if ok {
-			return e[0], e[1], e[2]
-		}
+	if srv.index.descendants(v) < captionCacheMin {
+		e := selectCaption(srv, v, p)
+		return e[0], e[1], e[2]
 	}
-	fam, err := srv.family(v, p)
-	if err != nil {
+	k := captionKey{v, p}
+	c.mu.Lock()
+	if e, ok := c.m[k]; ok {
+		c.mu.Unlock()
+		return e[0], e[1], e[2]
+	}
+	sel, running := c.pending[k]
+	if !running {
+		if c.pending == nil {
+			c.pending = map[captionKey]*selection{}
+		}
+		sel = &selection{done: make(chan struct{})}
+		c.pending[k] = sel
+		go func() {
+			sel.e = selectCaption(srv, v, p)
+			c.mu.Lock()
+			if c.m == nil || len(c.m) >= captionCacheMax {
+				c.m = map[captionKey][3]string{}
+			}
+			c.m[k] = sel.e
+			delete(c.pending, k)
+			c.mu.Unlock()
+			close(sel.done)
+		}()
+	}
+	wait := c.wait
+	if wait == 0 {
+		wait = captionWait
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-sel.done:
+		return sel.e[0], sel.e[1], sel.e[2]
+	case <-t.C:
 		return "", "", ""
 	}
-	e := [3]string{fam.Caption(), fam.FoldedLine(), fam.StyleKey()}
-	if big {
-		c.mu.Lock()
-		if c.m == nil || len(c.m) >= captionCacheMax {
-			c.m = map[captionKey][3]string{}
-		}
-		c.m[captionKey{v, p}] = e
-		c.mu.Unlock()
+}
+
+// selectCaption selects v's family for p and returns its caption, folded
+// line and style key (empty when it cannot be selected).
+func selectCaption(srv *Server, v graph.NodeID, p treeParams) [3]string {
+	fam, err := srv.family(v, p)
+	if err != nil {
+		return [3]string{}
 	}
-	return e[0], e[1], e[2]
+	return [3]string{fam.Caption(), fam.FoldedLine(), fam.StyleKey()}
 }

@@ -366,4 +366,28 @@ func TestCaptionCache(t *testing.T) {
 	if n := len(srv.captions.m); n != 2 {
 		t.Errorf("caption cache holds %d entries, want 2 (the big family at two sizes, not the small one)", n)
 	}
+	// A selection slower than the wait: the page goes without the caption
+	// and says so; the selection finishes for the next page.
+	setWait := func(d time.Duration) {
+		srv.captions.mu.Lock()
+		srv.captions.wait = d
+		srv.captions.mu.Unlock()
+	}
+	pending := func() int {
+		srv.captions.mu.Lock()
+		defer srv.captions.mu.Unlock()
+		return len(srv.captions.pending)
+	}
+	setWait(time.Nanosecond)
+	body := get(t, h, "/model/big/root?max=5").Body.String()
+	if !strings.Contains(body, "was not ready in time for this page") {
+		t.Errorf("page with a slow caption lacks the note:\n%s", caption.FindString(body))
+	}
+	for i := 0; i < 10000 && pending() > 0; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	setWait(0)
+	if got := caption.FindString(get(t, h, "/model/big/root?max=5").Body.String()); !strings.Contains(got, "of 5,001 models") {
+		t.Errorf("the next page's caption = %q", got)
+	}
 }
