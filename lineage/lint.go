@@ -97,8 +97,9 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 		hash  uint64
 	}
 	var cands []cand
-	wanted := map[uint64]bool{} // the hashes of the bases the quantizations name
-	var wantLen [256]bool       // and their lengths (255: 255 or more)
+	wanted := map[uint64]bool{}                // the hashes of the bases the quantizations name
+	var wantLen [256]bool                      // and their lengths (255: 255 or more)
+	parents := graph.NewBitset(s.G.NumNodes()) // the parents quantizations declare
 	for v := 0; v < s.G.NumNodes(); v++ {
 		id := graph.NodeID(v)
 		ps, labs := s.G.In(id)
@@ -119,15 +120,32 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 		cands = append(cands, cand{id, base, h})
 		wanted[h] = true
 		wantLen[min(len(base), 255)] = true
+		for i, p := range ps {
+			if r, _ := LabelRelation(labs[i]); r == Quantized {
+				parents.Set(p)
+			}
+		}
 	}
 	if len(cands) == 0 {
 		return nil
 	}
-	// The models named like some quantization's base, by name hash, in
-	// one pass over the names in store order (sequential reads: at Hub
-	// scale this beats visiting the children of the parents above).
+	// The children of those parents named like some quantization's base,
+	// by name hash, in one pass in store order (sequential reads: at Hub
+	// scale this beats visiting each parent's children), reading the names
+	// of those children only.
 	named := map[uint64][]graph.NodeID{}
 	for v := 0; v < s.G.NumNodes(); v++ {
+		ps, _ := s.G.In(graph.NodeID(v))
+		child := false
+		for _, p := range ps {
+			if parents.Has(p) {
+				child = true
+				break
+			}
+		}
+		if !child {
+			continue
+		}
 		name := namePart(s.Name(graph.NodeID(v)))
 		if !wantLen[min(len(name), 255)] {
 			continue
