@@ -441,11 +441,17 @@ func (ix *searchIndex) exactPos(id string) (int32, bool) {
 	if problem != "" {
 		return -1, false
 	}
+	// Ids are unique ignoring case, and modelid.Compare orders by the
+	// folded id first: the one match, if any, sits just before or at
+	// the place id would take.
+	name := func(i int) string { return ix.s.Name(graph.NodeID(ix.order[ix.byName[i]])) }
 	i, _ := slices.BinarySearchFunc(ix.byName, id, func(p int32, id string) int {
-		return compareFold(ix.s.Name(graph.NodeID(ix.order[p])), id)
+		return modelid.Compare(ix.s.Name(graph.NodeID(ix.order[p])), id)
 	})
-	if i < len(ix.byName) && compareFold(ix.s.Name(graph.NodeID(ix.order[ix.byName[i]])), id) == 0 {
-		return ix.byName[i], true
+	for _, at := range []int{i, i - 1} {
+		if at >= 0 && at < len(ix.byName) && strings.EqualFold(name(at), id) {
+			return ix.byName[at], true
+		}
 	}
 	return -1, false
 }
@@ -457,17 +463,6 @@ func (ix *searchIndex) exact(id string) (graph.NodeID, bool) {
 		return graph.NodeID(ix.order[p]), true
 	}
 	return -1, false
-}
-
-// compareFold compares a and b ignoring ASCII case only: the first key of
-// modelid.Compare, on which ids are unique.
-func compareFold(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if x, y := modelid.Lower(a[i]), modelid.Lower(b[i]); x != y {
-			return cmp.Compare(x, y)
-		}
-	}
-	return cmp.Compare(len(a), len(b))
 }
 
 // Match groups, best first.

@@ -295,3 +295,21 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// TestExactEveryModel: every model of the sample is found by its id in
+// upper, lower and its own case, and by its URL; a near miss is not.
+func TestExactEveryModel(t *testing.T) {
+	s := sample(t)
+	ix := newSearchIndex(s)
+	for v := range graph.NodeID(s.NumModels()) {
+		id := s.Name(v)
+		for _, q := range []string{id, strings.ToUpper(id), strings.ToLower(id), "https://huggingface.co/" + id} {
+			if got, ok := ix.exact(q); !ok || got != v {
+				t.Fatalf("exact(%q) = %d %v, want %d", q, got, ok, v)
+			}
+		}
+		if got, ok := ix.exact(id + "-x"); ok && !strings.EqualFold(s.Name(got), id+"-x") {
+			t.Fatalf("exact(%q) = %s", id+"-x", s.Name(got))
+		}
+	}
+}
