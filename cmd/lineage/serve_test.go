@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -83,6 +86,71 @@ func TestServeCommand(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, "serve", "extra"); code != exitUsage {
 		t.Errorf("serve extra: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestServeRecover: with --recover, a model's API lists the parents that
+// lineage recover --json proposes for it, in confidence order; without
+// it, none.
+func TestServeRecover(t *testing.T) {
+	t.Setenv("LINEAGE_RENDER", filepath.Join(t.TempDir(), "no-such-renderer"))
+	out, errOut, code := runCmd(t, "recover", "--json")
+	if code != 0 {
+		t.Fatalf("recover --json: exit %d: %s", code, errOut)
+	}
+	var rec struct {
+		Proposals []struct {
+			ID, Parent string
+			Confidence float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || len(rec.Proposals) == 0 {
+		t.Fatalf("recover --json: %v, %d proposals", err, len(rec.Proposals))
+	}
+	want := map[string][]string{}
+	for _, p := range rec.Proposals {
+		want[p.ID] = append(want[p.ID], p.Parent)
+	}
+	base := startServe(t, "--quiet", "--recover")
+	plain := startServe(t, "--quiet")
+	n := 0
+	for id, parents := range want {
+		if n++; n > 25 {
+			break
+		}
+		var m struct {
+			Recovered []struct {
+				ID         string
+				Confidence float64
+			}
+		}
+		resp, err := http.Get(base + "/api/model/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		var got []string
+		for i, r := range m.Recovered {
+			got = append(got, r.ID)
+			if i > 0 && r.Confidence > m.Recovered[i-1].Confidence {
+				t.Errorf("%s: candidates not by confidence: %+v", id, m.Recovered)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(parents)
+		if err != nil || !slices.Equal(got, parents) {
+			t.Errorf("%s: served candidates %v (%v), lineage recover proposes %v", id, got, err, parents)
+		}
+		resp, err = http.Get(plain + "/api/model/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"recovered"`) {
+			t.Errorf("%s: served without --recover, yet the API lists candidates", id)
+		}
 	}
 }
 

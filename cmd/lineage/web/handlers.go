@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/modelid"
+	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
 // Handlers are thin: read and bound the request, ask the store (through
@@ -246,11 +248,12 @@ type modelView struct {
 	// Hints are evidence of parents that is not a declaration (card
 	// prose, repository files), shown as such.
 	Hints []hintView `json:"hints"`
-	// Recovered is where the parents proposed by recovered lineage (names,
-	// conventions, hints) will go once the store carries them; until then
-	// the page says this build has none. TODO(recovery): fill from the
-	// recovered-lineage API when it is on main.
-	Recovered []string `json:"-"`
+	// Recovered lists the parents recovered lineage proposes for the
+	// model (candidates, not edges), best first; RecoveryRan tells an
+	// empty list from recovery not run (then the JSON has no field).
+	Recovered   []recoveredView `json:"recovered,omitempty"`
+	RecoveryRan bool            `json:"-"`
+	RecoveryMin float64         `json:"-"`
 
 	Descendants           int          `json:"descendants"`
 	DescendantsByRelation []relCount   `json:"descendants_by_relation"`
@@ -269,6 +272,16 @@ type hintView struct {
 	Key    string `json:"key"`
 	Value  string `json:"value"`
 	ID     string `json:"id,omitempty"`
+}
+
+// recoveredView is one proposed parent.
+type recoveredView struct {
+	ID         string              `json:"id"`
+	Relation   string              `json:"relation"`
+	Confidence float64             `json:"confidence"`
+	Match      string              `json:"match"`
+	Rule       string              `json:"rule,omitempty"`
+	Evidence   []recovery.Evidence `json:"evidence"`
 }
 
 // maxHints bounds the hints listed on a page.
@@ -314,6 +327,18 @@ func (srv *Server) model(v graph.NodeID) modelView {
 			}
 		}
 		m.Hints = append(m.Hints, hv)
+	}
+	if rec := srv.opt.Recovery; rec != nil {
+		m.RecoveryRan, m.RecoveryMin = true, rec.Summary.MinConfidence
+		m.Recovered = []recoveredView{}
+		for _, p := range srv.recovered[v] {
+			rv := recoveredView{ID: s.Name(p.Parent), Relation: p.Relation.String(), Confidence: math.Round(p.Confidence*100) / 100,
+				Match: p.Match.String(), Evidence: p.Evidence}
+			if p.Rule != 0 {
+				rv.Rule = p.Rule.String()
+			}
+			m.Recovered = append(m.Recovered, rv)
+		}
 	}
 	// Counts only: the traversal, no list of names to sort.
 	var byRel [len(lineage.Relations)]int

@@ -18,6 +18,7 @@ import (
 
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/ingest"
+	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
 type memSource struct {
@@ -168,7 +169,7 @@ func TestModelPage(t *testing.T) {
 	body = get(t, h, "/model/Base/LLM?dir=down&max=5&fold=0").Body.String()
 	mustContain(t, "Base/LLM page", body, `A foundation. Built on: <strong>nothing declared</strong>.`,
 		`Its card and listing name no base model, so it is counted as a foundation of its 5 descendants.`,
-		`<h3>Recovered candidates</h3>`, `this build has no recovered lineage`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
+		`<h3>Recovered candidates</h3>`, `Recovered lineage is off: <code>lineage serve --recover</code>`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
 		`2 direct children:`, `src="/tree/Base/LLM?dir=down&amp;max=5&amp;fold=0"`, `<option value="5" selected>5</option>`, `id="tree-caption">showing 5 of 6 models; 1 folded`)
 	if w := get(t, h, "/model/base/llm"); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/model/Base/LLM" {
 		t.Errorf("lower-case id = %d %q, want 301 to the record's spelling", w.Code, w.Header().Get("Location"))
@@ -389,5 +390,43 @@ func TestCaptionCache(t *testing.T) {
 	setWait(0)
 	if got := caption.FindString(get(t, h, "/model/big/root?max=5").Body.String()); !strings.Contains(got, "of 5,001 models") {
 		t.Errorf("the next page's caption = %q", got)
+	}
+}
+
+// TestRecoveredCandidates: with recovered lineage, a foundation's page
+// lists the proposed parents best first, labelled as candidates; without
+// proposals for it, it says none reached the threshold; without recovery,
+// that recovery is off. The API carries them only when recovery ran.
+func TestRecoveredCandidates(t *testing.T) {
+	s := testStore(t)
+	lone, _ := s.Lookup("lone/model")
+	base, _ := s.Lookup("Base/LLM")
+	chat, _ := s.Lookup("org/chat")
+	res := &recovery.Result{
+		Proposals: []recovery.Proposal{
+			{Child: lone, Parent: chat, Relation: lineage.Finetune, Confidence: 0.8, Match: recovery.MatchPrefix, Evidence: []recovery.Evidence{{Kind: "name", Detail: "<i>lone</i> starts with chat"}}},
+			{Child: lone, Parent: base, Relation: lineage.Quantized, Confidence: 0.93, Match: recovery.MatchFormat},
+		},
+		Summary: recovery.Summary{MinConfidence: 0.75},
+	}
+	_, h := newTestServer(t, func(o *Options) { o.Recovery = res })
+	body := get(t, h, "/model/lone/model").Body.String()
+	i, j := strings.Index(body, `<a href="/model/Base/LLM">Base/LLM</a>`), strings.Index(body, `<a href="/model/org/chat">org/chat</a>`)
+	if i < 0 || j < i {
+		t.Errorf("lone/model page lacks the candidates best first (%d, %d):\n%s", i, j, body)
+	}
+	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared, not drawn, not counted`,
+		`prefix; name: &lt;i&gt;lone&lt;/i&gt; starts with chat`)
+	mustContain(t, "Base/LLM page", get(t, h, "/model/Base/LLM").Body.String(), `proposes no parent for it at confidence 0.75 or more`)
+	var m struct{ Recovered []recoveredView }
+	json.Unmarshal(get(t, h, "/api/model/lone/model").Body.Bytes(), &m)
+	if len(m.Recovered) != 2 || m.Recovered[0].ID != "Base/LLM" || m.Recovered[0].Confidence != 0.93 || m.Recovered[1].Match != "prefix" {
+		t.Errorf("api recovered = %+v", m.Recovered)
+	}
+
+	_, h = newTestServer(t, nil)
+	mustContain(t, "page without recovery", get(t, h, "/model/lone/model").Body.String(), `Recovered lineage is off`)
+	if body := get(t, h, "/api/model/lone/model").Body.String(); strings.Contains(body, `"recovered"`) {
+		t.Errorf("api without recovery has a recovered field:\n%s", body)
 	}
 }
