@@ -133,7 +133,13 @@ func New(opt Options) (*Server, error) {
 	if opt.MaxInFlight <= 0 {
 		opt.MaxInFlight = 256
 	}
-	srv := &Server{opt: opt, s: opt.Store, index: newSearchIndex(opt.Store)}
+	srv := &Server{opt: opt, s: opt.Store}
+	// The foundation ranking (the home page's) is computed meanwhile, so
+	// that no first request pays for it.
+	ranked := make(chan struct{})
+	go func() { srv.rankAll(); close(ranked) }()
+	srv.index = newSearchIndex(opt.Store)
+	<-ranked
 	// Building the search index of a Hub-scale store takes about twice
 	// the memory it keeps (170 of 280 MiB at 2M models); a long-running
 	// server returns that at once rather than when the runtime gets to it.
