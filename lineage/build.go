@@ -625,6 +625,14 @@ func (b *Builder) Finish() *Store {
 		b.finishHints(s)
 	}
 	s.flags = b.flags
+	// The checks on the finished graph run meanwhile (they read the
+	// graph and the names, which nothing below writes).
+	var lintDiags []Diagnostic
+	lintDone := make(chan struct{})
+	go func() {
+		lintDiags = append(s.GrandparentShortcuts(), s.ConflictingRelations()...)
+		close(lintDone)
+	}()
 
 	// Dangling parents and the per-node counts, in one pass.
 	st := Stats{Models: n, Records: b.records, Duplicates: b.duplicates, MergedRecords: b.merged,
@@ -690,6 +698,12 @@ func (b *Builder) Finish() *Store {
 			Detail: fmt.Sprintf("%d models derive from each other in a cycle; counts stay reachability counts, but one of these base_model declarations is wrong", len(c))})
 	}
 	for _, d := range danglingDiags {
+		b.addDiag(d)
+	}
+	// The checks on the finished graph: their findings are diagnostics
+	// like any other, so that build, stats and lint count the same.
+	<-lintDone
+	for _, d := range lintDiags {
 		b.addDiag(d)
 	}
 	st.Cycles, st.ModelsInCycles, st.DanglingParents = len(cycles), nodesInCycles, dangling

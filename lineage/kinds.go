@@ -22,9 +22,10 @@ const (
 	KindDuplicateKey = "duplicate_key"  // a key given twice in a card's YAML: the last value is used
 	KindRenamed      = "renamed_parent" // a parent named by an id the Hub has renamed
 
-	KindCaseVariant         = "case_variant"
-	KindDupConflict         = "duplicate_conflicting_parents"
-	KindRelationContradicts = "relation_contradicts_id"
-	KindCardTags            = "card_tags_disagree"
-	KindGrandparentShortcut = "grandparent_shortcut"
+	KindCaseVariant          = "case_variant"
+	KindDupConflict          = "duplicate_conflicting_parents"
+	KindRelationContradicts  = "relation_contradicts_id"
+	KindCardTags             = "card_tags_disagree"
+	KindGrandparentShortcut  = "grandparent_shortcut"
+	KindConflictingRelations = "conflicting_relations" // one model's parents carry different relations
 )

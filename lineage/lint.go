@@ -11,10 +11,11 @@ import (
 )
 
 // Lint returns every problem found in the input of a freshly built store:
-// the diagnostics of parsing and building (with their source and line),
-// every dangling parent, and every quantization that declares its
-// grandparents instead of its parent (a grandparent shortcut). Problems are
-// sorted by kind, then source, then line, then model.
+// the diagnostics of parsing and building (with their source and line,
+// and the findings Finish adds: cycles, grandparent shortcuts, conflicting
+// relations) and every dangling parent (Finish lists only the first few,
+// and counts them all). The counts per kind are those of Stats().Diagnostics.
+// Problems are sorted by kind, then source, then line, then model.
 func (s *Store) Lint() []Diagnostic {
 	var out []Diagnostic
 	for _, d := range s.diags {
@@ -23,7 +24,6 @@ func (s *Store) Lint() []Diagnostic {
 		}
 	}
 	out = append(out, s.danglingParents()...)
-	out = append(out, s.GrandparentShortcuts()...)
 	slices.SortStableFunc(out, func(a, b Diagnostic) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line), modelid.Compare(a.ID, b.ID))
 	})
@@ -85,16 +85,21 @@ func QuantBase(id string) (string, bool) {
 // GrandparentShortcuts finds quantizations that declare their grandparents:
 // a model C quantized from P whose name, without its quantization marker,
 // names a model X that is itself a child of P — so C was most likely made
-// from X, and its card skipped a generation. The fix names X.
+// from X, and its card skipped a generation. The fix names X. Finish runs
+// it, so its findings are among the store's diagnostics and counts.
+//
+// Names are matched by a hash of their folded name part, so that the pass
+// over all names allocates nothing for the ones no quantization names.
 func (s *Store) GrandparentShortcuts() []Diagnostic {
-	// Index models by the lower-cased name part, only for names that some
-	// quantization points at (keeps the map small at Hub scale).
-	want := map[string][]graph.NodeID{}
 	type cand struct {
 		child graph.NodeID
 		base  string
+		hash  uint64
 	}
 	var cands []cand
+	wanted := map[uint64]bool{}                // the hashes of the bases the quantizations name
+	var wantLen [256]bool                      // and their lengths (255: 255 or more)
+	parents := graph.NewBitset(s.G.NumNodes()) // the parents quantizations declare
 	for v := 0; v < s.G.NumNodes(); v++ {
 		id := graph.NodeID(v)
 		ps, labs := s.G.In(id)
@@ -107,22 +112,46 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 		if !quant {
 			continue
 		}
-		if base, ok := QuantBase(s.Name(id)); ok {
-			key := strings.ToLower(base)
-			want[key] = nil
-			cands = append(cands, cand{id, key})
+		base, ok := QuantBase(s.Name(id))
+		if !ok {
+			continue
+		}
+		h := foldHash(base)
+		cands = append(cands, cand{id, base, h})
+		wanted[h] = true
+		wantLen[min(len(base), 255)] = true
+		for i, p := range ps {
+			if r, _ := LabelRelation(labs[i]); r == Quantized {
+				parents.Set(p)
+			}
 		}
 	}
 	if len(cands) == 0 {
 		return nil
 	}
+	// The children of those parents named like some quantization's base,
+	// by name hash, in one pass in store order (sequential reads: at Hub
+	// scale this beats visiting each parent's children), reading the names
+	// of those children only.
+	named := map[uint64][]graph.NodeID{}
 	for v := 0; v < s.G.NumNodes(); v++ {
-		name := s.Name(graph.NodeID(v))
-		if i := strings.LastIndexByte(name, '/'); i >= 0 {
-			name = name[i+1:]
+		ps, _ := s.G.In(graph.NodeID(v))
+		child := false
+		for _, p := range ps {
+			if parents.Has(p) {
+				child = true
+				break
+			}
 		}
-		if l, ok := want[strings.ToLower(name)]; ok {
-			want[strings.ToLower(name)] = append(l, graph.NodeID(v))
+		if !child {
+			continue
+		}
+		name := namePart(s.Name(graph.NodeID(v)))
+		if !wantLen[min(len(name), 255)] {
+			continue
+		}
+		if h := foldHash(name); wanted[h] {
+			named[h] = append(named[h], graph.NodeID(v))
 		}
 	}
 	var out []Diagnostic
@@ -138,8 +167,8 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 			// Children of p named like the quantization's base; prefer one
 			// in p's own organisation, then the most downloaded.
 			var best graph.NodeID = -1
-			for _, x := range want[c.base] {
-				if x == c.child || x == p {
+			for _, x := range named[c.hash] {
+				if x == c.child || x == p || !strings.EqualFold(namePart(s.Name(x)), c.base) {
 					continue
 				}
 				if _, isChild := s.G.EdgeLabel(p, x); !isChild {
@@ -163,9 +192,88 @@ func (s *Store) GrandparentShortcuts() []Diagnostic {
 	return out
 }
 
+// ConflictingRelations finds models whose parents carry different
+// relations, such as a declared finetune of one parent and an inferred
+// merge of another: a model card has one base_model_relation for all its
+// parents, so one of the statements is wrong (often an edge list or tag
+// set that mixes a declaration with a parent added later). Finish runs it,
+// so its findings are among the store's diagnostics and counts.
+func (s *Store) ConflictingRelations() []Diagnostic {
+	var out []Diagnostic
+	for v := 0; v < s.G.NumNodes(); v++ {
+		id := graph.NodeID(v)
+		ps, labs := s.G.In(id)
+		if len(ps) < 2 {
+			continue
+		}
+		first, _ := LabelRelation(labs[0])
+		mixed := false
+		for _, l := range labs[1:] {
+			if r, _ := LabelRelation(l); r != first {
+				mixed = true
+				break
+			}
+		}
+		if mixed {
+			out = append(out, s.conflict(id, ps, labs))
+		}
+	}
+	return out
+}
+
+// conflict describes the parents of v by relation, declared ones first.
+func (s *Store) conflict(v graph.NodeID, ps []graph.NodeID, labs []graph.Label) Diagnostic {
+	type group struct {
+		rel      Relation
+		declared bool
+		ids      []string
+	}
+	var groups []group
+	for i, p := range ps {
+		rel, declared := LabelRelation(labs[i])
+		j := slices.IndexFunc(groups, func(g group) bool { return g.rel == rel && g.declared == declared })
+		if j < 0 {
+			groups = append(groups, group{rel: rel, declared: declared})
+			j = len(groups) - 1
+		}
+		groups[j].ids = append(groups[j].ids, s.Name(p))
+	}
+	slices.SortFunc(groups, func(a, b group) int {
+		if a.declared != b.declared {
+			if a.declared {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.rel, b.rel)
+	})
+	var parts, values, all []string
+	for _, g := range groups {
+		slices.SortFunc(g.ids, modelid.Compare)
+		how := "inferred"
+		if g.declared {
+			how = "declared"
+		}
+		parts = append(parts, g.rel.String()+" of "+strings.Join(g.ids, ", ")+" ("+how+")")
+		values = append(values, g.rel.String()+" ("+how+")")
+		all = append(all, g.ids...)
+	}
+	slices.SortFunc(all, modelid.Compare)
+	keep := groups[0] // the declared relation when there is one
+	fix := "base_model: " + strings.Join(keep.ids, ", ") + "\nbase_model_relation: " + keep.rel.String()
+	if len(keep.ids) > 1 {
+		fix = "base_model: [" + strings.Join(keep.ids, ", ") + "]\nbase_model_relation: " + keep.rel.String()
+	}
+	return Diagnostic{Kind: KindConflictingRelations, ID: s.Name(v), Value: strings.Join(values, ", "),
+		Detail: "its parents carry different relations: " + strings.Join(parts, "; ") +
+			"; a model has one base_model_relation for all its parents: keep the " + keep.rel.String() + " and drop the others (the fix), or, if it merges them all, state base_model: [" + strings.Join(all, ", ") + "] with base_model_relation: merge",
+		Fix: fix}
+}
+
 // better reports whether x is a likelier real parent than y, for a
-// quantization that declared p: same organisation as p first, then
-// downloads, then id.
+// quantization that declared p: same organisation as p first, then more
+// children, then id. Only the graph decides (not downloads), so that a
+// graph-only store reports the same fixes as a full one.
 func better(s *Store, x, y, p graph.NodeID) bool {
 	org := func(v graph.NodeID) string {
 		n := s.Name(v)
@@ -175,17 +283,16 @@ func better(s *Store, x, y, p graph.NodeID) bool {
 	if ox, oy := org(x) == org(p), org(y) == org(p); ox != oy {
 		return ox
 	}
-	if s.Downloads(x) != s.Downloads(y) {
-		return s.Downloads(x) > s.Downloads(y)
+	if dx, dy := s.G.OutDegree(x), s.G.OutDegree(y); dx != dy {
+		return dx > dy
 	}
 	return modelid.Compare(s.Name(x), s.Name(y)) < 0
 }
 
+// namePart returns the part of a store id after its '/' (a normalised id
+// has at most one, so the vectorised forward search finds it).
 func namePart(id string) string {
-	if i := strings.LastIndexByte(id, '/'); i >= 0 {
-		return id[i+1:]
-	}
-	return id
+	return id[strings.IndexByte(id, '/')+1:]
 }
 
 // LintSummary counts problems by kind.

@@ -12,6 +12,7 @@ import (
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage/export"
+	"github.com/lineage-project/lineage/lineage/recovery"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -71,6 +72,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (loopback by default; the UI has no authentication)")
 	maxTree := fs.Int("max-tree-nodes", 300, "the largest tree a page may ask for, in `N` models")
 	renderTimeout := fs.Duration("render-timeout", 20*time.Second, "give up drawing one tree after `D`")
+	withRecovery := fs.Bool("recover", false, "run recovered lineage at start (as lineage recover does; seconds at Hub scale) and list its proposed parents on model pages")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -99,6 +101,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opt := web.Options{Store: s, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "serve: "+format+"\n", a...) }}
+	if *withRecovery {
+		res := recovery.Recover(recovery.FromStore(s), recovery.Options{MinConfidence: recovery.DefaultMinConfidence})
+		opt.Recovery = &res
+		if !d.quiet {
+			fmt.Fprintf(stderr, "note: recovered lineage proposes %d parents for %d of the %d models that declare none\n", res.Summary.Edges, res.Summary.Proposed, res.Summary.Undeclared)
+		}
+	}
 	if rerr == nil {
 		opt.Render = func(ctx context.Context, dot []byte) ([]byte, error) {
 			return rend.Render(ctx, "svg", dot)

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,6 +86,71 @@ func TestServeCommand(t *testing.T) {
 	}
 	if _, _, code := runCmd(t, "serve", "extra"); code != exitUsage {
 		t.Errorf("serve extra: exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestServeRecover: with --recover, a model's API lists the parents that
+// lineage recover --json proposes for it, in confidence order; without
+// it, none.
+func TestServeRecover(t *testing.T) {
+	t.Setenv("LINEAGE_RENDER", filepath.Join(t.TempDir(), "no-such-renderer"))
+	out, errOut, code := runCmd(t, "recover", "--json")
+	if code != 0 {
+		t.Fatalf("recover --json: exit %d: %s", code, errOut)
+	}
+	var rec struct {
+		Proposals []struct {
+			ID, Parent string
+			Confidence float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || len(rec.Proposals) == 0 {
+		t.Fatalf("recover --json: %v, %d proposals", err, len(rec.Proposals))
+	}
+	want := map[string][]string{}
+	for _, p := range rec.Proposals {
+		want[p.ID] = append(want[p.ID], p.Parent)
+	}
+	base := startServe(t, "--quiet", "--recover")
+	plain := startServe(t, "--quiet")
+	n := 0
+	for id, parents := range want {
+		if n++; n > 25 {
+			break
+		}
+		var m struct {
+			Recovered []struct {
+				ID         string
+				Confidence float64
+			}
+		}
+		resp, err := http.Get(base + "/api/model/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		var got []string
+		for i, r := range m.Recovered {
+			got = append(got, r.ID)
+			if i > 0 && r.Confidence > m.Recovered[i-1].Confidence {
+				t.Errorf("%s: candidates not by confidence: %+v", id, m.Recovered)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(parents)
+		if err != nil || !slices.Equal(got, parents) {
+			t.Errorf("%s: served candidates %v (%v), lineage recover proposes %v", id, got, err, parents)
+		}
+		resp, err = http.Get(plain + "/api/model/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `"recovered"`) {
+			t.Errorf("%s: served without --recover, yet the API lists candidates", id)
+		}
 	}
 }
 
@@ -175,6 +244,52 @@ func TestServeBrowser(t *testing.T) {
 		t.Errorf("screenshot is %v", b)
 	}
 	t.Logf("screenshot of %s: %s", model, shot)
+}
+
+// TestServeBrowserSearch runs the searches of the issue in headless
+// Chromium, as the search form submits them: the model meant comes first,
+// a full id (in any case) opens its page, a bare name lists the matches;
+// and the completion box offers words matches as the user types.
+func TestServeBrowserSearch(t *testing.T) {
+	chrome := chromium(t)
+	t.Setenv("LINEAGE_RENDER", filepath.Join(t.TempDir(), "no-such-renderer"))
+	base := startServe(t, "--quiet")
+	hits := regexp.MustCompile(`<li><a href="/model/[^"]+">([^<]+)</a> <span class="meta match-(\w+)">`)
+	for _, tc := range []struct {
+		q     string
+		first []string // "match id" of the first hits, in order
+	}{
+		{"1776", []string{"words perplexity-ai/r1-1776"}},
+		{"mistral 7b", []string{"words mistralai/Mistral-7B-v0.1"}},
+		{"Mistral 7B", []string{"words mistralai/Mistral-7B-v0.1"}},
+		{"Mistral-7B", []string{"id Mistral-7b", "name unsloth/mistral-7b", "prefix mistralai/Mistral-7B-v0.1"}},
+		{"r1-1776", []string{"name perplexity-ai/r1-1776"}},
+	} {
+		dom := browse(t, chrome, base+"/search?q="+url.QueryEscape(tc.q), "--dump-dom")
+		var got []string
+		for _, m := range hits.FindAllStringSubmatch(dom, len(tc.first)) {
+			got = append(got, m[2]+" "+m[1])
+		}
+		if strings.Join(got, ", ") != strings.Join(tc.first, ", ") {
+			t.Errorf("search %q in the browser starts %q, want %q\n%s", tc.q, got, tc.first, grepLines(dom, "<li>"))
+		}
+	}
+	// A full id, in any case, opens the model's page.
+	for _, q := range []string{"perplexity-ai/r1-1776", "PERPLEXITY-AI/R1-1776", "https://huggingface.co/perplexity-ai/r1-1776", "mistralai/mistral-7b-v0.1"} {
+		dom := browse(t, chrome, base+"/search?q="+url.QueryEscape(q), "--dump-dom")
+		want := `<h1 id="model-id">perplexity-ai/r1-1776</h1>`
+		if strings.HasPrefix(q, "mistralai") {
+			want = `<h1 id="model-id">mistralai/Mistral-7B-v0.1</h1>`
+		}
+		if !strings.Contains(dom, want) {
+			t.Errorf("search %q in the browser did not open the model page (%s):\n%s", q, want, grepLines(dom, "<h1"))
+		}
+	}
+	// Completion of words: typing "mistral 7b" offers the family.
+	dom := browse(t, chrome, base+"/?q="+url.QueryEscape("mistral 7b"), "--dump-dom")
+	if !strings.Contains(dom, `<option value="mistralai/Mistral-7B-v0.1">`) {
+		t.Errorf("completion for %q lacks mistralai/Mistral-7B-v0.1:\n%s", "mistral 7b", grepLines(dom, "option"))
+	}
 }
 
 func grepLines(s, sub string) string {

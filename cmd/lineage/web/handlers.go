@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/modelid"
+	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
 // Handlers are thin: read and bound the request, ask the store (through
@@ -98,28 +103,47 @@ func (srv *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 
 type hit struct {
 	ID          string `json:"id"`
+	Match       string `json:"match"`
+	Descendants int    `json:"descendants"`
 	Downloads   int64  `json:"downloads"`
 	Foundation  bool   `json:"foundation"`
-	Descendants int    `json:"-"`
 }
 
 type searchView struct {
 	Query       string
 	Hits        []hit
+	Partial     bool
 	Suggestions []string
 	TooLong     bool
 }
 
-// search finds models for q: by id or name prefix, else the closest ids.
+// matchNames name the search groups in the API and on the page.
+var matchNames = [...]string{groupExactID: "id", groupExactName: "name", groupPrefix: "prefix", groupWords: "words"}
+
+// search finds models for q (see searchIndex), else the closest ids.
 func (srv *Server) search(q string) searchView {
 	view := searchView{Query: q}
-	for _, v := range srv.index.complete(q, maxSearchHits) {
-		view.Hits = append(view.Hits, hit{ID: srv.s.Name(v), Downloads: srv.s.Downloads(v), Foundation: srv.s.IsFoundation(v)})
+	res := srv.index.search(q, maxSearchHits)
+	view.Partial = res.Partial
+	for _, h := range res.Hits {
+		view.Hits = append(view.Hits, hit{ID: srv.s.Name(h.V), Match: matchNames[h.Group], Descendants: srv.index.descendants(h.V),
+			Downloads: srv.s.Downloads(h.V), Foundation: srv.s.IsFoundation(h.V)})
 	}
 	if len(view.Hits) == 0 {
 		view.Suggestions = srv.index.suggest(q, 10)
 	}
 	return view
+}
+
+// redirectTarget returns the model a search goes straight to: one named by
+// its full ORG/NAME id, ignoring case. A bare name ("Mistral-7B") is
+// ambiguous even when a legacy id spells it: it lists the matches.
+func (srv *Server) redirectTarget(q string) (graph.NodeID, bool) {
+	id, _, problem := modelid.Normalize(q)
+	if problem != "" || !strings.Contains(id, "/") {
+		return -1, false
+	}
+	return srv.index.exact(id)
 }
 
 func (srv *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +156,7 @@ func (srv *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	if v, ok := srv.index.exact(q); ok {
+	if v, ok := srv.redirectTarget(q); ok {
 		http.Redirect(w, r, modelURL(srv.s.Name(v)), http.StatusSeeOther)
 		return
 	}
@@ -147,8 +171,8 @@ func (srv *Server) handleAPIComplete(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := intParam(r, "limit", 10, 1, maxCompletions)
 	out := []string{}
-	for _, v := range srv.index.complete(q, limit) {
-		out = append(out, srv.s.Name(v))
+	for _, h := range srv.index.search(q, limit).Hits {
+		out = append(out, srv.s.Name(h.V))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -163,8 +187,9 @@ func (srv *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Query       string   `json:"query"`
 		Models      []hit    `json:"models"`
+		Partial     bool     `json:"partial,omitempty"`
 		Suggestions []string `json:"suggestions"`
-	}{q, nonNil(view.Hits), nonNil(view.Suggestions)})
+	}{q, nonNil(view.Hits), view.Partial, nonNil(view.Suggestions)})
 }
 
 func nonNil[T any](s []T) []T {
@@ -220,6 +245,16 @@ type modelView struct {
 	Ancestors      []lineage.Hop        `json:"ancestors"`
 	AncestorsMore  int                  `json:"ancestors_more,omitempty"`
 
+	// Hints are evidence of parents that is not a declaration (card
+	// prose, repository files), shown as such.
+	Hints []hintView `json:"hints"`
+	// Recovered lists the parents recovered lineage proposes for the
+	// model (candidates, not edges), best first; RecoveryRan tells an
+	// empty list from recovery not run (then the JSON has no field).
+	Recovered   []recoveredView `json:"recovered,omitempty"`
+	RecoveryRan bool            `json:"-"`
+	RecoveryMin float64         `json:"-"`
+
 	Descendants           int          `json:"descendants"`
 	DescendantsByRelation []relCount   `json:"descendants_by_relation"`
 	Children              []childGroup `json:"children"`
@@ -228,6 +263,29 @@ type modelView struct {
 	// Tree is the drawing's state; only the HTML page uses it.
 	Tree *treeView `json:"-"`
 }
+
+// hintView is one hint; ID is set when its value names a model of the
+// graph.
+type hintView struct {
+	Kind   string `json:"kind"`
+	Source string `json:"source"`
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	ID     string `json:"id,omitempty"`
+}
+
+// recoveredView is one proposed parent.
+type recoveredView struct {
+	ID         string              `json:"id"`
+	Relation   string              `json:"relation"`
+	Confidence float64             `json:"confidence"`
+	Match      string              `json:"match"`
+	Rule       string              `json:"rule,omitempty"`
+	Evidence   []recovery.Evidence `json:"evidence"`
+}
+
+// maxHints bounds the hints listed on a page.
+const maxHints = 20
 
 type treeView struct {
 	URL        string
@@ -259,14 +317,43 @@ func (srv *Server) model(v graph.NodeID) modelView {
 	if len(m.Paths) == 1 && len(m.Paths[0]) == 1 {
 		m.Paths = [][]lineage.PathStep{} // a foundation: no path to show
 	}
-	d := s.Descendants(v, 0, graph.AllLabels, 1)
-	m.Descendants = d.Count
+	m.Hints = []hintView{}
+	hints := s.Hints(v)
+	for _, h := range hints[:min(len(hints), maxHints)] {
+		hv := hintView{Kind: h.Kind.String(), Source: h.Source, Key: h.Key, Value: h.Value}
+		if id, _, problem := modelid.Normalize(h.Value); problem == "" {
+			if p, ok := srv.index.exact(id); ok && p != v {
+				hv.ID = s.Name(p)
+			}
+		}
+		m.Hints = append(m.Hints, hv)
+	}
+	if rec := srv.opt.Recovery; rec != nil {
+		m.RecoveryRan, m.RecoveryMin = true, rec.Summary.MinConfidence
+		m.Recovered = []recoveredView{}
+		for _, p := range srv.recovered[v] {
+			rv := recoveredView{ID: s.Name(p.Parent), Relation: p.Relation.String(), Confidence: math.Round(p.Confidence*100) / 100,
+				Match: p.Match.String(), Evidence: p.Evidence}
+			if p.Rule != 0 {
+				rv.Rule = p.Rule.String()
+			}
+			m.Recovered = append(m.Recovered, rv)
+		}
+	}
+	// Counts only: the traversal, no list of names to sort.
+	var byRel [len(lineage.Relations)]int
+	hits := s.G.Reach(v, graph.Down, graph.AllLabels, 0)
+	for _, h := range hits {
+		rel, _ := lineage.LabelRelation(h.Label)
+		byRel[rel]++
+	}
+	m.Descendants = len(hits)
+	m.DescendantsByRelation = []relCount{}
 	for _, r := range lineage.Relations {
-		if n := d.ByRelation[r.String()]; n > 0 {
+		if n := byRel[r]; n > 0 {
 			m.DescendantsByRelation = append(m.DescendantsByRelation, relCount{r.String(), n})
 		}
 	}
-	m.DescendantsByRelation = nonNil(m.DescendantsByRelation)
 	m.Children = srv.children(v)
 	for _, g := range m.Children {
 		m.ChildrenCount += g.Count
@@ -275,14 +362,22 @@ func (srv *Server) model(v graph.NodeID) modelView {
 }
 
 // children groups v's direct children by relation (in relation order),
-// each group by downloads (descending), then id, at most maxChildrenEach.
+// each group by downloads (descending), then id, at most maxChildrenEach:
+// the first ones are selected, not the whole group sorted.
 func (srv *Server) children(v graph.NodeID) []childGroup {
 	s := srv.s
 	kids, labs := s.G.Out(v)
-	byRel := map[lineage.Relation][]child{}
+	var byRel [len(lineage.Relations)][]graph.NodeID
+	var declared [len(lineage.Relations)]map[graph.NodeID]bool
 	for i, c := range kids {
-		rel, declared := lineage.LabelRelation(labs[i])
-		byRel[rel] = append(byRel[rel], child{s.Name(c), s.Downloads(c), declared})
+		rel, decl := lineage.LabelRelation(labs[i])
+		byRel[rel] = append(byRel[rel], c)
+		if decl {
+			if declared[rel] == nil {
+				declared[rel] = map[graph.NodeID]bool{}
+			}
+			declared[rel][c] = true
+		}
 	}
 	groups := []childGroup{}
 	for _, r := range lineage.Relations {
@@ -290,16 +385,35 @@ func (srv *Server) children(v graph.NodeID) []childGroup {
 		if len(cs) == 0 {
 			continue
 		}
-		slices.SortFunc(cs, func(a, b child) int {
-			return cmp.Or(cmp.Compare(b.Downloads, a.Downloads), cmp.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID)), cmp.Compare(a.ID, b.ID))
+		top := firstK(cs, maxChildrenEach, func(a, b graph.NodeID) int {
+			return cmp.Or(cmp.Compare(s.Downloads(b), s.Downloads(a)), modelid.Compare(s.Name(a), s.Name(b)))
 		})
-		g := childGroup{Relation: r.String(), Count: len(cs), Models: cs}
-		if len(cs) > maxChildrenEach {
-			g.Models, g.More = cs[:maxChildrenEach], len(cs)-maxChildrenEach
+		g := childGroup{Relation: r.String(), Count: len(cs), More: len(cs) - len(top)}
+		for _, c := range top {
+			g.Models = append(g.Models, child{s.Name(c), s.Downloads(c), declared[r][c]})
 		}
 		groups = append(groups, g)
 	}
 	return groups
+}
+
+// firstK returns the k least of xs by cmp, in order, without sorting all
+// of xs: a sorted buffer of k that most elements are rejected from by one
+// comparison with its last.
+func firstK[T any](xs []T, k int, cmp func(a, b T) int) []T {
+	out := make([]T, 0, min(k, len(xs)))
+	for _, x := range xs {
+		if len(out) == k && cmp(x, out[k-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, x, cmp)
+		if len(out) < k {
+			out = append(out, x)
+		}
+		copy(out[i+1:], out[i:len(out)-1])
+		out[i] = x
+	}
+	return out
 }
 
 // lookup resolves the {id...} path value; on failure it writes a 404 page
@@ -344,9 +458,7 @@ func (srv *Server) handleModel(w http.ResponseWriter, r *http.Request) {
 		tv.MaxChoices = append(slices.Clone(maxChoices), p.Max)
 		slices.Sort(tv.MaxChoices)
 	}
-	if fam, err := srv.family(v, p); err == nil {
-		tv.Caption, tv.FoldedLine, tv.StyleKey = fam.Caption(), fam.FoldedLine(), fam.StyleKey()
-	}
+	tv.Caption, tv.FoldedLine, tv.StyleKey = srv.captions.get(srv, v, p)
 	m.Tree = tv
 	srv.page(w, http.StatusOK, "model", m)
 }
@@ -357,4 +469,94 @@ func (srv *Server) handleAPIModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, srv.model(v))
+}
+
+// captionCache keeps the tree captions of large families: selecting a
+// family to caption it is the one cost of a model page that grows with
+// the family (up to 150 ms for the largest at Hub scale, drawing every
+// leaf), so a family of at least captionCacheMin descendants is selected
+// once per tree parameters, and a page waits for it at most captionWait:
+// past that it goes without the caption (the drawing has its own legend)
+// and the selection, finishing meanwhile, serves the next page. At most
+// captionCacheMax captions are kept; when full, the cache starts over.
+type captionCache struct {
+	mu      sync.Mutex
+	m       map[captionKey][3]string
+	pending map[captionKey]*selection // selections under way
+	wait    time.Duration             // captionWait unless set (tests)
+}
+
+type captionKey struct {
+	v graph.NodeID
+	p treeParams
+}
+
+// selection is a caption being selected: e is set when done is closed.
+type selection struct {
+	done chan struct{}
+	e    [3]string
+}
+
+const (
+	captionCacheMin = 5000
+	captionCacheMax = 1024
+	captionWait     = 40 * time.Millisecond
+)
+
+// get returns the caption, folded line and style key of v's tree for p
+// (empty when the family cannot be selected, or a large one's selection
+// took longer than captionWait).
+func (c *captionCache) get(srv *Server, v graph.NodeID, p treeParams) (caption, folded, styles string) {
+	if srv.index.descendants(v) < captionCacheMin {
+		e := selectCaption(srv, v, p)
+		return e[0], e[1], e[2]
+	}
+	k := captionKey{v, p}
+	c.mu.Lock()
+	if e, ok := c.m[k]; ok {
+		c.mu.Unlock()
+		return e[0], e[1], e[2]
+	}
+	sel, running := c.pending[k]
+	if !running {
+		if c.pending == nil {
+			c.pending = map[captionKey]*selection{}
+		}
+		sel = &selection{done: make(chan struct{})}
+		c.pending[k] = sel
+		go func() {
+			sel.e = selectCaption(srv, v, p)
+			c.mu.Lock()
+			if c.m == nil || len(c.m) >= captionCacheMax {
+				c.m = map[captionKey][3]string{}
+			}
+			c.m[k] = sel.e
+			delete(c.pending, k)
+			c.mu.Unlock()
+			close(sel.done)
+		}()
+	}
+	wait := c.wait
+	if wait == 0 {
+		wait = captionWait
+	}
+	c.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-sel.done:
+		return sel.e[0], sel.e[1], sel.e[2]
+	case <-t.C:
+		return "", "", ""
+	}
+}
+
+// selectCaption selects v's family for p and returns its caption, folded
+// line and style key (empty when it cannot be selected).
+func selectCaption(srv *Server, v graph.NodeID, p treeParams) [3]string {
+	fam, err := srv.family(v, p)
+	if err != nil {
+		return [3]string{}
+	}
+	return [3]string{fam.Caption(), fam.FoldedLine(), fam.StyleKey()}
 }

@@ -1,6 +1,8 @@
 // Package web is the local web UI and JSON API of "lineage serve": search
-// with completion, a page per model (what it is built on, with the
-// relation of each hop; its direct children by relation; its distinct
+// with completion (by id, name, prefix and words, over an index built
+// once), a page per model (what it is built on, with the relation of each
+// hop, or for a foundation that nothing is declared, with its hints and
+// any recovered candidates; its direct children by relation; its distinct
 // descendant count; its family tree drawn as SVG with folding), and the
 // foundation ranking, all over one read-only lineage.Store.
 //
@@ -18,6 +20,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -25,12 +28,16 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
+	"github.com/lineage-project/lineage/lineage/modelid"
+	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
 //go:embed templates/*.html
@@ -63,6 +70,11 @@ type Options struct {
 	MaxInFlight int
 	// Logf, when set, receives one line per failed render.
 	Logf func(format string, args ...any)
+	// Recovery, when set, is recovered lineage for Store (package
+	// lineage/recovery): a page lists the parents proposed for its model,
+	// as candidates beside what is declared, never as edges. Nil means
+	// recovery was not run, and pages say so.
+	Recovery *recovery.Result
 }
 
 // Server serves the UI and the API. It is safe for concurrent use.
@@ -70,11 +82,15 @@ type Server struct {
 	opt   Options
 	s     *lineage.Store
 	tmpl  map[string]*template.Template
-	index *nameIndex
+	index *searchIndex
 	trees *treeRenderer
 
 	rankOnce sync.Once
 	rank     []lineage.RankEntry
+
+	captions captionCache
+
+	recovered map[graph.NodeID][]recovery.Proposal // by child, best first
 }
 
 // Limits on what a request may ask for.
@@ -117,7 +133,28 @@ func New(opt Options) (*Server, error) {
 	if opt.MaxInFlight <= 0 {
 		opt.MaxInFlight = 256
 	}
-	srv := &Server{opt: opt, s: opt.Store, index: newNameIndex(opt.Store)}
+	srv := &Server{opt: opt, s: opt.Store}
+	// The foundation ranking (the home page's) is computed meanwhile, so
+	// that no first request pays for it.
+	ranked := make(chan struct{})
+	go func() { srv.rankAll(); close(ranked) }()
+	srv.index = newSearchIndex(opt.Store)
+	<-ranked
+	// Building the search index of a Hub-scale store takes about twice
+	// the memory it keeps (170 of 280 MiB at 2M models); a long-running
+	// server returns that at once rather than when the runtime gets to it.
+	debug.FreeOSMemory()
+	if opt.Recovery != nil {
+		srv.recovered = map[graph.NodeID][]recovery.Proposal{}
+		for _, p := range opt.Recovery.Proposals {
+			srv.recovered[p.Child] = append(srv.recovered[p.Child], p)
+		}
+		for _, ps := range srv.recovered {
+			slices.SortFunc(ps, func(a, b recovery.Proposal) int {
+				return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), modelid.Compare(opt.Store.Name(a.Parent), opt.Store.Name(b.Parent)))
+			})
+		}
+	}
 	srv.trees = newTreeRenderer(srv)
 	if err := srv.parseTemplates(); err != nil {
 		return nil, err
@@ -135,6 +172,17 @@ func (srv *Server) parseTemplates() error {
 				return ""
 			}
 			return humanCount(n) + " downloads"
+		},
+		"matchLabel": func(m string) string {
+			switch m {
+			case "id":
+				return "this id"
+			case "name":
+				return "same name"
+			case "prefix":
+				return "starts with it"
+			}
+			return "every word"
 		},
 		"plural": func(n int, one, many string) string {
 			if n == 1 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/ingest"
+	"github.com/lineage-project/lineage/lineage/recovery"
 )
 
 type memSource struct {
@@ -165,7 +167,9 @@ func TestModelPage(t *testing.T) {
 		`<img id="tree-img" src="/tree/org/mix?dir=both&amp;max=80&amp;fold=1"`,
 		`No model declares it as a parent.`)
 	body = get(t, h, "/model/Base/LLM?dir=down&max=5&fold=0").Body.String()
-	mustContain(t, "Base/LLM page", body, `A foundation`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
+	mustContain(t, "Base/LLM page", body, `A foundation. Built on: <strong>nothing declared</strong>.`,
+		`Its card and listing name no base model, so it is counted as a foundation of its 5 descendants.`,
+		`<h3>Recovered candidates</h3>`, `Recovered lineage is off: <code>lineage serve --recover</code>`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
 		`2 direct children:`, `src="/tree/Base/LLM?dir=down&amp;max=5&amp;fold=0"`, `<option value="5" selected>5</option>`, `id="tree-caption">showing 5 of 6 models; 1 folded`)
 	if w := get(t, h, "/model/base/llm"); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/model/Base/LLM" {
 		t.Errorf("lower-case id = %d %q, want 301 to the record's spelling", w.Code, w.Header().Get("Location"))
@@ -173,6 +177,39 @@ func TestModelPage(t *testing.T) {
 	w = get(t, h, "/model/org/chatt")
 	if w.Code != 404 || !strings.Contains(w.Body.String(), `<a href="/model/org/chat">org/chat</a>`) {
 		t.Errorf("unknown model = %d without suggestion:\n%s", w.Code, w.Body.String())
+	}
+}
+
+// TestFoundationPanel: a foundation's "Built on" says so, whether it has
+// a record of its own, lists hints as hints (linked when they name a
+// model), and keeps the place of recovered candidates; a model with
+// parents has no such place.
+func TestFoundationPanel(t *testing.T) {
+	b := lineage.NewBuilder(lineage.BuilderOptions{})
+	b.Add(&lineage.Record{ID: "org/base", Kind: lineage.KindListing, Downloads: -1, Likes: -1, DownloadsAllTime: -1,
+		Parents: []lineage.Parent{{ID: "ghost/parent", Relation: lineage.Finetune, Declared: true}}, ParentFrom: lineage.FromTags})
+	b.Add(&lineage.Record{ID: "org/found", Kind: lineage.KindCard, Downloads: -1, Likes: -1, DownloadsAllTime: -1,
+		Hints: []lineage.Hint{{Kind: lineage.HintCard, Source: "README.md", Key: lineage.HintLinkFrom, Value: "https://huggingface.co/org/base"},
+			{Kind: lineage.HintCard, Source: "README.md", Key: lineage.HintLinkFrom, Value: "<b>not an id</b>"}}})
+	srv, err := New(Options{Store: b.Finish()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	body := get(t, h, "/model/org/found").Body.String()
+	mustContain(t, "org/found page", body, `Built on: <strong>nothing declared</strong>.`, `Its card and listing name no base model, so it is counted as a foundation.`,
+		`<span class="meta">card README.md, link.finetuned_from:</span> <a href="/model/org/base">org/base</a>`,
+		`&lt;b&gt;not an id&lt;/b&gt;`, `<div id="recovered">`)
+	body = get(t, h, "/model/ghost/parent").Body.String()
+	mustContain(t, "ghost/parent page", body, `This graph has no record of its own for it, only models that name it as their parent, so it is counted as a foundation of its 1 descendant.`)
+	body = get(t, h, "/model/org/base").Body.String()
+	if strings.Contains(body, `id="recovered"`) || strings.Contains(body, "nothing declared") {
+		t.Errorf("org/base has a declared parent, yet its page says it has none:\n%s", body)
+	}
+	var m struct{ Hints []hintView }
+	json.Unmarshal(get(t, h, "/api/model/org/found").Body.Bytes(), &m)
+	if len(m.Hints) != 2 || m.Hints[0].ID != "org/base" || m.Hints[1].ID != "" {
+		t.Errorf("api hints = %+v", m.Hints)
 	}
 }
 
@@ -296,5 +333,100 @@ func TestSVGCacheBounded(t *testing.T) {
 	}
 	if srv.trees.bytes > 400 || srv.trees.lru.Len() != len(srv.trees.byKey) {
 		t.Errorf("cache holds %d bytes in %d entries, limit 400", srv.trees.bytes, srv.trees.lru.Len())
+	}
+}
+
+// TestCaptionCache: the tree caption of a family of captionCacheMin
+// descendants or more is selected once per tree parameters and served
+// the same afterwards; a small family's is not kept.
+func TestCaptionCache(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"big/root"}` + "\n")
+	for i := range captionCacheMin {
+		fmt.Fprintf(&b, `{"id":"u%d/kid","tags":["base_model:finetune:big/root"]}`+"\n", i)
+	}
+	b.WriteString(`{"id":"small/root"}` + "\n" + `{"id":"small/kid","tags":["base_model:small/root"]}` + "\n")
+	s, err := ingest.BuildSources(context.Background(), []ingest.Source{memSource{"big.jsonl", b.String()}}, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Options{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	caption := regexp.MustCompile(`id="tree-caption">[^<]*`)
+	first := caption.FindString(get(t, h, "/model/big/root").Body.String())
+	second := caption.FindString(get(t, h, "/model/big/root").Body.String())
+	get(t, h, "/model/big/root?max=30")
+	get(t, h, "/model/small/root")
+	t.Logf("caption: %s", first)
+	if first == "" || first != second || !strings.Contains(first, "of 5,001 models") {
+		t.Errorf("captions %q then %q", first, second)
+	}
+	if n := len(srv.captions.m); n != 2 {
+		t.Errorf("caption cache holds %d entries, want 2 (the big family at two sizes, not the small one)", n)
+	}
+	// A selection slower than the wait: the page goes without the caption
+	// and says so; the selection finishes for the next page.
+	setWait := func(d time.Duration) {
+		srv.captions.mu.Lock()
+		srv.captions.wait = d
+		srv.captions.mu.Unlock()
+	}
+	pending := func() int {
+		srv.captions.mu.Lock()
+		defer srv.captions.mu.Unlock()
+		return len(srv.captions.pending)
+	}
+	setWait(time.Nanosecond)
+	body := get(t, h, "/model/big/root?max=5").Body.String()
+	if !strings.Contains(body, "was not ready in time for this page") {
+		t.Errorf("page with a slow caption lacks the note:\n%s", caption.FindString(body))
+	}
+	for i := 0; i < 10000 && pending() > 0; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	setWait(0)
+	if got := caption.FindString(get(t, h, "/model/big/root?max=5").Body.String()); !strings.Contains(got, "of 5,001 models") {
+		t.Errorf("the next page's caption = %q", got)
+	}
+}
+
+// TestRecoveredCandidates: with recovered lineage, a foundation's page
+// lists the proposed parents best first, labelled as candidates; without
+// proposals for it, it says none reached the threshold; without recovery,
+// that recovery is off. The API carries them only when recovery ran.
+func TestRecoveredCandidates(t *testing.T) {
+	s := testStore(t)
+	lone, _ := s.Lookup("lone/model")
+	base, _ := s.Lookup("Base/LLM")
+	chat, _ := s.Lookup("org/chat")
+	res := &recovery.Result{
+		Proposals: []recovery.Proposal{
+			{Child: lone, Parent: chat, Relation: lineage.Finetune, Confidence: 0.8, Match: recovery.MatchPrefix, Evidence: []recovery.Evidence{{Kind: "name", Detail: "<i>lone</i> starts with chat"}}},
+			{Child: lone, Parent: base, Relation: lineage.Quantized, Confidence: 0.93, Match: recovery.MatchFormat},
+		},
+		Summary: recovery.Summary{MinConfidence: 0.75},
+	}
+	_, h := newTestServer(t, func(o *Options) { o.Recovery = res })
+	body := get(t, h, "/model/lone/model").Body.String()
+	i, j := strings.Index(body, `<a href="/model/Base/LLM">Base/LLM</a>`), strings.Index(body, `<a href="/model/org/chat">org/chat</a>`)
+	if i < 0 || j < i {
+		t.Errorf("lone/model page lacks the candidates best first (%d, %d):\n%s", i, j, body)
+	}
+	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared, not drawn, not counted`,
+		`prefix; name: &lt;i&gt;lone&lt;/i&gt; starts with chat`)
+	mustContain(t, "Base/LLM page", get(t, h, "/model/Base/LLM").Body.String(), `proposes no parent for it at confidence 0.75 or more`)
+	var m struct{ Recovered []recoveredView }
+	json.Unmarshal(get(t, h, "/api/model/lone/model").Body.Bytes(), &m)
+	if len(m.Recovered) != 2 || m.Recovered[0].ID != "Base/LLM" || m.Recovered[0].Confidence != 0.93 || m.Recovered[1].Match != "prefix" {
+		t.Errorf("api recovered = %+v", m.Recovered)
+	}
+
+	_, h = newTestServer(t, nil)
+	mustContain(t, "page without recovery", get(t, h, "/model/lone/model").Body.String(), `Recovered lineage is off`)
+	if body := get(t, h, "/api/model/lone/model").Body.String(); strings.Contains(body, `"recovered"`) {
+		t.Errorf("api without recovery has a recovered field:\n%s", body)
 	}
 }
