@@ -18,6 +18,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage"
 	"github.com/lineage-project/lineage/lineage/ingest"
 )
@@ -500,8 +501,12 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	res := s.Descendants(v, *depth, labels, *limit)
+	impact := s.ImpactCount(v) // over every relation and depth (impact.go)
 	if *asJSON {
-		return writeJSON(stdout, res)
+		return writeJSON(stdout, struct {
+			lineage.DescendantsResult
+			Impact int `json:"impact"`
+		}{res, impact})
 	}
 	fmt.Fprintf(stdout, "%s has %d distinct descendant(s)", res.ID, res.Count)
 	var parts []string
@@ -514,6 +519,12 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)", strings.Join(parts, ", "))
 	}
 	fmt.Fprintln(stdout)
+	if all := res.Count; all > 0 || impact > 0 {
+		if *depth > 0 || labels != graph.AllLabels {
+			all = s.G.CountReach(v, graph.Down, graph.AllLabels)
+		}
+		fmt.Fprintf(stdout, "%d of its %d descendants depend on it alone (lineage impact lists them)\n", impact, all)
+	}
 	if len(res.Descendants) > 0 {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "DEPTH\tRELATION\tDESCENDANT\tCHILD OF")

@@ -30,6 +30,10 @@ Commands:
   stats        models, edges by relation, foundations, problems found
   ancestors    what MODEL is built on: every ancestor up to its foundations
   descendants  what is built on MODEL: distinct descendants
+  path         how TO derives from FROM: a shortest path, or --all of them
+  common       what models A B ... share: common, nearest ancestors, foundations
+  impact       the models that depend on MODEL alone (cut off without it)
+  diff         what changed between two snapshots (OLD NEW: index, listing, dir)
   rank         foundations ranked by descendants, their downloads or likes, or PageRank
   tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
   export       the graph or a family as a listing (jsonl), an edge list (csv),
@@ -99,6 +103,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAncestors(ctx, rest, stdout, stderr)
 	case "descendants":
 		err = cmdDescendants(ctx, rest, stdout, stderr)
+	case "path":
+		err = cmdPath(ctx, rest, stdout, stderr)
+	case "common":
+		err = cmdCommon(ctx, rest, stdout, stderr)
+	case "impact":
+		err = cmdImpact(ctx, rest, stdout, stderr)
+	case "diff":
+		err = cmdDiff(ctx, rest, stdout, stderr)
 	case "rank":
 		err = cmdRank(ctx, rest, stdout, stderr)
 	case "tree":

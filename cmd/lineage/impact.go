@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lineage-project/lineage/graph"
+	"github.com/lineage-project/lineage/lineage"
+)
+
+func cmdImpact(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("impact", "MODEL [--limit N] [--json]", stderr)
+	var d dataFlags
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 50, "list at most `N` models (0: all); counts always cover all")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	model, err := oneModel(pos, "impact")
+	if err != nil {
+		return err
+	}
+	if *limit < 0 {
+		return usagef("--limit must be >= 0")
+	}
+	d.noDigest, d.graphOnly = true, true // no manifest, no metadata here
+	s, err := d.load(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	v, err := s.Lookup(model)
+	if err != nil {
+		return err
+	}
+	res := s.Impact(v, *limit)
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	desc := s.G.CountReach(v, graph.Down, graph.AllLabels)
+	if s.InCycle(v) {
+		fmt.Fprintf(stdout, "note: %s is on a derivation cycle; each member of a cycle that no foundation reaches counts as an entry of its own, so no member depends on another\n", res.ID)
+	}
+	if res.Count == 0 {
+		if desc == 0 {
+			fmt.Fprintf(stdout, "%s has no descendants: withdrawing it cuts no model off\n", res.ID)
+		} else {
+			fmt.Fprintf(stdout, "no model depends on %s alone: each of its %d descendant(s) can be reached without it\n", res.ID, desc)
+		}
+		return nil
+	}
+	fmt.Fprintf(stdout, "%d of the %d descendant(s) of %s depend on it alone: withdrawing it would cut them off from every foundation", res.Count, desc, res.ID)
+	var parts []string
+	for _, r := range lineage.Relations {
+		if n := res.ByRelation[r.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, n))
+		}
+	}
+	fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)\n", strings.Join(parts, ", "))
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEPTH\tRELATION\tMODEL\tCHILD OF")
+	for _, h := range res.Models {
+		r := h.Relation
+		if !h.Declared {
+			r += "*"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, r, h.ID, h.Via)
+	}
+	tw.Flush()
+	if res.Truncated {
+		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Models))
+	}
+	return nil
+}
