@@ -328,16 +328,52 @@ func mapNodes(old, new *Store) []int32 {
 		go func() {
 			defer wg.Done()
 			for v := k * n / workers; v < (k+1)*n/workers; v++ {
-				w, ok := new.find(old.Name(graph.NodeID(v)))
-				if !ok {
-					w = -1
-				}
-				out[v] = int32(w)
+				out[v] = new.lookupFold(old.Name(graph.NodeID(v)))
 			}
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// lookupFold returns the node named id ignoring ASCII case (modelid.Fold's
+// identity; ids are ASCII), or -1: Store.find with the names compared
+// eight bytes at a time.
+func (s *Store) lookupFold(id string) int32 {
+	if s.lazyTable != nil {
+		s.lazyTable.Do(func() { s.table = nameTable(s.names, s.nameOff) })
+	}
+	if len(s.table) == 0 {
+		return -1
+	}
+	mask := uint64(len(s.table) - 1)
+	for i, probes := foldHash(id)&mask, 0; probes < len(s.table); i, probes = (i+1)&mask, probes+1 {
+		v := s.table[i]
+		if v < 0 {
+			return -1
+		}
+		if a, b := s.nameOff[v], s.nameOff[v+1]; int(b-a) == len(id) && equalFoldASCII(s.names[a:b], id) {
+			return v
+		}
+	}
+	return -1
+}
+
+// equalFoldASCII reports whether a and b (of equal length) are equal when
+// ASCII capitals are lower-cased, eight bytes at a time.
+func equalFoldASCII(a []byte, b string) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if fold8(le64(string(a[i:i+8]))) != fold8(le64(b[i:])) {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if modelid.Lower(a[i]) != modelid.Lower(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func countRoots(g *graph.Graph) int {
@@ -370,9 +406,12 @@ func namesSorted(s *Store, vs []graph.NodeID, limit int) []string {
 	return firstSorted(out, limit, modelid.Compare)
 }
 
-// firstSorted sorts xs by cmp and returns the first limit (limit <= 0:
-// all), never nil.
+// firstSorted returns the first limit of xs in the order of cmp (limit <=
+// 0: all of them, sorted), never nil. It may reorder xs.
 func firstSorted[T any](xs []T, limit int, cmp func(a, b T) int) []T {
+	if limit > 0 && len(xs) > 2*limit {
+		xs = smallest(xs, limit, cmp)
+	}
 	slices.SortFunc(xs, cmp)
 	if limit > 0 && len(xs) > limit {
 		xs = xs[:limit:limit]
@@ -381,6 +420,40 @@ func firstSorted[T any](xs []T, limit int, cmp func(a, b T) int) []T {
 		xs = []T{}
 	}
 	return xs
+}
+
+// smallest moves the k smallest of xs (0 < k < len(xs)) in the order of
+// cmp to the front of xs, unsorted, and returns them: a max-heap of k, so
+// that a list of n entries costs about n comparisons, not n log n (names
+// compared from all over the name table are cache misses).
+func smallest[T any](xs []T, k int, cmp func(a, b T) int) []T {
+	h := xs[:k]
+	down := func(i int) {
+		for {
+			l, big := 2*i+1, i
+			if l < k && cmp(h[l], h[big]) > 0 {
+				big = l
+			}
+			if r := l + 1; r < k && cmp(h[r], h[big]) > 0 {
+				big = r
+			}
+			if big == i {
+				return
+			}
+			h[i], h[big] = h[big], h[i]
+			i = big
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range xs[k:] {
+		if cmp(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	return h
 }
 
 // IsIndexFile reports whether path is a regular file that starts with

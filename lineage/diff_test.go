@@ -300,3 +300,23 @@ func TestDiffIndexAndBuild(t *testing.T) {
 		t.Errorf("Reparented = %d, want 1 (c)", got)
 	}
 }
+
+// TestFirstSorted holds the bounded selection to a full sort.
+func TestFirstSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for iter := 0; iter < 2000; iter++ {
+		xs := make([]int, rng.IntN(60))
+		for i := range xs {
+			xs[i] = rng.IntN(20)
+		}
+		limit := rng.IntN(12)
+		want := slices.Sorted(slices.Values(xs))
+		if limit > 0 && len(want) > limit {
+			want = want[:limit]
+		}
+		got := firstSorted(slices.Clone(xs), limit, func(a, b int) int { return a - b })
+		if !slices.Equal(got, want) || got == nil {
+			t.Fatalf("firstSorted(%v, %d) = %v, want %v", xs, limit, got, want)
+		}
+	}
+}

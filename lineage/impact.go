@@ -3,7 +3,6 @@ package lineage
 import (
 	"cmp"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"weak"
@@ -111,10 +110,9 @@ func (s *Store) Impact(v graph.NodeID, limit int) ImpactResult {
 		res.ByRelation[rel.String()]++
 	}
 	if limit > 0 && len(hits) > limit {
-		slices.SortFunc(hits, func(a, b graph.Hit) int {
+		hits = firstSorted(hits, limit, func(a, b graph.Hit) int {
 			return cmp.Or(cmp.Compare(a.Depth, b.Depth), modelid.Compare(s.Name(a.Node), s.Name(b.Node)))
 		})
-		hits = hits[:limit]
 		res.Truncated = true
 	}
 	res.Models = s.hops(hits, graph.Down)
