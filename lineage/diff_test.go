@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/lineage-project/lineage/graph"
 )
 
 func TestDSLDiff(t *testing.T) {
@@ -318,5 +320,40 @@ func TestFirstSorted(t *testing.T) {
 		if !slices.Equal(got, want) || got == nil {
 			t.Fatalf("firstSorted(%v, %d) = %v, want %v", xs, limit, got, want)
 		}
+	}
+}
+
+// TestMapNodes holds the windowed name join on both cores to one lookup
+// per name (Store.find) on stores large enough for several workers and
+// windows, with ids respelt in other letter case and ids on one side only.
+func TestMapNodes(t *testing.T) {
+	var a, b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&a, "org%d/model-%d: org%d/model-%d finetune\n", i%97, i, (i/3)%97, i/3)
+		switch {
+		case i%7 == 0: // not in b
+		case i%5 == 0:
+			fmt.Fprintf(&b, "ORG%d/Model-%d: org%d/model-%d adapter\n", i%97, i, (i/3)%97, i/3)
+		default:
+			fmt.Fprintf(&b, "org%d/model-%d:\n", i%97, i)
+		}
+	}
+	old, cur := dslStore(t, a.String()), dslStore(t, b.String())
+	got := mapNodes(old, cur)
+	matched := 0
+	for v := range old.NumModels() {
+		w, ok := cur.find(old.Name(graph.NodeID(v)))
+		if !ok {
+			w = -1
+		}
+		if got[v] != int32(w) {
+			t.Fatalf("mapNodes: %s -> %d, want %d", old.Name(graph.NodeID(v)), got[v], w)
+		}
+		if w >= 0 {
+			matched++
+		}
+	}
+	if matched == 0 || matched == old.NumModels() {
+		t.Fatalf("mapNodes matched %d of %d: the test needs both cases", matched, old.NumModels())
 	}
 }
