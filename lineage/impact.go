@@ -77,7 +77,9 @@ type ImpactResult struct {
 // from the virtual root member by member, so no member of it depends on
 // another and each member's impact is only what lies below it alone; a
 // cycle that a foundation reaches is dominated like any other models (by
-// the model where every path enters it, if there is one).
+// the model where every path enters it, if there is one). Over a store
+// with recovered lineage (WithEdges) a recovered edge is a route like a
+// declared one.
 func (s *Store) Impact(v graph.NodeID, limit int) ImpactResult {
 	t := s.Dominators()
 	g := s.G

@@ -31,11 +31,13 @@ type PathOptions struct {
 // PathLink is one model on a path between two models. Relation is the
 // relation of the edge from the previous model of the path into this one
 // (empty for the first); Inferred is true when that relation was inferred,
-// not declared.
+// not declared, and Recovered when the edge itself was recovered, not
+// declared (a store with recovered lineage, WithEdges).
 type PathLink struct {
-	ID       string `json:"id"`
-	Relation string `json:"relation,omitempty"`
-	Inferred bool   `json:"inferred,omitempty"`
+	ID        string `json:"id"`
+	Relation  string `json:"relation,omitempty"`
+	Inferred  bool   `json:"inferred,omitempty"`
+	Recovered bool   `json:"recovered,omitempty"`
 }
 
 // PathResult answers "how does To derive from From". Every path runs from
@@ -151,7 +153,7 @@ func (s *Store) pathLinks(p []graph.NodeID) []PathLink {
 		if i > 0 {
 			l, _ := s.G.EdgeLabel(p[i-1], v)
 			rel, declared := LabelRelation(l)
-			out[i].Relation, out[i].Inferred = rel.String(), !declared
+			out[i].Relation, out[i].Inferred, out[i].Recovered = rel.String(), !declared, IsRecovered(l)
 		}
 	}
 	return out

@@ -595,6 +595,14 @@ func TestImpactOverlay(t *testing.T) {
 	if s.Dominators() == ov.Dominators() {
 		t.Error("the overlay shares the original's dominator tree")
 	}
+	// A path over a recovered edge says so.
+	res, err := ov.Path(o, c, PathOptions{})
+	if err != nil || len(res.Paths) != 1 || pathString(res.Paths[0]) != "o -finetune*-> c" || !res.Paths[0][1].Recovered || res.Paths[0][0].Recovered {
+		t.Errorf("overlay Path(o, c) = %+v, %v; want o -> c over a recovered edge", res.Paths, err)
+	}
+	if res, _ := ov.Path(a, c, PathOptions{}); res.Paths[0][1].Recovered || res.Paths[0][2].Recovered {
+		t.Errorf("overlay Path(a, c) = %+v: no recovered edge on it", res.Paths)
+	}
 }
 
 // TestDominatorsOnce: concurrent first calls compute one tree, shared.
