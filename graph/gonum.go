@@ -191,10 +191,12 @@ func (g *Graph) PageRankDir(dir Direction, labels LabelSet, damp, tol float64) [
 	sub := subView{gonumView: view, in: linked, n: g.n - k}
 	pr := network.PageRankSparse(sub, damp, tol)
 	// u' from the sub-graph's ranks: its even share of the teleport and
-	// of the rank of its nodes without out-edges.
+	// of the rank of its nodes without out-edges. Summed in node order, not
+	// the map's (a float sum's last bit depends on its order, and output
+	// rounded to PageRankDigits flapped on it).
 	dangling := 0.0
-	for id, r := range pr {
-		if !view.hasOut(NodeID(id)) {
+	for v := range NodeID(g.n) {
+		if r, ok := pr[int64(v)]; ok && !view.hasOut(v) {
 			dangling += r
 		}
 	}

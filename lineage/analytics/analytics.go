@@ -105,6 +105,21 @@ type Scope struct {
 	// maxRehostHops. Without it, or when it answers false, a re-hosted
 	// foundation stays Unknown and Coverage counts its derivatives.
 	Rehosted func(v graph.NodeID) (graph.NodeID, bool)
+	// Recovered describes the recovered lineage added to the store (see
+	// lineage/recovery), for the manifest; nil when there is none.
+	// Recovered edges are edges of the graph like any other: a model
+	// whose only parent is recovered counts as a derivative of that
+	// parent's foundations.
+	Recovered *RecoveredLineage
+}
+
+// RecoveredLineage is what recovered lineage added to a store: the
+// threshold, the version of the rules that proposed the edges and their
+// number. Its JSON form is the manifests' "recovered" object.
+type RecoveredLineage struct {
+	MinConfidence float64 `json:"min_confidence"`
+	Rules         string  `json:"rules"`
+	Edges         int     `json:"edges"`
 }
 
 // maxRehostHops bounds the chain of re-hosts Scope.Rehosted is followed along.
@@ -552,7 +567,14 @@ func (a *Analysis) RankBy(by GroupBy, m lineage.Measure) (GroupRanking, error) {
 		g := &r.Groups[i]
 		x, sh := round(sum[g.Key]), 0.0
 		if r.Total > 0 {
-			sh = math.Round(sum[g.Key]/r.Total*1e9) / 1e9
+			// PageRank's share is of the rounded figures: gonum starts
+			// its power iteration from a random vector, so only the
+			// PageRankDigits digits are the same from run to run.
+			num := sum[g.Key]
+			if m == lineage.MeasurePageRank {
+				num = x
+			}
+			sh = math.Round(num/r.Total*1e9) / 1e9
 		}
 		*g.figure(m) = &x
 		g.FigureShare = &sh
@@ -1215,6 +1237,8 @@ type Manifest struct {
 	AttributionRule string      `json:"attribution_rule"`
 	Window          Window      `json:"window"`
 	Origins         OriginsInfo `json:"origins"`
+	// Recovered is Scope.Recovered: set when recovered lineage was added.
+	Recovered *RecoveredLineage `json:"recovered,omitempty"`
 }
 
 // Manifest returns the analysis manifest.
@@ -1225,7 +1249,8 @@ func (a *Analysis) Manifest() Manifest {
 		Derivatives: a.derivatives, Counted: len(a.counted), Undated: a.undated,
 		OutsideWindow: a.outside, NotReached: a.notReached,
 		Attribution: a.sc.Attribution.String(), AttributionRule: a.sc.Attribution.Rule(),
-		Origins: OriginsInfo{Version: a.o.Version(), SHA256: a.o.Hash(), Organisations: a.o.Len(), Overrides: a.o.Overrides()},
+		Origins:   OriginsInfo{Version: a.o.Version(), SHA256: a.o.Hash(), Organisations: a.o.Len(), Overrides: a.o.Overrides()},
+		Recovered: a.sc.Recovered,
 	}
 	for _, r := range lineage.Relations {
 		if rl := lineage.RelationLabels(r); a.sc.Labels&rl == rl {
@@ -1269,7 +1294,7 @@ func (m Manifest) Lines() []string {
 		window += fmt.Sprintf(" (%d derivatives undated)", m.Undated)
 	}
 	origins := fmt.Sprintf("%s %s (%d organisations)", m.Origins.Version, m.Origins.SHA256, m.Origins.Organisations)
-	return []string{
+	lines := []string{
 		"input        " + digest + " [" + src + "]",
 		fmt.Sprintf("records      %d models, %d edges; %d foundations, %d derivatives counted of %d reached (%d models with a parent not reached)",
 			m.Models, m.Edges, m.Foundations, m.Counted, m.Derivatives, m.NotReached),
@@ -1278,4 +1303,8 @@ func (m Manifest) Lines() []string {
 		"window       " + window,
 		"origins      " + origins,
 	}
+	if r := m.Recovered; r != nil {
+		lines = append(lines, fmt.Sprintf("recovered    %d edge(s) added at confidence %g or more (rules %s); not declared by any input", r.Edges, r.MinConfidence, r.Rules))
+	}
+	return lines
 }
