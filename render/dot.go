@@ -47,6 +47,9 @@ var otherStyle = edgeStyle{style: "solid", color: "#616161", light: "#bdbdbd", p
 // inferredWords says how an inferred relation is drawn.
 const inferredWords = "inferred relations pale with hollow arrows"
 
+// recoveredWords says how a recovered edge is drawn.
+const recoveredWords = "recovered edges (not declared, proposed from evidence) dashed with an open circle head"
+
 // StyleKey returns, in words, the edge styles the legend of WriteDOT's
 // drawing shows, for a caption beside the picture: each relation drawn
 // with its style ("finetune solid blue, adapter dashed green"), then
@@ -54,7 +57,7 @@ const inferredWords = "inferred relations pale with hollow arrows"
 // is drawn, and "badges on dashed grey lines" when leaves are folded into
 // badges. It is "" for a picture without edges.
 func (f *Family) StyleKey() string {
-	rels, inferred := f.edgeKinds()
+	rels, inferred, recovered := f.edgeKinds()
 	var parts []string
 	for _, r := range rels {
 		parts = append(parts, clean(relName(r))+" "+styleOf(r).words)
@@ -63,6 +66,9 @@ func (f *Family) StyleKey() string {
 	var more []string
 	if inferred {
 		more = append(more, inferredWords)
+	}
+	if recovered {
+		more = append(more, recoveredWords)
 	}
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Kind == Badge }) {
 		more = append(more, "folded leaves as badges on dashed grey lines")
@@ -83,14 +89,19 @@ func styleOf(rel string) edgeStyle {
 	return otherStyle
 }
 
-// relAttrs returns the attributes of an edge of relation rel.
-func relAttrs(rel string, inferred bool) []Attr {
+// relAttrs returns the attributes of an edge of relation rel: its style,
+// pale with a hollow arrow when inferred, dashed with an open circle for
+// a head when recovered.
+func relAttrs(rel string, inferred, recovered bool) []Attr {
 	st := styleOf(rel)
-	color, arrow := st.color, "normal"
-	if inferred {
+	style, color, arrow := st.style, st.color, "normal"
+	switch {
+	case recovered:
+		style, arrow = "dashed", "odot"
+	case inferred:
 		color, arrow = st.light, "onormal"
 	}
-	return []Attr{{"style", st.style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
+	return []Attr{{"style", style}, {"color", color}, {"penwidth", st.penwidth}, {"arrowhead", arrow}}
 }
 
 // Node colours.
@@ -124,8 +135,8 @@ const (
 // the model to the frame. One column of 150 boxes would otherwise make
 // the picture ten times higher than wide.
 func (f *Family) WriteDOT(w io.Writer) error {
-	rels, inferred := f.edgeKinds()
-	legend := f.legendItems(rels, inferred)
+	rels, inferred, recovered := f.edgeKinds()
+	legend := f.legendItems(rels, inferred, recovered)
 	n := len(f.Nodes)
 	fans, fanOf := f.fans()
 	// The picture as a graph: the family's boxes 0..n-1, then the legend's.
@@ -261,11 +272,12 @@ const maxColumns = 10
 
 // fan is a group of leaves drawn as a grid.
 type fan struct {
-	parent   int
-	rel      string
-	inferred bool
-	size     int
-	rows     [][]int // node indices, in f.Nodes order
+	parent    int
+	rel       string
+	inferred  bool
+	recovered bool
+	size      int
+	rows      [][]int // node indices, in f.Nodes order
 }
 
 // head is the leaf the arrow to the frame points at: the first of the
@@ -294,9 +306,10 @@ func (f *Family) fans() ([]fan, []int) {
 		}
 	}
 	type key struct {
-		parent   int
-		rel      string
-		inferred bool
+		parent    int
+		rel       string
+		inferred  bool
+		recovered bool
 	}
 	groups := map[key][]int{}
 	var keys []key
@@ -304,7 +317,7 @@ func (f *Family) fans() ([]fan, []int) {
 		if out[e.To] != 0 || in[e.To] != 1 || f.Nodes[e.To].Kind != Model || leafKids[e.From] <= fanAbove {
 			continue
 		}
-		k := key{e.From, e.Relation, e.Inferred}
+		k := key{e.From, e.Relation, e.Inferred, e.Recovered}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -322,7 +335,7 @@ func (f *Family) fans() ([]fan, []int) {
 		}
 		slices.Sort(leaves) // f.Nodes order: by downloads, then name
 		c := columns(len(leaves), f.RankDir)
-		fn := fan{parent: k.parent, rel: k.rel, inferred: k.inferred, size: len(leaves)}
+		fn := fan{parent: k.parent, rel: k.rel, inferred: k.inferred, recovered: k.recovered, size: len(leaves)}
 		for i := 0; i < len(leaves); i += c {
 			fn.rows = append(fn.rows, leaves[i:min(i+c, len(leaves))])
 		}
@@ -356,7 +369,7 @@ func columns(k int, rankdir string) int {
 
 // edgeKinds returns the relations drawn (in relation order) and whether any
 // drawn edge is inferred.
-func (f *Family) edgeKinds() (rels []string, inferred bool) {
+func (f *Family) edgeKinds() (rels []string, inferred, recovered bool) {
 	for _, e := range f.Edges {
 		if f.Nodes[e.To].Kind == Badge {
 			continue
@@ -365,9 +378,10 @@ func (f *Family) edgeKinds() (rels []string, inferred bool) {
 			rels = append(rels, e.Relation)
 		}
 		inferred = inferred || e.Inferred
+		recovered = recovered || e.Recovered
 	}
 	slices.SortFunc(rels, relOrder)
-	return rels, inferred
+	return rels, inferred, recovered
 }
 
 func (f *Family) nodeAttrs(i int) []Attr {
@@ -377,7 +391,7 @@ func (f *Family) nodeAttrs(i int) []Attr {
 	if nd.Kind != Model {
 		as := append(make([]Attr, 0, 9),
 			Attr{"id", id},
-			Attr{"label", foldedLabel(nd)},
+			Attr{"label", strings.Join(foldedLines(nd), "\n")},
 			Attr{"tooltip", tip},
 			Attr{"class", nd.Kind.String()},
 			Attr{"color", foldedBorder},
@@ -423,21 +437,25 @@ func (f *Family) edgeAttrs(e *Edge) []Attr {
 		return []Attr{{"style", "dashed"}, {"color", foldedBorder}, {"arrowhead", "none"}, {"class", "badge"}}
 	}
 	class := clean(relName(e.Relation))
-	if e.Inferred {
+	switch {
+	case e.Recovered:
+		class += " recovered"
+	case e.Inferred:
 		class += " inferred"
-	}
-	st := styleOf(e.Relation)
-	color, arrow := st.color, "normal"
-	if e.Inferred {
-		color, arrow = st.light, "onormal"
 	}
 	// Room for the tooltip and the minlen WriteDOT may add.
 	as := make([]Attr, 0, 7)
-	as = append(as, Attr{"class", class}, Attr{"style", st.style}, Attr{"color", color}, Attr{"penwidth", st.penwidth}, Attr{"arrowhead", arrow})
+	as = append(as, Attr{"class", class})
+	as = append(as, relAttrs(e.Relation, e.Inferred, e.Recovered)...)
 	from, to := &f.Nodes[e.From], &f.Nodes[e.To]
 	if from.Kind == Model && to.Kind == Model {
 		tip := clean(from.Name) + " → " + clean(to.Name) + ": " + clean(relName(e.Relation))
-		if e.Inferred {
+		switch {
+		case e.Recovered && e.Confidence > 0:
+			tip += fmt.Sprintf(" (recovered, confidence %.2f; not declared)", e.Confidence)
+		case e.Recovered:
+			tip += " (recovered; not declared)"
+		case e.Inferred:
 			tip += " (inferred)"
 		}
 		as = append(as, Attr{"tooltip", tip})
@@ -461,7 +479,7 @@ type legendEdge struct {
 	attrs    []Attr
 }
 
-func (f *Family) legendItems(rels []string, inferred bool) legend {
+func (f *Family) legendItems(rels []string, inferred, recovered bool) legend {
 	var lg legend
 	small := []Attr{{"fontsize", "9"}, {"height", "0.3"}, {"margin", "0.08,0.02"}}
 	addNode := func(id string, attrs ...Attr) int {
@@ -472,19 +490,22 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		return addNode(id, Attr{"label", label}, Attr{"shape", "plaintext"}, Attr{"style", ""})
 	}
 	type sampleEdge struct {
-		rel, label string
-		inferred   bool
+		rel, label          string
+		inferred, recovered bool
 	}
 	var samples []sampleEdge
 	for _, r := range rels {
-		samples = append(samples, sampleEdge{r, relName(r), false})
+		samples = append(samples, sampleEdge{r, relName(r), false, false})
+	}
+	first := Finetune
+	if len(rels) > 0 {
+		first = rels[0]
 	}
 	if inferred {
-		r := Finetune
-		if len(rels) > 0 {
-			r = rels[0]
-		}
-		samples = append(samples, sampleEdge{r, "inferred (pale, hollow arrow)", true})
+		samples = append(samples, sampleEdge{first, "inferred (pale, hollow arrow)", true, false})
+	}
+	if recovered {
+		samples = append(samples, sampleEdge{first, "recovered, not declared (dashed, open circle)", false, true})
 	}
 	// Graphviz lays LR drawings out as TB ones turned a quarter left, which
 	// reverses the order of a rank: emit the samples reversed so that they
@@ -496,7 +517,7 @@ func (f *Family) legendItems(rels []string, inferred bool) legend {
 		a := text(fmt.Sprintf("legend_e%d", k), clean(sm.label))
 		lg.nodes = append(lg.nodes, legendNode{id: fmt.Sprintf("legend_e%d_to", k), attrs: []Attr{{"label", ""}, {"shape", "point"}, {"width", "0.06"}, {"style", "filled"}, {"color", "#757575"}}})
 		b := len(lg.nodes) - 1
-		lg.edges = append(lg.edges, legendEdge{from: a, to: b, attrs: relAttrs(sm.rel, sm.inferred)})
+		lg.edges = append(lg.edges, legendEdge{from: a, to: b, attrs: relAttrs(sm.rel, sm.inferred, sm.recovered)})
 	}
 	addNode("legend_root", Attr{"label", "queried model"}, Attr{"fillcolor", rootFill}, Attr{"color", rootBorder}, Attr{"penwidth", "2.5"})
 	if slices.ContainsFunc(f.Nodes, func(n Node) bool { return n.Foundation }) {

@@ -58,6 +58,85 @@ func goldenCases() []struct {
 		{"fanout", fanout(), "org/base", render.Options{Fold: true, MaxNodes: 8}},
 		{"hostile", hostileWorld(), "root/base", render.Options{}},
 		{"wide", wide(40), "org/base", render.Options{Fold: true}},
+		{"recovered", rendertest.Parse(recoveredDSL), "org/base", render.Options{Fold: true}},
+	}
+}
+
+// recoveredDSL has recovered edges (~) beside declared and inferred ones:
+// drawn (a finetune, a merge parent), and folded into a badge (two of
+// three quantized leaves).
+const recoveredDSL = `
+org/base = 900000 2024-01-01
+org/chat: org/base finetune
+org/chat = 50000 2024-02-01
+re/chat-copy: org/base finetune~
+re/chat-copy = 20000 2024-03-01
+org/merged: org/chat merge re/chat-copy merge~
+org/merged = 3000 2024-04-01
+q/chat-gguf: org/chat quantized~
+q/chat-awq: org/chat quantized~
+q/chat-gptq: org/chat quantized
+t/tuned: org/chat finetune?
+t/tuned = 800 2024-05-01
+`
+
+// TestRecoveredStyle: a recovered edge is drawn dashed with an open
+// circle head in its relation's colour, whatever its relation, with
+// "recovered" in its class and its confidence in its tooltip; the legend
+// and the style key explain it; folded recovered leaves are counted on
+// their badge; in Mermaid it has long dashes. Without recovered edges,
+// nothing says "recovered".
+func TestRecoveredStyle(t *testing.T) {
+	w := rendertest.Parse(recoveredDSL)
+	f := selectT(t, w, render.Options{Root: w.ID("org/base"), Fold: true})
+	var dot, mmd bytes.Buffer
+	if err := f.WriteDOT(&dot); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteMermaid(&mmd); err != nil {
+		t.Fatal(err)
+	}
+	var recovered, declared int
+	for _, line := range strings.Split(dot.String(), "\n") {
+		switch {
+		case strings.Contains(line, `class="finetune recovered"`) || strings.Contains(line, `class="merge recovered"`):
+			recovered++
+			for _, want := range []string{"style=dashed", "arrowhead=odot", "(recovered, confidence 0.90; not declared)"} {
+				if !strings.Contains(line, want) {
+					t.Errorf("recovered edge lacks %s: %s", want, line)
+				}
+			}
+		case strings.Contains(line, " -> n") && strings.Contains(line, "class=finetune,"):
+			declared++
+			if strings.Contains(line, "odot") || strings.Contains(line, "recovered") {
+				t.Errorf("declared edge drawn as recovered: %s", line)
+			}
+		}
+	}
+	if recovered != 2 || declared != 1 {
+		t.Errorf("%d recovered and %d declared finetune edges drawn, want 2 and 1:\n%s", recovered, declared, dot.String())
+	}
+	for _, want := range []string{`label="recovered, not declared (dashed, open circle)"`, `(2 recovered)`, `2 of them over recovered edges`} {
+		if !strings.Contains(dot.String(), want) {
+			t.Errorf("DOT lacks %q:\n%s", want, dot.String())
+		}
+	}
+	if key := f.StyleKey(); !strings.Contains(key, "recovered edges (not declared, proposed from evidence) dashed with an open circle head") {
+		t.Errorf("StyleKey() = %q", key)
+	}
+	if !strings.Contains(mmd.String(), `legend3a["recovered: not declared, proposed from evidence #40;long dashes#41;"] -.->`) || !strings.Contains(mmd.String(), `+3 quantized<br/>#40;2 recovered#41;`) || !strings.Contains(mmd.String(), "stroke-dasharray:10 5") {
+		t.Errorf("Mermaid lacks the recovered style:\n%s", mmd.String())
+	}
+
+	// The same family with every edge declared: no trace of recovery.
+	plain := rendertest.Parse(strings.ReplaceAll(recoveredDSL, "~", ""))
+	f = selectT(t, plain, render.Options{Root: plain.ID("org/base"), Fold: true})
+	dot.Reset()
+	mmd.Reset()
+	f.WriteDOT(&dot)
+	f.WriteMermaid(&mmd)
+	if s := dot.String() + mmd.String() + f.StyleKey(); strings.Contains(s, "recovered") || strings.Contains(s, "odot") {
+		t.Errorf("a family without recovered edges mentions them:\n%s", s)
 	}
 }
 

@@ -122,6 +122,16 @@ func foldedLabel(n *Node) string {
 	return b.String()
 }
 
+// foldedLines returns the lines of a summary's or badge's label: the
+// folded counts, then how many of them hang from recovered edges.
+func foldedLines(n *Node) []string {
+	lines := []string{foldedLabel(n)}
+	if n.Recovered > 0 {
+		lines = append(lines, "("+commas(int64(n.Recovered))+" recovered)")
+	}
+	return lines
+}
+
 // tooltipLines returns the lines of a node's tooltip.
 func (f *Family) tooltipLines(n *Node) []string {
 	if n.Kind == Model {
@@ -160,6 +170,9 @@ func (f *Family) tooltipLines(n *Node) []string {
 			ex[i] = clean(e)
 		}
 		lines = append(lines, "e.g. "+strings.Join(ex, ", "))
+	}
+	if n.Recovered > 0 {
+		lines = append(lines, commas(int64(n.Recovered))+" of them over recovered edges (not declared, proposed from evidence)")
 	}
 	return lines
 }

@@ -29,6 +29,15 @@ func mermaidEscape(s string) string {
 	return b.String()
 }
 
+// mermaidLines escapes each line and joins them with <br/>.
+func mermaidLines(lines []string) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = mermaidEscape(l)
+	}
+	return strings.Join(out, "<br/>")
+}
+
 // mermaidArrow returns the arrow for a relation: solid for finetune and
 // unknown relations, dotted for adapter and quantized (told apart by their
 // dash pattern in linkStyle), thick for merge.
@@ -42,14 +51,18 @@ func mermaidArrow(rel string) string {
 	return "-->"
 }
 
-// mermaidLinkStyle returns the linkStyle of a relation.
-func mermaidLinkStyle(rel string, inferred bool) string {
+// mermaidLinkStyle returns the linkStyle of a relation: a recovered edge
+// has long dashes whatever its relation.
+func mermaidLinkStyle(rel string, inferred, recovered bool) string {
 	st := styleOf(rel)
 	color := st.color
 	if inferred {
 		color = st.light
 	}
 	s := "stroke:" + color
+	if recovered {
+		return s + ",stroke-dasharray:10 5"
+	}
 	switch rel {
 	case Adapter:
 		s += ",stroke-dasharray:6 3"
@@ -92,10 +105,10 @@ func (f *Family) WriteMermaid(w io.Writer) error {
 				founds = append(founds, id)
 			}
 		case Summary:
-			fmt.Fprintf(bw, "  %s([\"%s\"])\n", id, mermaidEscape(foldedLabel(nd)))
+			fmt.Fprintf(bw, "  %s([\"%s\"])\n", id, mermaidLines(foldedLines(nd)))
 			summaries = append(summaries, id)
 		case Badge:
-			fmt.Fprintf(bw, "  %s([\"%s\"])\n", id, mermaidEscape(foldedLabel(nd)))
+			fmt.Fprintf(bw, "  %s([\"%s\"])\n", id, mermaidLines(foldedLines(nd)))
 			badges = append(badges, id)
 		}
 	}
@@ -103,29 +116,41 @@ func (f *Family) WriteMermaid(w io.Writer) error {
 	for k, e := range f.Edges {
 		arrow, style := "-->", "stroke:"+foldedBorder+",stroke-dasharray:3 3"
 		if f.Nodes[e.To].Kind != Badge {
-			arrow, style = mermaidArrow(e.Relation), mermaidLinkStyle(e.Relation, e.Inferred)
+			arrow, style = mermaidArrow(e.Relation), mermaidLinkStyle(e.Relation, e.Inferred, e.Recovered)
+			if e.Recovered {
+				arrow = "-.->"
+			}
 		}
 		fmt.Fprintf(bw, "  n%d %s n%d\n", e.From, arrow, e.To)
 		linkStyles = append(linkStyles, fmt.Sprintf("  linkStyle %d %s", k, style))
 	}
 	// Legend: one sample edge per relation drawn.
-	rels, inferred := f.edgeKinds()
+	rels, inferred, recovered := f.edgeKinds()
 	k := len(f.Edges)
 	bw.WriteString("  subgraph legend[\"Legend\"]\n")
-	sample := func(j int, label, rel string, inf bool) {
-		fmt.Fprintf(bw, "    legend%da[\"%s\"] %s legend%db[\" \"]\n", j, mermaidEscape(label), mermaidArrow(rel), j)
-		linkStyles = append(linkStyles, fmt.Sprintf("  linkStyle %d %s", k, mermaidLinkStyle(rel, inf)))
+	sample := func(j int, label, rel string, inf, rec bool) {
+		arrow := mermaidArrow(rel)
+		if rec {
+			arrow = "-.->"
+		}
+		fmt.Fprintf(bw, "    legend%da[\"%s\"] %s legend%db[\" \"]\n", j, mermaidEscape(label), arrow, j)
+		linkStyles = append(linkStyles, fmt.Sprintf("  linkStyle %d %s", k, mermaidLinkStyle(rel, inf, rec)))
 		k++
 	}
 	for j, r := range rels {
-		sample(j, relName(r), r, false)
+		sample(j, relName(r), r, false, false)
 	}
+	first := Finetune
+	if len(rels) > 0 {
+		first = rels[0]
+	}
+	j := len(rels)
 	if inferred {
-		r := Finetune
-		if len(rels) > 0 {
-			r = rels[0]
-		}
-		sample(len(rels), "inferred (lighter)", r, true)
+		sample(j, "inferred (lighter)", first, true, false)
+		j++
+	}
+	if recovered {
+		sample(j, "recovered: not declared, proposed from evidence (long dashes)", first, false, true)
 	}
 	bw.WriteString("  end\n")
 	for _, l := range linkStyles {

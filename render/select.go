@@ -51,6 +51,14 @@ type Info struct {
 	// Inferred reports whether the relation of l was inferred rather than
 	// declared by the model's author. When nil every relation is declared.
 	Inferred func(l graph.Label) bool
+	// Recovered reports whether an edge of label l is recovered: no input
+	// declares it; it was proposed from evidence. Such edges are drawn
+	// dashed with an open circle for a head, and the legend says so. When
+	// nil no edge is recovered.
+	Recovered func(l graph.Label) bool
+	// Confidence returns the confidence of the recovered edge from parent
+	// to child, for its tooltip; it may be nil.
+	Confidence func(parent, child graph.NodeID) float64
 }
 
 // Options selects which part of the graph Select draws.
@@ -157,6 +165,9 @@ type Node struct {
 	// Inferred is set on a summary whose folded models are all reached
 	// through inferred relations.
 	Inferred bool
+	// Recovered counts, for a summary or badge, the folded models reached
+	// over a recovered edge (Info.Recovered).
+	Recovered int
 	// Folded lists, for a summary or badge, how many models it stands for
 	// by relation; a summary has exactly one entry.
 	Folded []Count
@@ -185,6 +196,11 @@ type Edge struct {
 	Relation string
 	// Inferred marks a relation that was inferred rather than declared.
 	Inferred bool
+	// Recovered marks an edge no input declares, proposed from evidence
+	// (Info.Recovered); Confidence is its confidence when Info.Confidence
+	// gives one. A recovered edge is never also Inferred.
+	Recovered  bool
+	Confidence float64
 }
 
 // Family is the selected and folded neighbourhood of a model, ready to be
@@ -367,9 +383,11 @@ type foldKey struct {
 	up       bool
 	badge    bool
 	inferred bool // all first edges inferred so far
-	minDepth int32
-	counts   []Count
-	examples []int32 // local indices, best first, at most 3
+	// recovered counts the folded models reached over a recovered edge.
+	recovered int
+	minDepth  int32
+	counts    []Count
+	examples  []int32 // local indices, best first, at most 3
 }
 
 func newSelector(g *graph.Graph, info Info, opt Options) *selector {
@@ -685,6 +703,9 @@ func (s *selector) attribute() {
 		if first && (s.info.Inferred == nil || !s.info.Inferred(l)) {
 			k.inferred = false
 		}
+		if s.info.Recovered != nil && s.info.Recovered(l) {
+			k.recovered++
+		}
 		if d := abs32(s.depth[node]); d < k.minDepth {
 			k.minDepth = d
 		}
@@ -830,7 +851,7 @@ func (s *selector) build() *Family {
 		dst, lab := s.fam.Out(graph.NodeID(a))
 		for k, b := range dst {
 			if s.keep[b] {
-				f.Edges = append(f.Edges, s.edge(pos[a], pos[b], lab[k]))
+				f.Edges = append(f.Edges, s.edge(pos[a], pos[b], s.ids[a], s.ids[b], lab[k]))
 			}
 		}
 	}
@@ -870,6 +891,7 @@ func (s *selector) build() *Family {
 			Anchor:    pos[k.anchor],
 			Up:        k.up,
 			Inferred:  k.inferred && !k.badge,
+			Recovered: k.recovered,
 			Folded:    k.counts,
 		}
 		if k.badge {
@@ -909,8 +931,15 @@ func (s *selector) build() *Family {
 	return f
 }
 
-func (s *selector) edge(from, to int, l graph.Label) Edge {
+func (s *selector) edge(from, to int, parent, child graph.NodeID, l graph.Label) Edge {
 	e := Edge{From: from, To: to, Relation: s.info.Relation(l)}
+	if s.info.Recovered != nil && s.info.Recovered(l) {
+		e.Recovered = true
+		if s.info.Confidence != nil {
+			e.Confidence = s.info.Confidence(parent, child)
+		}
+		return e
+	}
 	if s.info.Inferred != nil {
 		e.Inferred = s.info.Inferred(l)
 	}

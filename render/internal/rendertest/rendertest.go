@@ -5,13 +5,16 @@
 //
 //	zephyr: mistral-7b finetune            # child: parent relation [parent relation ...]
 //	zephyr: mistral-7b finetune?           # a trailing ? marks an inferred relation
+//	zephyr-gguf: zephyr quantized~         # a trailing ~ marks a recovered edge
 //	mistral-7b = 1200000 2023-09-27        # name = downloads [created]
 //
 // Names are taken verbatim (they may contain spaces only through Add).
 // Node ids are assigned in order of first appearance. Labels use an
 // encoding of their own (relation index times two, plus one when
-// inferred), unlike the lineage package's, so tests prove that render
-// decodes labels only through its callbacks.
+// inferred; 16 plus the relation index when recovered), unlike the
+// lineage package's, so tests prove that render decodes labels only
+// through its callbacks. Every recovered edge has confidence
+// RecoveredConfidence.
 package rendertest
 
 import (
@@ -23,6 +26,12 @@ import (
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/render"
 )
+
+// RecoveredConfidence is the confidence of every recovered edge.
+const RecoveredConfidence = 0.9
+
+// recoveredBase is the label of the first recovered relation.
+const recoveredBase = 16
 
 // Relations lists the relation names in label order.
 var Relations = []string{"finetune", "adapter", "quantized", "merge"}
@@ -101,7 +110,8 @@ func (w *World) Node(name string) graph.NodeID {
 }
 
 // Add adds the edge parent -> child with relation rel ("finetune",
-// "adapter", "quantized", "merge", with a trailing "?" when inferred).
+// "adapter", "quantized", "merge", with a trailing "?" when inferred or
+// "~" when recovered).
 func (w *World) Add(parent, child, rel string) {
 	p, c := w.Node(parent), w.Node(child)
 	w.edges = append(w.edges, edge{p, c, Label(rel)})
@@ -117,9 +127,13 @@ func (w *World) Meta(name string, downloads int64, created string) {
 // Label encodes a relation name as a label in this package's encoding.
 func Label(rel string) graph.Label {
 	inferred := strings.HasSuffix(rel, "?")
-	rel = strings.TrimSuffix(rel, "?")
+	recovered := strings.HasSuffix(rel, "~")
+	rel = strings.TrimSuffix(strings.TrimSuffix(rel, "?"), "~")
 	for i, r := range Relations {
 		if r == rel {
+			if recovered {
+				return graph.Label(recoveredBase + i)
+			}
 			l := graph.Label(i * 2)
 			if inferred {
 				l++
@@ -161,10 +175,21 @@ func (w *World) Downloads(v graph.NodeID) int64 { return w.dls[v] }
 func (w *World) Created(v graph.NodeID) string { return w.created[v] }
 
 // Relation returns the relation name of a label.
-func (w *World) Relation(l graph.Label) string { return Relations[l/2] }
+func (w *World) Relation(l graph.Label) string {
+	if l >= recoveredBase {
+		return Relations[l-recoveredBase]
+	}
+	return Relations[l/2]
+}
 
 // Inferred reports whether a label marks an inferred relation.
-func (w *World) Inferred(l graph.Label) bool { return l%2 == 1 }
+func (w *World) Inferred(l graph.Label) bool { return l < recoveredBase && l%2 == 1 }
+
+// Recovered reports whether a label marks a recovered edge.
+func (w *World) Recovered(l graph.Label) bool { return l >= recoveredBase }
+
+// Confidence returns the confidence of a recovered edge.
+func (w *World) Confidence(parent, child graph.NodeID) float64 { return RecoveredConfidence }
 
 // Synthetic returns a deterministic family of n models grown from
 // "base/model-0" with a realistic mix: finetunes (which get children of
@@ -207,7 +232,8 @@ func Synthetic(n int) *World {
 
 // Info returns the render callbacks of the world.
 func (w *World) Info() render.Info {
-	return render.Info{Name: w.Name, Downloads: w.Downloads, Created: w.Created, Relation: w.Relation, Inferred: w.Inferred}
+	return render.Info{Name: w.Name, Downloads: w.Downloads, Created: w.Created, Relation: w.Relation, Inferred: w.Inferred,
+		Recovered: w.Recovered, Confidence: w.Confidence}
 }
 
 // Tree returns the picture used by benchmarks: n models drawn (with
