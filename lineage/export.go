@@ -63,18 +63,42 @@ func (s *Store) WriteListing(w io.Writer) error {
 }
 
 // WriteEdgeList writes every edge as CSV parent,child,relation,declared,
-// children in case-insensitive id order.
+// children in case-insensitive id order. A store with recovered lineage
+// (WithEdges) adds the columns recovered and confidence (empty but on
+// recovered edges); lineage's edge-list reader skips recovered rows, so
+// reading the file back never turns a recovered edge into a declared one.
 func (s *Store) WriteEdgeList(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"parent", "child", "relation", "declared"})
+	withRec := s.NumRecovered() > 0
+	head := []string{"parent", "child", "relation", "declared"}
+	if withRec {
+		head = append(head, "recovered", "confidence")
+	}
+	cw.Write(head)
+	row := make([]string, 0, 6)
 	for _, v32 := range s.sortedOrder() {
 		v := graph.NodeID(v32)
 		ps, labs := s.G.In(v)
 		for i, p := range ps {
 			rel, declared := LabelRelation(labs[i])
-			cw.Write([]string{s.Name(p), s.Name(v), rel.String(), strconv.FormatBool(declared)})
+			row = append(row[:0], s.Name(p), s.Name(v), rel.String(), strconv.FormatBool(declared))
+			if withRec {
+				row = append(row, EdgeRecoveredColumns(s, p, v, labs[i])...)
+			}
+			cw.Write(row)
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// EdgeRecoveredColumns returns the recovered and confidence cells of the
+// edge parent -> child of label l: "true" and its confidence (4
+// decimals) when the edge is recovered, "false" and "" otherwise.
+func EdgeRecoveredColumns(s *Store, parent, child graph.NodeID, l graph.Label) []string {
+	if !IsRecovered(l) {
+		return []string{"false", ""}
+	}
+	c, _ := s.RecoveredConfidence(parent, child)
+	return []string{"true", strconv.FormatFloat(c, 'f', -1, 64)}
 }

@@ -21,6 +21,7 @@ const (
 	KindInputFault   = "input_fault"    // a file readable only up to a line: the records before it are kept
 	KindDuplicateKey = "duplicate_key"  // a key given twice in a card's YAML: the last value is used
 	KindRenamed      = "renamed_parent" // a parent named by an id the Hub has renamed
+	KindRecoveredRow = "recovered_row"  // an exported recovered edge: not read as a declaration
 
 	KindCaseVariant          = "case_variant"
 	KindDupConflict          = "duplicate_conflicting_parents"

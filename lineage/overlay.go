@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/lineage-project/lineage/graph"
@@ -154,7 +155,8 @@ func mergeRecovered(a, b recovered) recovered {
 }
 
 // RecoveredConfidence returns the confidence of the recovered edge
-// parent -> child, and false when the store has no such recovered edge.
+// parent -> child, to 4 decimals (it is kept as a float32), and false
+// when the store has no such recovered edge.
 func (s *Store) RecoveredConfidence(parent, child graph.NodeID) (float64, bool) {
 	if s.rec == nil {
 		return 0, false
@@ -164,7 +166,7 @@ func (s *Store) RecoveredConfidence(parent, child graph.NodeID) (float64, bool) 
 	if !ok {
 		return 0, false
 	}
-	return float64(s.rec.conf[i]), true
+	return math.Round(float64(s.rec.conf[i])*1e4) / 1e4, true
 }
 
 // NumRecovered returns the number of recovered edges in the store's graph.

@@ -50,7 +50,7 @@ func TestWithEdges(t *testing.T) {
 	if o.NumRecovered() != 2 || s.NumRecovered() != 0 {
 		t.Fatalf("NumRecovered = %d (store %d), want 2 (0)", o.NumRecovered(), s.NumRecovered())
 	}
-	if c, ok := o.RecoveredConfidence(chat, gguf); !ok || c != float64(float32(0.97)) {
+	if c, ok := o.RecoveredConfidence(chat, gguf); !ok || c != 0.97 { // kept as a float32, given to 4 decimals
 		t.Errorf("RecoveredConfidence(chat, gguf) = %v, %v; want 0.97", c, ok)
 	}
 	if _, ok := o.RecoveredConfidence(base, chat); ok {

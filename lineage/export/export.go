@@ -32,7 +32,8 @@ import (
 // Node attributes: id, downloads and likes (absent when unknown), created
 // (YYYY-MM-DD, absent when unknown), foundation (no parent at all in the
 // store), library and pipeline (absent when unknown). Edge attributes:
-// relation and declared.
+// relation and declared; in a store with recovered lineage
+// (Store.WithEdges), also recovered and, on recovered edges, confidence.
 
 // Family returns v, its ancestors and its descendants.
 func Family(s *lineage.Store, v graph.NodeID) []graph.NodeID {
@@ -110,6 +111,13 @@ var graphmlKeys = [][4]string{
 	{"declared", "edge", "declared", "boolean"},
 }
 
+// graphmlRecoveredKeys are declared after graphmlKeys when the store has
+// recovered edges.
+var graphmlRecoveredKeys = [][4]string{
+	{"recovered", "edge", "recovered", "boolean"},
+	{"confidence", "edge", "confidence", "double"},
+}
+
 // GraphML writes nodes (every model when nil) and the edges between them
 // as GraphML. The node id is the model id; label repeats it for Gephi.
 func GraphML(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
@@ -117,7 +125,12 @@ func GraphML(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(xml.Header)
 	bw.WriteString(`<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">` + "\n")
-	for _, k := range graphmlKeys {
+	keys := graphmlKeys
+	withRec := s.NumRecovered() > 0
+	if withRec {
+		keys = append(slices.Clone(keys), graphmlRecoveredKeys...)
+	}
+	for _, k := range keys {
 		fmt.Fprintf(bw, "  <key id=%q for=%q attr.name=%q attr.type=%q/>\n", k[0], k[1], k[2], k[3])
 	}
 	bw.WriteString(`  <graph id="lineage" edgedefault="directed">` + "\n")
@@ -159,6 +172,13 @@ func GraphML(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 		bw.WriteString(`">`)
 		data("relation", rel.String())
 		data("declared", strconv.FormatBool(declared))
+		if withRec {
+			rc := lineage.EdgeRecoveredColumns(s, order[e.from], order[e.to], e.label)
+			data("recovered", rc[0])
+			if rc[1] != "" {
+				data("confidence", rc[1])
+			}
+		}
 		bw.WriteString("</edge>\n")
 	}
 	bw.WriteString("  </graph>\n</graphml>\n")
@@ -188,10 +208,12 @@ type nodeLinkNode struct {
 }
 
 type nodeLinkLink struct {
-	Source   string `json:"source"`
-	Target   string `json:"target"`
-	Relation string `json:"relation"`
-	Declared bool   `json:"declared"`
+	Source     string  `json:"source"`
+	Target     string  `json:"target"`
+	Relation   string  `json:"relation"`
+	Declared   bool    `json:"declared"`
+	Recovered  bool    `json:"recovered,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
 // NodeLink writes nodes (every model when nil) and the edges between them
@@ -227,7 +249,12 @@ func NodeLink(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 		}
 		bw.WriteString("\n")
 		rel, declared := lineage.LabelRelation(e.label)
-		b, err := json.Marshal(nodeLinkLink{s.Name(order[e.from]), s.Name(order[e.to]), rel.String(), declared})
+		l := nodeLinkLink{Source: s.Name(order[e.from]), Target: s.Name(order[e.to]), Relation: rel.String(), Declared: declared}
+		if lineage.IsRecovered(e.label) {
+			l.Recovered = true
+			l.Confidence, _ = s.RecoveredConfidence(order[e.from], order[e.to])
+		}
+		b, err := json.Marshal(l)
 		if err != nil {
 			return err
 		}
@@ -240,14 +267,25 @@ func NodeLink(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 // EdgeCSV writes the edges between nodes (every model when nil) as a CSV
 // edge table Source,Target,Type,relation,declared: the columns Gephi's
 // spreadsheet import recognises (Type is always Directed), which lineage
-// reads back as an edge list.
+// reads back as an edge list. A store with recovered lineage adds the
+// columns recovered and confidence (lineage skips recovered rows when it
+// reads the table back).
 func EdgeCSV(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 	order, edges := view(s, nodes)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"Source", "Target", "Type", "relation", "declared"})
+	withRec := s.NumRecovered() > 0
+	head := []string{"Source", "Target", "Type", "relation", "declared"}
+	if withRec {
+		head = append(head, "recovered", "confidence")
+	}
+	cw.Write(head)
 	for _, e := range edges {
 		rel, declared := lineage.LabelRelation(e.label)
-		cw.Write([]string{s.Name(order[e.from]), s.Name(order[e.to]), "Directed", rel.String(), strconv.FormatBool(declared)})
+		row := []string{s.Name(order[e.from]), s.Name(order[e.to]), "Directed", rel.String(), strconv.FormatBool(declared)}
+		if withRec {
+			row = append(row, lineage.EdgeRecoveredColumns(s, order[e.from], order[e.to], e.label)...)
+		}
+		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -14,10 +14,11 @@ import (
 
 // Column names recognised in edge-list headers (compared case-insensitively).
 var (
-	parentCols   = []string{"parent", "base_model", "parent_id", "parent_model", "source", "from", "base"}
-	childCols    = []string{"child", "child_id", "model", "model_id", "modelid", "id", "current_model", "target", "to"}
-	relationCols = []string{"relation", "base_model_relation", "relation_type", "type", "edge_type"}
-	declaredCols = []string{"declared"}
+	parentCols    = []string{"parent", "base_model", "parent_id", "parent_model", "source", "from", "base"}
+	childCols     = []string{"child", "child_id", "model", "model_id", "modelid", "id", "current_model", "target", "to"}
+	relationCols  = []string{"relation", "base_model_relation", "relation_type", "type", "edge_type"}
+	declaredCols  = []string{"declared"}
+	recoveredCols = []string{"recovered"}
 )
 
 func findCol(header []string, names []string) int {
@@ -54,7 +55,7 @@ func (r *reader) readEdgeList(in io.Reader, source string, comma rune, line int)
 		return &faultError{line: line, err: fmt.Errorf("edge list header: %w", err)}
 	}
 	pc, cc, rc := findCol(header, parentCols), findCol(header, childCols), findCol(header, relationCols)
-	dc := findCol(header, declaredCols)
+	dc, kc := findCol(header, declaredCols), findCol(header, recoveredCols)
 	if pc < 0 || cc < 0 || pc == cc {
 		return &faultError{line: line, err: fmt.Errorf("%w: header %q names no parent and child columns (want e.g. parent,child,relation)", lineage.ErrFormat, strings.Join(header, string(comma)))}
 	}
@@ -103,6 +104,14 @@ func (r *reader) readEdgeList(in io.Reader, source string, comma rune, line int)
 		}
 		if changed && strings.TrimSpace(rawChild) != id {
 			diag(lineage.Diagnostic{Kind: lineage.KindURLForm, Source: source, Line: line, ID: id, Value: rawChild, Detail: "child id rewritten to " + id})
+		}
+		if kc >= 0 && kc < len(row) && strings.EqualFold(strings.TrimSpace(row[kc]), "true") {
+			// Our own export of a graph with recovered lineage: such an
+			// edge was proposed from evidence, and reading it back as a
+			// declaration would present it as fact.
+			diag(lineage.Diagnostic{Kind: lineage.KindRecoveredRow, Source: source, Line: line, ID: id, Value: row[pc],
+				Detail: "a recovered edge (proposed from evidence, not declared) is not read as a declaration; row skipped (--recovered proposes it again)"})
+			continue
 		}
 		rec := lineage.Record{ID: id, Kind: lineage.KindEdgeList, Source: source, Line: line, Downloads: -1, DownloadsAllTime: -1, Likes: -1}
 		var meta lineage.CardMeta

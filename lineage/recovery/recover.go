@@ -1552,6 +1552,13 @@ func (r *recoverer) cmpID(a, b graph.NodeID) int {
 // DefaultMinConfidence is the threshold the command applies by default.
 const DefaultMinConfidence = 0.75
 
+// RulesVersion names the version of the rules (conventions, evidence
+// weights, candidate ranking and guards) that proposals come from. It
+// changes whenever a change to them can change a proposal or its
+// confidence, and manifests quote it, so a count made with recovered
+// lineage says which rules made it.
+const RulesVersion = "recovery-2026.12.1"
+
 // compareFold compares ASCII-case-insensitively, without allocating.
 func compareFold(x, y string) int {
 	for i := 0; i < len(x) && i < len(y); i++ {
