@@ -37,6 +37,11 @@ type dataFlags struct {
 	// noEnv ignores $LINEAGE_INDEX, for the commands that read inputs
 	// (build, lint): an index is not an input.
 	noEnv bool
+	// recovered adds recovered lineage at minConfidence (--recovered).
+	recovered     bool
+	minConfidence float64
+	// stdin is read for the input "-".
+	stdin io.Reader
 	// src is the data load read, once it has.
 	src dataSource
 }
@@ -105,14 +110,22 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (d *dataFlags) ingestOptions(ctx context.Context) ingest.Options {
-	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: stdinOf(ctx)}
+func (d *dataFlags) ingestOptions() ingest.Options {
+	return ingest.Options{NoDigest: d.noDigest, GraphOnly: d.graphOnly, Stdin: d.stdin}
 }
 
-// load opens the store the flags name: an index, inputs, the index
-// $LINEAGE_INDEX names, or the sample; unless --quiet, a note on stderr
-// says which.
-func (d *dataFlags) load(ctx context.Context, stderr io.Writer) (*lineage.Store, error) {
+// minConfidenceSet reports whether --min-confidence was given.
+func (d *dataFlags) minConfidenceSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "min-confidence" })
+	return set
+}
+
+// load opens the store the flags name: an index, inputs (stdin is read for
+// "-"), the index $LINEAGE_INDEX names, or the sample; unless --quiet, a
+// note on stderr says which.
+func (d *dataFlags) load(ctx context.Context, stderr io.Writer, stdin io.Reader) (*lineage.Store, error) {
+	d.stdin = stdin
 	return d.loadWith(ctx, stderr, d.quiet, false)
 }
 
@@ -159,11 +172,11 @@ func (d *dataFlags) read(ctx context.Context, stderr io.Writer, quietProgress, q
 	var s *lineage.Store
 	var err error
 	if len(d.in) == 0 {
-		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions(ctx))
+		s, err = ingest.BuildSources(ctx, ingest.Sample(), d.ingestOptions())
 	} else {
 		size := ingest.InputSize(d.in)
 		setMemoryLimit(ingest.ExpandedSize(d.in))
-		opt := d.ingestOptions(ctx)
+		opt := d.ingestOptions()
 		if !quietProgress && isTerminal(stderr) {
 			bar := progressbar.NewOptions64(size,
 				progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
@@ -210,26 +223,13 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func oneModel(pos []string, cmd string) (string, error) {
-	if len(pos) != 1 {
-		return "", usagef("%s takes one MODEL id (got %d arguments)", cmd, len(pos))
-	}
-	return pos[0], nil
-}
-
-func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("build", "--in PATH... -o FILE", stderr)
-	var d dataFlags
-	d.register(fs)
-	out := fs.String("o", "", "index `FILE` to write")
-	strict := fs.Bool("strict", false, "exit 1 when the input has any problem")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdBuild(c *call) error {
+	d := &c.data
+	out := c.fs.String("o", "", "index `FILE` to write")
+	strict := c.fs.Bool("strict", false, "exit 1 when the input has any problem")
+	cpuprofile := c.fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance work)")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("build takes no arguments; use --in PATH")
 	}
 	if *out == "" {
 		return usagef("build needs -o FILE")
@@ -237,7 +237,6 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if d.index != "" {
 		return usagef("build reads --in inputs, not --index")
 	}
-	d.noEnv = true // an index is not an input
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -249,14 +248,15 @@ func cmdBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	quiet := d.quiet
-	s, err := d.loadWith(ctx, stderr, quiet, true)
+	d.stdin = c.stdin
+	s, err := d.loadWith(c.ctx, c.stderr, d.quiet, true)
 	if err != nil {
 		return err
 	}
 	if err := s.WriteIndex(*out); err != nil {
 		return err
 	}
+	stdout := c.stdout
 	st := s.Stats()
 	fmt.Fprintf(stdout, "wrote %s: %d models, %d edges, %d foundations (%d with descendants)\n", *out, st.Models, st.Edges, st.Foundations, st.FoundationsWithDescendants)
 	printDiagSummary(stdout, s)
@@ -301,29 +301,24 @@ func printDiagSummary(w io.Writer, s *lineage.Store) {
 	}
 }
 
-func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("stats", "[--in PATH|--index FILE] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdStats(c *call) error {
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("stats takes no arguments")
-	}
+	d := &c.data
 	d.quiet = true
-	s, err := d.load(ctx, stderr)
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
+	stdout := c.stdout
 	st := s.Stats()
-	if *asJSON {
-		return writeJSON(stdout, struct {
+	if c.asJSON {
+		return c.writeJSON(struct {
 			lineage.Stats
-			Data dataSource `json:"data"`
-		}{st, d.src})
+			Data      dataSource     `json:"data"`
+			Recovered *recoveredInfo `json:"recovered,omitempty"`
+		}{st, d.src, c.recovered})
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	row := func(k string, v int) { fmt.Fprintf(tw, "%s\t%d\n", k, v) }
@@ -347,38 +342,30 @@ func cmdStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	row("card+listing records merged", st.MergedRecords)
 	row("statements superseded by precedence", st.Superseded)
 	row("rejected values (not a Hub id)", st.Rejected)
+	if r := c.recovered; r != nil {
+		fmt.Fprintf(tw, "recovered edges (not declared; --recovered)\t%d\n", r.Edges)
+		fmt.Fprintf(tw, "  %d edge(s) added at confidence %g or more (rules %s)\t\n", r.Edges, r.MinConfidence, r.Rules)
+	}
 	tw.Flush()
 	printDiagSummary(stdout, s)
 	return nil
 }
 
-func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ancestors", "MODEL [--paths] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	paths := fs.Bool("paths", false, "print every path from MODEL to its foundations")
-	maxPaths := fs.Int("max-paths", 1000, "list at most `N` paths with --paths (N > 0; the number of paths is counted, not listed)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdAncestors(c *call) error {
+	paths := c.fs.Bool("paths", false, "print every path from MODEL to its foundations")
+	maxPaths := c.fs.Int("max-paths", 1000, "list at most `N` paths with --paths (N > 0; the number of paths is counted, not listed)")
+	if err := c.parse(1, 1, "one MODEL id"); err != nil {
 		return err
 	}
 	if *maxPaths <= 0 {
 		return usagef("--max-paths must be a positive number (got %d); the paths are counted whatever their number", *maxPaths)
 	}
-	model, err := oneModel(pos, "ancestors")
+	c.data.noDigest = true // no manifest here
+	s, v, err := c.model()
 	if err != nil {
 		return err
 	}
-	d.noDigest = true // no manifest here
-	s, err := d.load(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	v, err := s.Lookup(model)
-	if err != nil {
-		return err
-	}
+	stdout := c.stdout
 	res := s.Ancestors(v)
 	var ps [][]lineage.PathStep
 	truncated := false
@@ -389,7 +376,7 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		ps, truncated = s.Paths(v, *maxPaths)
 		count, saturated, countErr = s.PathCount(v)
 	}
-	if *asJSON {
+	if c.asJSON {
 		if *paths {
 			var c *int64
 			if countErr == nil {
@@ -403,7 +390,7 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				PathCountAtMax bool                 `json:"path_count_saturated,omitempty"`
 			}{res, nonNil(ps), truncated, c, saturated})
 		}
-		return writeJSON(stdout, res)
+		return c.writeJSON(res)
 	}
 	switch {
 	case res.IsFoundation:
@@ -417,19 +404,11 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(res.Ancestors) > 0 {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "DEPTH\tRELATION\tANCESTOR\tPARENT OF")
-		inferred := false
 		for _, h := range res.Ancestors {
-			rel := h.Relation
-			if !h.Declared {
-				rel += "*"
-				inferred = true
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, rel, h.ID, h.Via)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
 		}
 		tw.Flush()
-		if inferred {
-			fmt.Fprintln(stdout, "* relation inferred (not declared in the card or tags)")
-		}
+		hopNotes(stdout, res.Ancestors, true)
 	}
 	if *paths {
 		switch {
@@ -448,7 +427,11 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			var b strings.Builder
 			for i, st := range p {
 				if i > 0 {
-					fmt.Fprintf(&b, " <-%s- ", st.Relation)
+					if st.Recovered {
+						fmt.Fprintf(&b, " <-%s (recovered)- ", st.Relation)
+					} else {
+						fmt.Fprintf(&b, " <-%s- ", st.Relation)
+					}
 				}
 				b.WriteString(st.ID)
 			}
@@ -461,6 +444,35 @@ func cmdAncestors(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// hopRelation is a hop's relation as the tables print it: "*" after an
+// inferred one, and "(recovered p)" after one across a recovered edge.
+func hopRelation(h lineage.Hop) string {
+	switch {
+	case h.Recovered:
+		return fmt.Sprintf("%s (recovered %.2f)", h.Relation, h.Confidence)
+	case !h.Declared:
+		return h.Relation + "*"
+	}
+	return h.Relation
+}
+
+// hopNotes explains the marks hopRelation used in hops: "*" only when
+// explainInferred (descendants and impact never said, and their output
+// without --recovered stays as it was).
+func hopNotes(w io.Writer, hops []lineage.Hop, explainInferred bool) {
+	inferred, recovered := false, false
+	for _, h := range hops {
+		inferred = inferred || !h.Declared && !h.Recovered
+		recovered = recovered || h.Recovered
+	}
+	if inferred && explainInferred {
+		fmt.Fprintln(w, "* relation inferred (not declared in the card or tags)")
+	}
+	if recovered {
+		fmt.Fprintln(w, "(recovered p): no input declares this edge; recovered lineage proposed it from evidence with confidence p (lineage recover shows the evidence)")
+	}
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -468,20 +480,11 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("descendants", "MODEL [--depth N] [--relation R,...] [--limit N] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	depth := fs.Int("depth", 0, "only descendants within `N` hops (0: all)")
-	rel := fs.String("relation", "", "only follow edges of these relations (`R,...`: adapter, finetune, quantized, merge)")
-	limit := fs.Int("limit", 50, "list at most `N` descendants (0: all); counts always cover all")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	model, err := oneModel(pos, "descendants")
-	if err != nil {
+func cmdDescendants(c *call) error {
+	depth := c.fs.Int("depth", 0, "only descendants within `N` hops (0: all)")
+	rel := c.fs.String("relation", "", "only follow edges of these relations (`R,...`: adapter, finetune, quantized, merge)")
+	limit := c.fs.Int("limit", 50, "list at most `N` descendants (0: all); counts always cover all")
+	if err := c.parse(1, 1, "one MODEL id"); err != nil {
 		return err
 	}
 	if *depth < 0 || *limit < 0 {
@@ -491,24 +494,24 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	d.noDigest = true // no manifest here
-	s, err := d.load(ctx, stderr)
+	c.data.noDigest = true // no manifest here
+	s, v, err := c.model()
 	if err != nil {
 		return err
 	}
-	v, err := s.Lookup(model)
-	if err != nil {
-		return err
-	}
+	stdout := c.stdout
 	res := s.Descendants(v, *depth, labels, *limit)
 	impact := s.ImpactCount(v) // over every relation and depth (impact.go)
-	if *asJSON {
-		return writeJSON(stdout, struct {
+	if c.asJSON {
+		return c.writeJSON(struct {
 			lineage.DescendantsResult
 			Impact int `json:"impact"`
 		}{res, impact})
 	}
 	fmt.Fprintf(stdout, "%s has %d distinct descendant(s)", res.ID, res.Count)
+	if res.Recovered > 0 {
+		fmt.Fprintf(stdout, ", %d of them only through recovered edges", res.Recovered)
+	}
 	var parts []string
 	for _, r := range lineage.Relations {
 		if n := res.ByRelation[r.String()]; n > 0 {
@@ -529,13 +532,10 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "DEPTH\tRELATION\tDESCENDANT\tCHILD OF")
 		for _, h := range res.Descendants {
-			r := h.Relation
-			if !h.Declared {
-				r += "*"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, r, h.ID, h.Via)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
 		}
 		tw.Flush()
+		hopNotes(stdout, res.Descendants, false)
 	}
 	if res.Truncated {
 		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Descendants))
@@ -543,22 +543,15 @@ func cmdDescendants(ctx context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
-func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "--format listing|edges|graphml|csv|json|dot [--family MODEL] [-o FILE]", stderr)
-	var d dataFlags
-	d.register(fs)
-	format := fs.String("format", "", "listing (JSON Lines of model facts), edges (CSV parent,child,relation,declared), "+graphFormatsHelp)
-	family := fs.String("family", "", "with graphml, csv, json or dot: export only `MODEL`, its ancestors and its descendants")
-	out := fs.String("o", "", "output `FILE` (.gz compresses); default stdout")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdExport(c *call) error {
+	format := c.fs.String("format", "", "listing (JSON Lines of model facts), edges (CSV parent,child,relation,declared), "+graphFormatsHelp)
+	family := c.fs.String("family", "", "with graphml, csv, json or dot: export only `MODEL`, its ancestors and its descendants")
+	out := c.fs.String("o", "", "output `FILE` (.gz compresses); default stdout")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("export takes no arguments")
-	}
 	if slices.Contains(graphFormats, *format) {
-		return exportGraph(ctx, &d, *format, *family, *out, stdout, stderr)
+		return exportGraph(c, *format, *family, *out)
 	}
 	if !slices.Contains([]string{"listing", "edges"}, *format) {
 		return usagef("--format must be listing, edges, graphml, csv, json or dot")
@@ -566,11 +559,11 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *family != "" {
 		return usagef("--family works with --format graphml, csv, json or dot")
 	}
-	s, err := d.load(ctx, stderr)
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
-	return writeOutput(*out, stdout, func(w io.Writer) error {
+	return writeOutput(*out, c.stdout, func(w io.Writer) error {
 		if *format == "listing" {
 			return s.WriteListing(w)
 		}

@@ -1,45 +1,34 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/lineage-project/lineage/graph"
 )
 
-func cmdCommon(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("common", "A B [C...] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
+func cmdCommon(c *call) error {
+	if err := c.parse(2, -1, "two or more MODEL ids"); err != nil {
+		return err
+	}
+	c.data.noDigest, c.data.graphOnly = true, true // no manifest, no metadata here
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
-	if len(pos) < 2 {
-		return usagef("common takes two or more MODEL ids (got %d arguments)", len(pos))
-	}
-	d.noDigest, d.graphOnly = true, true // no manifest, no metadata here
-	s, err := d.load(ctx, stderr)
+	vs, err := c.models(s)
 	if err != nil {
 		return err
 	}
-	vs := make([]graph.NodeID, len(pos))
-	for i, q := range pos {
-		if vs[i], err = s.Lookup(q); err != nil {
-			return err
-		}
+	for i := range vs {
 		if j := slices.Index(vs[:i], vs[i]); j >= 0 {
-			return usagef("%s is given twice (%q and %q)", s.Name(vs[i]), pos[j], q)
+			return usagef("%s is given twice (%q and %q)", s.Name(vs[i]), c.pos[j], c.pos[i])
 		}
 	}
 	res := s.Common(vs)
-	if *asJSON {
-		return writeJSON(stdout, res)
+	stdout := c.stdout
+	if c.asJSON {
+		return c.writeJSON(res)
 	}
 	who := strings.Join(res.IDs[:len(res.IDs)-1], ", ") + " and " + res.IDs[len(res.IDs)-1]
 	if len(res.Common) == 0 {
@@ -67,20 +56,20 @@ func cmdCommon(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(tw, "\tHOPS FROM %s", id)
 	}
 	fmt.Fprintln(tw)
-	for _, c := range res.Common {
+	for _, ca := range res.Common {
 		var kind []string
-		if nearest[c.ID] {
+		if nearest[ca.ID] {
 			kind = append(kind, "nearest")
 		}
-		if found[c.ID] {
+		if found[ca.ID] {
 			kind = append(kind, "foundation")
 		}
 		if len(kind) == 0 {
 			kind = append(kind, "-")
 		}
-		fmt.Fprintf(tw, "%s\t%s", c.ID, strings.Join(kind, ","))
+		fmt.Fprintf(tw, "%s\t%s", ca.ID, strings.Join(kind, ","))
 		for _, id := range res.IDs {
-			fmt.Fprintf(tw, "\t%d", c.Depth[id])
+			fmt.Fprintf(tw, "\t%d", ca.Depth[id])
 		}
 		fmt.Fprintln(tw)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -12,25 +11,19 @@ import (
 	"github.com/lineage-project/lineage/lineage"
 )
 
-func cmdDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", "OLD NEW [--top N] [--relation R,...] [--limit N] [--format text|json|csv]", stderr)
-	quiet := fs.Bool("quiet", false, "print no notes on stderr")
-	top := fs.Int("top", 10, "show the `N` foundations that grew most (0: all that grew)")
-	rel := fs.String("relation", "", "count the foundations' descendants along these relations only (`R,...`)")
-	limit := fs.Int("limit", 20, "list at most `N` entries of each other list (0: all); counts always cover all")
-	format := fs.String("format", "text", "output `FORMAT`: text, json or csv")
-	asJSON := fs.Bool("json", false, "print JSON (as --format json)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdDiff(c *call) error {
+	quiet := c.fs.Bool("quiet", false, "print no notes on stderr")
+	top := c.fs.Int("top", 10, "show the `N` foundations that grew most (0: all that grew)")
+	rel := c.fs.String("relation", "", "count the foundations' descendants along these relations only (`R,...`)")
+	limit := c.fs.Int("limit", 20, "list at most `N` entries of each other list (0: all); counts always cover all")
+	format := c.fs.String("format", "text", "output `FORMAT`: text, json or csv")
+	if err := c.parse(2, 2, "two snapshots, OLD and NEW: each an index file, a listing or a directory"); err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		return usagef("diff takes two snapshots, OLD and NEW: each an index file, a listing or a directory (got %d arguments)", len(pos))
 	}
 	if *top < 0 || *limit < 0 {
 		return usagef("--top and --limit must be >= 0")
 	}
-	if *asJSON {
+	if c.asJSON {
 		*format = "json"
 	}
 	switch *format {
@@ -42,28 +35,29 @@ func cmdDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	old, err := loadSnapshot(ctx, pos[0], *quiet, stderr)
+	pos := c.pos
+	old, err := loadSnapshot(c.env, pos[0], *quiet)
 	if err != nil {
 		return err
 	}
-	cur, err := loadSnapshot(ctx, pos[1], *quiet, stderr)
+	cur, err := loadSnapshot(c.env, pos[1], *quiet)
 	if err != nil {
 		return err
 	}
 	res := lineage.Diff(old, cur, lineage.DiffOptions{Labels: labels, Top: *top, Limit: *limit})
 	switch *format {
 	case "json":
-		return writeJSON(stdout, res)
+		return c.writeJSON(res)
 	case "csv":
-		return writeDiffCSV(stdout, res)
+		return writeDiffCSV(c.stdout, res)
 	}
-	printDiff(stdout, pos[0], pos[1], res)
+	printDiff(c.stdout, pos[0], pos[1], res)
 	return nil
 }
 
 // loadSnapshot opens one side of a diff: an index file (detected by its
 // magic), else inputs read as --in reads them.
-func loadSnapshot(ctx context.Context, path string, quiet bool, stderr io.Writer) (*lineage.Store, error) {
+func loadSnapshot(e env, path string, quiet bool) (*lineage.Store, error) {
 	isIndex, err := lineage.IsIndexFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot %s: %w", path, err)
@@ -75,7 +69,7 @@ func loadSnapshot(ctx context.Context, path string, quiet bool, stderr io.Writer
 	} else {
 		d.in = stringList{path}
 	}
-	return d.load(ctx, stderr)
+	return d.load(e.ctx, e.stderr, e.stdin)
 }
 
 func printDiff(w io.Writer, oldName, newName string, r lineage.DiffResult) {

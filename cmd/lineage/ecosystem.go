@@ -12,7 +12,6 @@ import (
 	"github.com/lineage-project/lineage/cmd/lineage/web"
 	"github.com/lineage-project/lineage/graph"
 	"github.com/lineage-project/lineage/lineage/export"
-	"github.com/lineage-project/lineage/lineage/recovery"
 	"github.com/lineage-project/lineage/render"
 )
 
@@ -26,8 +25,8 @@ const graphFormatsHelp = "graphml (GraphML for networkx, Gephi, yEd), csv (edge 
 // exportGraph writes the store, or the family of one model, in a graph
 // format. A family's DOT is the family tree as lineage tree draws it,
 // unfolded.
-func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, stdout, stderr io.Writer) error {
-	s, err := d.load(ctx, stderr)
+func exportGraph(c *call, format, family, out string) error {
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
@@ -57,7 +56,7 @@ func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, 
 		}
 		return fam.WriteDOT(w)
 	}
-	if err := writeOutput(out, stdout, write); err != nil {
+	if err := writeOutput(out, c.stdout, write); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
@@ -65,20 +64,13 @@ func exportGraph(ctx context.Context, d *dataFlags, format, family, out string, 
 
 // --- serve ---
 
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--in PATH...|--index FILE]", stderr)
-	var d dataFlags
-	d.register(fs)
+func cmdServe(c *call) error {
+	ctx, fs, stderr, d := c.ctx, c.fs, c.stderr, &c.data
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (loopback by default; the UI has no authentication)")
 	maxTree := fs.Int("max-tree-nodes", 300, "the largest tree a page may ask for, in `N` models")
 	renderTimeout := fs.Duration("render-timeout", 20*time.Second, "give up drawing one tree after `D`")
-	withRecovery := fs.Bool("recover", false, "run recovered lineage at start (as lineage recover does; seconds at Hub scale) and list its proposed parents on model pages")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("serve takes no arguments")
 	}
 	if *maxTree < 1 || *renderTimeout <= 0 {
 		return usagef("--max-tree-nodes must be >= 1 and --render-timeout > 0")
@@ -87,7 +79,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usagef("--addr %q: want HOST:PORT, such as 127.0.0.1:8080", *addr)
 	}
-	s, err := d.load(ctx, stderr)
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
@@ -99,15 +91,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rerr == nil {
 		defer rend.Close()
 	}
-	opt := web.Options{Store: s, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
+	// With --recovered the store has the recovered edges, and pages show
+	// the proposals' evidence.
+	opt := web.Options{Store: s, Recovery: c.recovery, RenderTimeout: *renderTimeout, MaxTreeNodes: *maxTree,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "serve: "+format+"\n", a...) }}
-	if *withRecovery {
-		res := recovery.Recover(recovery.FromStore(s), recovery.Options{MinConfidence: recovery.DefaultMinConfidence})
-		opt.Recovery = &res
-		if !d.quiet {
-			fmt.Fprintf(stderr, "note: recovered lineage proposes %d parents for %d of the %d models that declare none\n", res.Summary.Edges, res.Summary.Proposed, res.Summary.Undeclared)
-		}
-	}
 	if rerr == nil {
 		opt.Render = func(ctx context.Context, dot []byte) ([]byte, error) {
 			return rend.Render(ctx, "svg", dot)

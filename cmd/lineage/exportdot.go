@@ -14,8 +14,9 @@ import (
 // them as a plain Graphviz digraph, through package render's DOT writer
 // (its escaping): one statement per model and per edge, in the order of
 // lineage's other exports, data as attributes (foundation, downloads,
-// created; relation, declared) and inferred relations dashed. For a drawn
-// family tree see lineage tree.
+// created; relation, declared) and inferred relations dashed; a recovered
+// edge (--recovered) has recovered=true, its confidence and an open circle
+// for a head besides. For a drawn family tree see lineage tree.
 func writeStoreDOT(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 	d := &render.DOT{
 		Name:         "lineage",
@@ -35,9 +36,13 @@ func writeStoreDOT(w io.Writer, s *lineage.Store, nodes []graph.NodeID) error {
 			}
 			return as
 		},
-		EdgeAttrs: func(_, _ graph.NodeID, l graph.Label) []render.Attr {
+		EdgeAttrs: func(p, c graph.NodeID, l graph.Label) []render.Attr {
 			rel, declared := lineage.LabelRelation(l)
 			as := []render.Attr{{Key: "relation", Value: rel.String()}, {Key: "declared", Value: strconv.FormatBool(declared)}}
+			if lineage.IsRecovered(l) {
+				rc := lineage.EdgeRecoveredColumns(s, p, c, l)
+				as = append(as, render.Attr{Key: "recovered", Value: rc[0]}, render.Attr{Key: "confidence", Value: rc[1]}, render.Attr{Key: "arrowhead", Value: "odot"})
+			}
 			if !declared {
 				as = append(as, render.Attr{Key: "style", Value: "dashed"})
 			}

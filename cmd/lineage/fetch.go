@@ -21,8 +21,8 @@ import (
 
 // --- fetch ---
 
-func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fetch", "(--up MODEL | --down MODEL | --author NAME | --search TEXT)... [--evidence] [-o FILE]\n   or: lineage fetch --snapshot [--dataset REPO] [--file PATH] [--revision REV] -o FILE", stderr)
+func cmdFetch(c *call) error {
+	ctx, fs, stdout, stderr := c.ctx, c.fs, c.stdout, c.stderr
 	var up, down, authors, searches stringList
 	fs.Var(&up, "up", "fetch `MODEL` and its ancestors up to their foundations (repeatable)")
 	fs.Var(&down, "down", "fetch `MODEL` and its descendants: the models tagged base_model:MODEL, recursively (repeatable)")
@@ -43,11 +43,10 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataset := fs.String("dataset", "cfahlgren1/hub-stats", "with --snapshot: the dataset `REPO`")
 	file := fs.String("file", "models.parquet", "with --snapshot: the file's `PATH` in the dataset")
 	revision := fs.String("revision", "main", "with --snapshot: the branch, tag or commit `REV`")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := c.parse(0, -1, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
+	if len(c.pos) > 0 {
 		return usagef("fetch takes no arguments; use --up MODEL, --down MODEL, --author NAME, --search TEXT or --snapshot")
 	}
 	snapshotOnly := map[string]bool{"dataset": true, "file": true, "revision": true}
@@ -98,6 +97,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			dir = filepath.Join(base, "lineage", "hub")
 		}
+		var err error
 		if opt.Cache, err = hub.OpenCache(dir, *cacheTTL); err != nil {
 			return fmt.Errorf("fetch: %w", err)
 		}

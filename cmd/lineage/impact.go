@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -11,35 +9,23 @@ import (
 	"github.com/lineage-project/lineage/lineage"
 )
 
-func cmdImpact(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("impact", "MODEL [--limit N] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	limit := fs.Int("limit", 50, "list at most `N` models (0: all); counts always cover all")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	model, err := oneModel(pos, "impact")
-	if err != nil {
+func cmdImpact(c *call) error {
+	limit := c.fs.Int("limit", 50, "list at most `N` models (0: all); counts always cover all")
+	if err := c.parse(1, 1, "one MODEL id"); err != nil {
 		return err
 	}
 	if *limit < 0 {
 		return usagef("--limit must be >= 0")
 	}
-	d.noDigest, d.graphOnly = true, true // no manifest, no metadata here
-	s, err := d.load(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	v, err := s.Lookup(model)
+	c.data.noDigest, c.data.graphOnly = true, true // no manifest, no metadata here
+	s, v, err := c.model()
 	if err != nil {
 		return err
 	}
 	res := s.Impact(v, *limit)
-	if *asJSON {
-		return writeJSON(stdout, res)
+	stdout := c.stdout
+	if c.asJSON {
+		return c.writeJSON(res)
 	}
 	desc := s.G.CountReach(v, graph.Down, graph.AllLabels)
 	if s.InCycle(v) {
@@ -64,13 +50,10 @@ func cmdImpact(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEPTH\tRELATION\tMODEL\tCHILD OF")
 	for _, h := range res.Models {
-		r := h.Relation
-		if !h.Declared {
-			r += "*"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, r, h.ID, h.Via)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
 	}
 	tw.Flush()
+	hopNotes(stdout, res.Models, false)
 	if res.Truncated {
 		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Models))
 	}

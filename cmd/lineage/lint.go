@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -15,20 +14,13 @@ type errProblems int
 
 func (e errProblems) Error() string { return fmt.Sprintf("%d problem(s) found", int(e)) }
 
-func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("lint", "[--in PATH...] [--json] [--kind K,...] [--max N]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON: {\"summary\":{kind:count},\"problems\":[...]}")
-	kinds := fs.String("kind", "", "only these problem kinds (`K,...`)")
-	maxPer := fs.Int("max", 20, "list at most `N` problems per kind (0: all); counts always cover all")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdLint(c *call) error {
+	kinds := c.fs.String("kind", "", "only these problem kinds (`K,...`)")
+	maxPer := c.fs.Int("max", 20, "list at most `N` problems per kind (0: all); counts always cover all")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("lint takes no arguments; use --in PATH")
-	}
+	d, stdout := &c.data, c.stdout
 	if d.index != "" {
 		return usagef("lint reads inputs (--in); an index keeps only counts and examples")
 	}
@@ -36,8 +28,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("--max must be >= 0")
 	}
 	d.quiet = true
-	d.noEnv = true // an index keeps no problems to list
-	s, err := d.load(ctx, stderr)
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
@@ -56,7 +47,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		problems = kept
 	}
 	summary := lineage.LintSummary(problems)
-	if *asJSON {
+	if c.asJSON {
 		if err := writeJSON(stdout, struct {
 			Summary  map[string]int       `json:"summary"`
 			Problems []lineage.Diagnostic `json:"problems"`

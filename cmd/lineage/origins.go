@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -27,8 +26,6 @@ import (
 
 // analyticFlags are the flags the analytic commands share.
 type analyticFlags struct {
-	d           dataFlags
-	asJSON      bool
 	rel         string
 	attribution string
 	origins     stringList
@@ -36,8 +33,6 @@ type analyticFlags struct {
 }
 
 func (f *analyticFlags) register(fs *flag.FlagSet, window bool) {
-	f.d.register(fs)
-	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 	fs.StringVar(&f.rel, "relation", "", "follow edges of these relations only (`R,...`: adapter, finetune, quantized, merge)")
 	fs.StringVar(&f.attribution, "attribution", "full", "credit rule for a derivative built on k foundations: `full` (1 to each) or fractional (1/k to each)")
 	fs.Var(&f.origins, "origins", "origins table `FILE` (CSV org,name,country,kind,source) adding to or overriding the embedded one; repeatable")
@@ -72,15 +67,16 @@ func (f *analyticFlags) scope() (analytics.Scope, *analytics.Origins, error) {
 }
 
 // analysis loads the store and credits its derivatives.
-func (f *analyticFlags) analysis(ctx context.Context, stderr io.Writer) (*lineage.Store, *analytics.Analysis, error) {
+func (f *analyticFlags) analysis(c *call) (*lineage.Store, *analytics.Analysis, error) {
 	sc, o, err := f.scope()
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := f.d.load(ctx, stderr)
+	s, err := c.store()
 	if err != nil {
 		return nil, nil, err
 	}
+	sc.Recovered = c.recovered
 	return s, analytics.New(s, o, sc), nil
 }
 
@@ -155,21 +151,22 @@ func (g *groupFlags) check() error {
 
 // rank prints the foundations' descendants, or the measure rb names,
 // aggregated by group.
-func (g *groupFlags) rank(s *lineage.Store, labels graph.LabelSet, rb *rankBy, top int, asJSON bool, stdout io.Writer) error {
+func (g *groupFlags) rank(c *call, s *lineage.Store, labels graph.LabelSet, rb *rankBy, top int) error {
+	stdout := c.stdout
 	by, _ := analytics.ParseGroupBy(g.by)
 	attr, _ := analytics.ParseAttribution(g.attribution)
 	o, err := loadOrigins(g.origins)
 	if err != nil {
 		return err
 	}
-	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr, From: rb.from, To: rb.to})
+	a := analytics.New(s, o, analytics.Scope{Labels: labels, Attribution: attr, From: rb.from, To: rb.to, Recovered: c.recovered})
 	r, err := a.RankBy(by, rb.measure)
 	if err != nil {
 		return err
 	}
 	man := a.Manifest()
 	shown := analytics.TopGroups(r.Groups, top, r.Derivatives)
-	if asJSON {
+	if c.asJSON {
 		out := struct {
 			By          string                 `json:"by"`
 			Measure     string                 `json:"measure,omitempty"`
@@ -324,19 +321,15 @@ func trimFloat(x float64) string {
 // "0.0%" for a share that is not zero.
 func pct(x float64) string { return report.Share(x) }
 
-func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("origins", "[--list FROM:TO] [--attribution full|fractional] [--relation R,...] [--from DATE] [--to DATE] [--origins FILE] [--json]", stderr)
+func cmdOrigins(c *call) error {
 	var f analyticFlags
-	f.register(fs, true)
-	list := fs.String("list", "", "list the derivatives of one cell: `FROM:TO` author country : foundation country (e.g. US:CN, DE:unknown)")
-	table := fs.Bool("table", false, "print the origins table itself (organisation, country, kind, source)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	f.register(c.fs, true)
+	list := c.fs.String("list", "", "list the derivatives of one cell: `FROM:TO` author country : foundation country (e.g. US:CN, DE:unknown)")
+	table := c.fs.Bool("table", false, "print the origins table itself (organisation, country, kind, source)")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("origins takes no arguments")
-	}
+	stdout := c.stdout
 	var from, to string
 	if *list != "" {
 		var ok bool
@@ -350,9 +343,9 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		return writeOriginsTable(stdout, o, f.asJSON)
+		return writeOriginsTable(stdout, o, c.asJSON)
 	}
-	_, a, err := f.analysis(ctx, stderr)
+	_, a, err := f.analysis(c)
 	if err != nil {
 		return err
 	}
@@ -360,7 +353,7 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	man := a.Manifest()
 	if *list != "" {
 		ms := a.CellModels(from, to)
-		if f.asJSON {
+		if c.asJSON {
 			return writeJSON(stdout, struct {
 				Author     string                `json:"author_country"`
 				Foundation string                `json:"foundation_country"`
@@ -386,7 +379,7 @@ func cmdOrigins(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nil
 	}
 	m := a.Matrix()
-	if f.asJSON {
+	if c.asJSON {
 		return writeJSON(stdout, struct {
 			Attribution string `json:"attribution"`
 			analytics.OriginMatrix
@@ -469,20 +462,16 @@ func writeOriginsTable(w io.Writer, o *analytics.Origins, asJSON bool) error {
 	return nil
 }
 
-func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("timeline", "[--by country|org|foundation] [--relation R,...] [--from DATE --to DATE] [--attribution full|fractional] [--top N] [--chart FILE] [--json]", stderr)
+func cmdTimeline(c *call) error {
 	var f analyticFlags
-	f.register(fs, true)
-	byFlag := fs.String("by", "country", "credit new derivatives to their foundations' `country|org|foundation`")
-	top := fs.Int("top", 0, "show the top `N` groups; the rest are folded into \"other\" (0: 6 columns, every group in --json)")
-	chartFile := fs.String("chart", "", "also draw the monthly shares to `FILE` (.png or .svg)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	f.register(c.fs, true)
+	byFlag := c.fs.String("by", "country", "credit new derivatives to their foundations' `country|org|foundation`")
+	top := c.fs.Int("top", 0, "show the top `N` groups; the rest are folded into \"other\" (0: 6 columns, every group in --json)")
+	chartFile := c.fs.String("chart", "", "also draw the monthly shares to `FILE` (.png or .svg)")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("timeline takes no arguments")
-	}
+	stdout, stderr := c.stdout, c.stderr
 	by, err := analytics.ParseGroupBy(*byFlag)
 	if err != nil {
 		return err
@@ -495,7 +484,7 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("--chart: %v", err)
 		}
 	}
-	_, a, err := f.analysis(ctx, stderr)
+	_, a, err := f.analysis(c)
 	if err != nil {
 		return err
 	}
@@ -513,11 +502,11 @@ func cmdTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}); err != nil {
 			return err
 		}
-		if !f.d.quiet {
+		if !c.data.quiet {
 			fmt.Fprintf(stderr, "wrote %s\n", *chartFile)
 		}
 	}
-	if f.asJSON {
+	if c.asJSON {
 		out := tl
 		if *top > 0 {
 			out = folded
@@ -667,19 +656,15 @@ func velocityTargets(s *lineage.Store, labels graph.LabelSet, args []string) ([]
 	return out, nil
 }
 
-func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("velocity", "MODEL... [--relation R,...] [--attribution full|fractional] [--days N,...] [--chart FILE] [--json]", stderr)
+func cmdVelocity(c *call) error {
 	var f analyticFlags
-	f.register(fs, false)
-	daysFlag := fs.String("days", "7,30,90,365", "windows in days after each model's creation (`N,...`)")
-	chartFile := fs.String("chart", "", "also draw cumulative descendants vs days since release to `FILE` (.png or .svg)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	f.register(c.fs, false)
+	daysFlag := c.fs.String("days", "7,30,90,365", "windows in days after each model's creation (`N,...`)")
+	chartFile := c.fs.String("chart", "", "also draw cumulative descendants vs days since release to `FILE` (.png or .svg)")
+	if err := c.parse(1, -1, "one or more MODEL ids or patterns (such as 'meta-llama/*')"); err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		return usagef("velocity takes one or more MODEL ids or patterns (such as 'meta-llama/*')")
-	}
+	pos, stdout, stderr := c.pos, c.stdout, c.stderr
 	var days []int
 	for _, p := range strings.Split(*daysFlag, ",") {
 		var n int
@@ -695,7 +680,7 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("--chart: %v", err)
 		}
 	}
-	s, a, err := f.analysis(ctx, stderr)
+	s, a, err := f.analysis(c)
 	if err != nil {
 		return err
 	}
@@ -716,11 +701,11 @@ func cmdVelocity(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}); err != nil {
 			return err
 		}
-		if !f.d.quiet {
+		if !c.data.quiet {
 			fmt.Fprintf(stderr, "wrote %s\n", *chartFile)
 		}
 	}
-	if f.asJSON {
+	if c.asJSON {
 		return writeJSON(stdout, struct {
 			Attribution string                    `json:"attribution"`
 			Days        []int                     `json:"days"`
@@ -794,26 +779,23 @@ func maxIDLen(entries []analytics.VelocityEntry) int {
 	return n
 }
 
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "-o FILE [--top N] [--by descendants|downloads|downloads-all|likes|pagerank] [--velocity MODEL,...] [--relation R,...] [--attribution full|fractional] [--from DATE --to DATE] [--origins FILE]", stderr)
+func cmdReport(c *call) error {
 	var f analyticFlags
-	f.register(fs, true)
+	f.register(c.fs, true)
+	fs, stderr := c.fs, c.stderr
 	by := fs.String("by", "descendants", "rank countries, organisations and foundations by `M`: descendants, downloads, downloads-all or likes (the derivatives' figure, credited like them), or pagerank (the foundations' PageRank)")
 	out := fs.String("o", "", "HTML `FILE` to write")
 	top := fs.Int("top", 15, "rows in the ranking tables and bars in the chart (`N`)")
 	velocity := fs.String("velocity", "", "models (or patterns) for the velocity section, comma-separated (`MODEL,...`; default: the 6 foundations with most descendants that have a creation time)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	asJSON := fs.Bool("json", false, "not available: report writes HTML (the other commands have --json)")
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("report takes no arguments")
+	if *asJSON {
+		return usagef("report writes HTML; use the other commands for --json")
 	}
 	if *out == "" {
 		return usagef("report needs -o FILE")
-	}
-	if f.asJSON {
-		return usagef("report writes HTML; use the other commands for --json")
 	}
 	if *top <= 0 {
 		return usagef("--top must be > 0")
@@ -825,7 +807,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if measure == lineage.MeasurePageRank && (f.from != "" || f.to != "") {
 		return usagef("--from and --to select derivatives; --by pagerank is a measure of the whole graph and takes no window")
 	}
-	s, a, err := f.analysis(ctx, stderr)
+	s, a, err := f.analysis(c)
 	if err != nil {
 		return err
 	}
@@ -851,7 +833,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := writeOutput(*out, nil, func(w io.Writer) error { return report.Write(w, data) }); err != nil {
 		return err
 	}
-	if !f.d.quiet {
+	if !c.data.quiet {
 		fmt.Fprintf(stderr, "wrote %s\n", *out)
 	}
 	return nil

@@ -1,51 +1,38 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/lineage-project/lineage/lineage"
 )
 
-func cmdPath(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("path", "FROM TO [--all] [--max-paths N] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	all := fs.Bool("all", false, "list every path from FROM to TO (at most --max-paths) and count them")
-	maxPaths := fs.Int("max-paths", 1000, "with --all, list at most `N` paths (N > 0; the paths are counted whatever their number)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+func cmdPath(c *call) error {
+	all := c.fs.Bool("all", false, "list every path from FROM to TO (at most --max-paths) and count them")
+	maxPaths := c.fs.Int("max-paths", 1000, "with --all, list at most `N` paths (N > 0; the paths are counted whatever their number)")
+	if err := c.parse(2, 2, "two MODEL ids, FROM and TO"); err != nil {
 		return err
 	}
 	if *maxPaths <= 0 {
 		return usagef("--max-paths must be a positive number (got %d); the paths are counted whatever their number", *maxPaths)
 	}
-	if len(pos) != 2 {
-		return usagef("path takes two MODEL ids, FROM and TO (got %d arguments)", len(pos))
-	}
-	d.noDigest, d.graphOnly = true, true // no manifest, no metadata here
-	s, err := d.load(ctx, stderr)
+	c.data.noDigest, c.data.graphOnly = true, true // no manifest, no metadata here
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
-	from, err := s.Lookup(pos[0])
+	vs, err := c.models(s)
 	if err != nil {
 		return err
 	}
-	to, err := s.Lookup(pos[1])
+	res, err := s.Path(vs[0], vs[1], lineage.PathOptions{All: *all, MaxPaths: *maxPaths})
 	if err != nil {
 		return err
 	}
-	res, err := s.Path(from, to, lineage.PathOptions{All: *all, MaxPaths: *maxPaths})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(stdout, res)
+	stdout := c.stdout
+	if c.asJSON {
+		return c.writeJSON(res)
 	}
 	if res.Reversed {
 		fmt.Fprintf(stdout, "note: %s is an ancestor of %s, not a descendant; the answer is the other way round\n", res.From, res.To)
@@ -67,13 +54,17 @@ func cmdPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tHOPS\tROUTE")
-	inferred := false
+	inferred, recovered := false, false
 	for i, p := range res.Paths {
 		var b strings.Builder
 		for j, l := range p {
 			if j > 0 {
 				rel := l.Relation
-				if l.Inferred {
+				switch {
+				case l.Recovered:
+					rel += " (recovered)"
+					recovered = true
+				case l.Inferred:
 					rel += "*"
 					inferred = true
 				}
@@ -89,6 +80,9 @@ func cmdPath(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if inferred {
 		fmt.Fprintln(stdout, "* relation inferred (not declared in the card or tags)")
+	}
+	if recovered {
+		fmt.Fprintln(stdout, "(recovered): no input declares this edge; recovered lineage proposed it from evidence (lineage recover shows the evidence)")
 	}
 	return nil
 }

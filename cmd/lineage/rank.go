@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -97,23 +96,15 @@ func pageRankRule(models int) string {
 		lineage.PageRankDamping, lineage.PageRankTolerance, lineage.PageRankDigits, models)
 }
 
-func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rank", "[--top N] [--by descendants|downloads|downloads-all|likes|pagerank] [--since DATE] [--until DATE] [--relation R,...] [--group org|country [--attribution full|fractional] [--origins FILE]] [--json]", stderr)
-	var d dataFlags
-	d.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	top := fs.Int("top", 25, "show the top `N` foundations (0: all)")
-	rel := fs.String("relation", "", "count descendants along these relations only (`R,...`)")
+func cmdRank(c *call) error {
+	top := c.fs.Int("top", 25, "show the top `N` foundations (0: all)")
+	rel := c.fs.String("relation", "", "count descendants along these relations only (`R,...`)")
 	var rb rankBy
-	rb.register(fs)
+	rb.register(c.fs)
 	var grp groupFlags // --group, --attribution, --origins (origins.go)
-	grp.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	grp.register(c.fs)
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("rank takes no arguments")
 	}
 	if *top < 0 {
 		return usagef("--top must be >= 0")
@@ -129,32 +120,35 @@ func cmdRank(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	// Only --group prints a manifest (which quotes the input digest and
-	// dates); the plain ranking by descendants needs the graph alone.
+	// dates); the plain ranking by descendants needs the graph alone
+	// (recovery reads the metadata: names, files, dates).
+	d := &c.data
 	d.noDigest = grp.by == ""
-	d.graphOnly = grp.by == "" && !rb.measure.Summed() && !rb.windowed()
-	s, err := d.load(ctx, stderr)
+	d.graphOnly = grp.by == "" && !rb.measure.Summed() && !rb.windowed() && !d.recovered
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
 	if grp.by != "" {
-		return grp.rank(s, labels, &rb, *top, *asJSON, stdout)
+		return grp.rank(c, s, labels, &rb, *top)
 	}
 	r, err := s.RankBy(lineage.RankOptions{Top: *top, Labels: labels, By: rb.measure, From: rb.from, To: rb.to})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeRankJSON(stdout, s, r, &rb)
+	if c.asJSON {
+		return writeRankJSON(c.stdout, s, r, &rb, c.recovered)
 	}
-	writeRankTable(stdout, s, r, &rb)
+	writeRankTable(c.stdout, s, r, &rb)
 	return nil
 }
 
 // writeRankJSON writes {"foundations": [...]}, with the measure, the
 // window and what the figures cover before it when the ranking is not the
 // plain one by descendants.
-func writeRankJSON(w io.Writer, s *lineage.Store, r lineage.Ranking, rb *rankBy) error {
+func writeRankJSON(w io.Writer, s *lineage.Store, r lineage.Ranking, rb *rankBy, rec *recoveredInfo) error {
 	out := struct {
+		Recovered   *recoveredInfo      `json:"recovered,omitempty"`
 		By          string              `json:"by,omitempty"`
 		Window      *rankWindow         `json:"window,omitempty"`
 		Descendants *int                `json:"descendants,omitempty"`
@@ -163,7 +157,7 @@ func writeRankJSON(w io.Writer, s *lineage.Store, r lineage.Ranking, rb *rankBy)
 		Outside     *int                `json:"outside_window,omitempty"`
 		PageRank    *pageRankSettings   `json:"pagerank,omitempty"`
 		Foundations []lineage.RankEntry `json:"foundations"`
-	}{Foundations: nonNil(r.Entries)}
+	}{Recovered: rec, Foundations: nonNil(r.Entries)}
 	if r.By != lineage.MeasureDescendants || rb.windowed() {
 		out.By = r.By.String()
 		out.Descendants = &r.Descendants
@@ -191,16 +185,29 @@ type pageRankSettings struct {
 
 func writeRankTable(w io.Writer, s *lineage.Store, r lineage.Ranking, rb *rankBy) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// With recovered lineage added, a column says how many of each
+	// foundation's descendants only a recovered edge reaches.
+	recovered := s.NumRecovered() > 0
+	recHead, recCell := "", func(lineage.RankEntry) string { return "" }
+	if recovered {
+		recHead = "RECOVERED\t"
+		recCell = func(e lineage.RankEntry) string {
+			if e.Recovered == nil {
+				return "-\t"
+			}
+			return fmt.Sprintf("%9d\t", *e.Recovered)
+		}
+	}
 	switch {
 	case r.By == lineage.MeasureDescendants:
-		fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\tFOUNDATION")
+		fmt.Fprintln(tw, "RANK\tDESCENDANTS\tFINETUNE\tADAPTER\tQUANTIZED\tMERGE\t"+recHead+"FOUNDATION")
 		for i, e := range r.Entries {
-			fmt.Fprintf(tw, "%4d\t%11d\t%8d\t%7d\t%9d\t%5d\t%s\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], e.ID)
+			fmt.Fprintf(tw, "%4d\t%11d\t%8d\t%7d\t%9d\t%5d\t%s%s\n", i+1, e.Descendants, e.Direct["finetune"], e.Direct["adapter"], e.Direct["quantized"], e.Direct["merge"], recCell(e), e.ID)
 		}
 	case r.By == lineage.MeasurePageRank:
-		fmt.Fprintln(tw, "RANK\tPAGERANK\tDESCENDANTS\tFOUNDATION")
+		fmt.Fprintln(tw, "RANK\tPAGERANK\tDESCENDANTS\t"+recHead+"FOUNDATION")
 		for i, e := range r.Entries {
-			fmt.Fprintf(tw, "%4d\t%8s\t%11d\t%s\n", i+1, formatRank(*e.PageRank), e.Descendants, e.ID)
+			fmt.Fprintf(tw, "%4d\t%8s\t%11d\t%s%s\n", i+1, formatRank(*e.PageRank), e.Descendants, recCell(e), e.ID)
 		}
 	default:
 		name := headOf(r.By)
@@ -213,12 +220,15 @@ func writeRankTable(w io.Writer, s *lineage.Store, r lineage.Ranking, rb *rankBy
 			}
 			width = max(width, len(owns[i]))
 		}
-		fmt.Fprintf(tw, "RANK\t%s\t%*s\tDESCENDANTS\tUNKNOWN\tFOUNDATION\n", name, width, "OWN")
+		fmt.Fprintf(tw, "RANK\t%s\t%*s\tDESCENDANTS\tUNKNOWN\t%sFOUNDATION\n", name, width, "OWN", recHead)
 		for i, e := range r.Entries {
-			fmt.Fprintf(tw, "%4d\t%*d\t%*s\t%11d\t%7d\t%s\n", i+1, len(name), int64(e.Figure()), width, owns[i], e.Descendants, *e.Unknown, e.ID)
+			fmt.Fprintf(tw, "%4d\t%*d\t%*s\t%11d\t%7d\t%s%s\n", i+1, len(name), int64(e.Figure()), width, owns[i], e.Descendants, *e.Unknown, recCell(e), e.ID)
 		}
 	}
 	tw.Flush()
+	if recovered {
+		fmt.Fprintf(w, "RECOVERED: descendants only a recovered edge reaches (part of DESCENDANTS): no input declares the way to them; %d recovered edge(s) in the graph (lineage recover shows their evidence).\n", s.NumRecovered())
+	}
 	switch {
 	case r.By == lineage.MeasureDescendants:
 		fmt.Fprintln(w, "DESCENDANTS: distinct models reachable along child edges; FINETUNE..MERGE: direct children by relation.")

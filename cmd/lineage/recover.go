@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -26,23 +26,16 @@ type proposalJSON struct {
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
-func cmdRecover(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("recover", "[--in PATH... | --index FILE] [--min-confidence F] [--relation R,...] [--json] [-o FILE]\n       lineage recover --evaluate [--fraction 0.2] [--seed N]", stderr)
-	var d dataFlags
-	d.register(fs)
+func cmdRecover(c *call) error {
+	fs, stdout := c.fs, c.stdout
 	minConf := fs.Float64("min-confidence", recovery.DefaultMinConfidence, "leave out proposals below confidence `F` (0..1)")
 	rel := fs.String("relation", "", "only proposals of these relations (`R,...`: adapter, finetune, quantized, merge)")
-	asJSON := fs.Bool("json", false, "print JSON: {\"proposals\":[...],\"summary\":{...}} (with --evaluate, the evaluation report)")
 	out := fs.String("o", "", "write to `FILE` instead of stdout (.gz compresses)")
 	evaluate := fs.Bool("evaluate", false, "measure recovery: hide a fraction of the single-parent declarations, recover, score")
 	fraction := fs.Float64("fraction", 0.2, "with --evaluate: the `F`raction of single-parent declarations to hide")
 	seed := fs.Uint64("seed", 1, "with --evaluate: the seed of the choice of declarations to hide")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := c.parse(0, 0, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("recover takes no arguments")
 	}
 	if *minConf < 0 || *minConf > 1 || math.IsNaN(*minConf) {
 		return usagef("--min-confidence must be between 0 and 1")
@@ -51,10 +44,7 @@ func cmdRecover(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--fraction must be between 0 and 1 (exclusive)")
 	}
 	set := map[string]bool{}
-	for _, a := range args {
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		set[name] = true
-	}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if !*evaluate && (set["fraction"] || set["seed"]) {
 		return usagef("--fraction and --seed go with --evaluate")
 	}
@@ -68,8 +58,8 @@ func cmdRecover(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			rels = append(rels, r)
 		}
 	}
-	d.noDigest = true
-	s, err := d.load(ctx, stderr)
+	c.data.noDigest = true
+	s, err := c.store()
 	if err != nil {
 		return err
 	}
@@ -78,7 +68,7 @@ func cmdRecover(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *evaluate {
 		rep := recovery.Evaluate(corpus, recovery.EvalOptions{Fraction: *fraction, Seed: *seed, MinConfidence: *minConf, Options: opt})
 		return writeOutput(*out, stdout, func(w io.Writer) error {
-			if *asJSON {
+			if c.asJSON {
 				return writeJSON(w, rep)
 			}
 			return writeEvalTables(w, rep)
@@ -86,7 +76,7 @@ func cmdRecover(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	res := recovery.Recover(corpus, opt)
 	return writeOutput(*out, stdout, func(w io.Writer) error {
-		if *asJSON {
+		if c.asJSON {
 			ps := make([]proposalJSON, len(res.Proposals))
 			for i, p := range res.Proposals {
 				ps[i] = proposalJSON{ID: s.Name(p.Child), Parent: s.Name(p.Parent), Relation: p.Relation.String(),

@@ -60,7 +60,7 @@ func reportData(a *analytics.Analysis, top int, vs []graph.NodeID, m lineage.Mea
 }
 
 func manifestFields(m analytics.Manifest) []report.Field {
-	return []report.Field{
+	fs := []report.Field{
 		{Name: "input digest", Value: m.InputDigest},
 		{Name: "sources", Value: strings.Join(m.Sources, ", ")},
 		{Name: "records", Value: fmt.Sprintf("%d models, %d edges; %d foundations; %d derivatives counted of %d reached; %d models with a parent not reached",
@@ -70,6 +70,10 @@ func manifestFields(m analytics.Manifest) []report.Field {
 		{Name: "window", Value: fmt.Sprintf("%s; %d derivatives undated, %d outside the window", m.Window, m.Undated, m.OutsideWindow)},
 		{Name: "origins table", Value: fmt.Sprintf("%s %s (%d organisations)", m.Origins.Version, m.Origins.SHA256, m.Origins.Organisations)},
 	}
+	if r := m.Recovered; r != nil {
+		fs = append(fs, report.Field{Name: "recovered lineage", Value: fmt.Sprintf("%d edge(s) added at confidence %g or more (rules %s); not declared by any input", r.Edges, r.MinConfidence, r.Rules)})
+	}
+	return fs
 }
 
 func groupsData(gs []analytics.GroupShare, by analytics.GroupBy, m lineage.Measure) []report.Group {

@@ -20,54 +20,27 @@ const (
 	exitUsage   = 2
 )
 
-const usageText = `lineage maps how open AI models are built on each other.
-
-Usage:
-  lineage <command> [flags] [MODEL]
-
-Commands:
-  build        read inputs and write an index file (-o FILE)
-  stats        models, edges by relation, foundations, problems found
-  ancestors    what MODEL is built on: every ancestor up to its foundations
-  descendants  what is built on MODEL: distinct descendants
-  path         how TO derives from FROM: a shortest path, or --all of them
-  common       what models A B ... share: common, nearest ancestors, foundations
-  impact       the models that depend on MODEL alone (cut off without it)
-  diff         what changed between two snapshots (OLD NEW: index, listing, dir)
-  rank         foundations ranked by descendants, their downloads or likes, or PageRank
-  tree         draw MODEL's family tree (.dot, .mmd, .svg, .png)
-  export       the graph or a family as a listing (jsonl), an edge list (csv),
-               GraphML, node-link JSON or DOT
-  lint         every problem in the input, with source, line and the fix
-  recover      propose parents for models that declare none, with evidence
-  origins      cross-origin matrix: author country -> foundation country
-  timeline     new derivatives per month by foundation country, org or foundation
-  velocity     derivatives within 7/30/90/365 days of each model's release
-  report       one self-contained HTML report (-o report.html)
-  fetch        a listing from the live Hub API, or a hub-stats snapshot
-  serve        a local web UI and JSON API (127.0.0.1:8080)
-  version      the program's version and commit, and the index format
-
-Data flags (every query command):
-  --in PATH      a directory of model cards (ORG/NAME/README.md, or a Hugging
-                 Face cache), a Hub listing (.jsonl/.json, .gz ok), an edge
-                 list (.csv/.tsv), a hub-stats snapshot (.parquet), or - for
-                 standard input; repeatable, merged in order
-  --index FILE   an index written by "lineage build"
-  with neither, the index $LINEAGE_INDEX names, if set, else the embedded
-  sample of real Hub lineage facts; a note on stderr says which.
-
-Run "lineage <command> -h" for a command's flags.
-Exit codes: 0 ok, 1 failure (bad input, unknown model), 2 usage error.
-`
-
-// stdinKey carries the invocation's standard input in its context.
-type stdinKey struct{}
-
-// stdinOf returns the standard input of the invocation ctx belongs to.
-func stdinOf(ctx context.Context) io.Reader {
-	r, _ := ctx.Value(stdinKey{}).(io.Reader)
-	return r
+// commands is the command table, in the order of lineage help.
+var commands = []command{
+	{name: "build", args: "--in PATH... -o FILE [--strict]", help: "read inputs and write an index file (-o FILE)", data: dataInputs, run: cmdBuild},
+	{name: "stats", args: "[--in PATH...|--index FILE] [--json]", help: "models, edges by relation, foundations, problems found", data: dataQuery, json: "print JSON", run: cmdStats},
+	{name: "ancestors", args: "MODEL [--paths] [--max-paths N] [--json]", help: "what MODEL is built on: every ancestor up to its foundations", data: dataQuery, json: "print JSON", run: cmdAncestors},
+	{name: "descendants", args: "MODEL [--depth N] [--relation R,...] [--limit N] [--json]", help: "what is built on MODEL: distinct descendants", data: dataQuery, json: "print JSON", run: cmdDescendants},
+	{name: "path", args: "FROM TO [--all] [--max-paths N] [--json]", help: "how TO derives from FROM: a shortest path, or --all of them", data: dataQuery, json: "print JSON", run: cmdPath},
+	{name: "common", args: "A B [C...] [--json]", help: "what models A B ... share: common, nearest ancestors, foundations", data: dataQuery, json: "print JSON", run: cmdCommon},
+	{name: "impact", args: "MODEL [--limit N] [--json]", help: "the models that depend on MODEL alone (cut off without it)", data: dataQuery, json: "print JSON", run: cmdImpact},
+	{name: "diff", args: "OLD NEW [--top N] [--relation R,...] [--limit N] [--format text|json|csv]", help: "what changed between two snapshots (OLD NEW: index, listing, dir)", data: dataNone, json: "print JSON (as --format json)", run: cmdDiff},
+	{name: "rank", args: "[--top N] [--by descendants|downloads|downloads-all|likes|pagerank] [--since DATE] [--until DATE] [--relation R,...] [--group org|country] [--json]", help: "foundations ranked by descendants, their downloads or likes, or PageRank", data: dataQuery, json: "print JSON", run: cmdRank},
+	{name: "tree", args: "MODEL -o FILE [--up|--down] [--depth N] [--relation R,...] [--max-nodes N] [--no-fold] [--rankdir LR|TB] [--format dot|mmd|svg|png]", help: "draw MODEL's family tree (.dot, .mmd, .svg, .png)", data: dataQuery, run: cmdTree},
+	{name: "export", args: "--format listing|edges|graphml|csv|json|dot [--family MODEL] [-o FILE]", help: "the graph or a family as a listing (jsonl), an edge list (csv),\nGraphML, node-link JSON or DOT", data: dataQuery, run: cmdExport},
+	{name: "lint", args: "[--in PATH...] [--json] [--kind K,...] [--max N]", help: "every problem in the input, with source, line and the fix", data: dataInputs, json: "print JSON: {\"summary\":{kind:count},\"problems\":[...]}", run: cmdLint},
+	{name: "recover", args: "[--in PATH... | --index FILE] [--min-confidence F] [--relation R,...] [--json] [-o FILE]\n       lineage recover --evaluate [--fraction F] [--seed N] [--json]", help: "propose parents for models that declare none, with evidence", data: dataPlain, json: "print JSON: {\"proposals\":[...],\"summary\":{...}} (with --evaluate, the evaluation report)", run: cmdRecover},
+	{name: "origins", args: "[--list FROM:TO] [--attribution full|fractional] [--relation R,...] [--from DATE] [--to DATE] [--origins FILE] [--json]", help: "cross-origin matrix: author country -> foundation country", data: dataQuery, json: "print JSON", run: cmdOrigins},
+	{name: "timeline", args: "[--by country|org|foundation] [--relation R,...] [--from DATE --to DATE] [--attribution full|fractional] [--top N] [--chart FILE] [--json]", help: "new derivatives per month by foundation country, org or foundation", data: dataQuery, json: "print JSON", run: cmdTimeline},
+	{name: "velocity", args: "MODEL... [--relation R,...] [--attribution full|fractional] [--days N,...] [--chart FILE] [--json]", help: "derivatives within 7/30/90/365 days of each model's release", data: dataQuery, json: "print JSON", run: cmdVelocity},
+	{name: "report", args: "-o FILE [--top N] [--by descendants|downloads|downloads-all|likes|pagerank] [--velocity MODEL,...] [--relation R,...] [--from DATE] [--to DATE] [--attribution full|fractional] [--origins FILE]", help: "one self-contained HTML report (-o report.html)", data: dataQuery, run: cmdReport},
+	{name: "fetch", args: "(--up MODEL | --down MODEL | --author NAME | --search TEXT)... [--evidence] [-o FILE]\n       lineage fetch --snapshot [--dataset REPO] [--file PATH] [--revision REV] -o FILE", help: "a listing from the live Hub API, or a hub-stats snapshot", data: dataNone, run: cmdFetch},
+	{name: "serve", args: "[--addr 127.0.0.1:8080] [--in PATH...|--index FILE] [--recovered]", help: "a local web UI and JSON API (127.0.0.1:8080)", data: dataQuery, run: cmdServe},
 }
 
 // usageError marks an error in how lineage was invoked.
@@ -80,64 +53,25 @@ func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(forma
 // run is the whole program behind main; it maps errors to exit codes.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return exitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	// The invocation's standard input, for --in - (request-scoped: it
-	// belongs to this run, not to any option of a function).
-	ctx = context.WithValue(ctx, stdinKey{}, stdin)
-	var err error
-	switch cmd {
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText)
+		fmt.Fprint(stdout, usageText())
 		return exitOK
 	case "version", "--version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
-	case "build":
-		err = cmdBuild(ctx, rest, stdout, stderr)
-	case "stats":
-		err = cmdStats(ctx, rest, stdout, stderr)
-	case "ancestors":
-		err = cmdAncestors(ctx, rest, stdout, stderr)
-	case "descendants":
-		err = cmdDescendants(ctx, rest, stdout, stderr)
-	case "path":
-		err = cmdPath(ctx, rest, stdout, stderr)
-	case "common":
-		err = cmdCommon(ctx, rest, stdout, stderr)
-	case "impact":
-		err = cmdImpact(ctx, rest, stdout, stderr)
-	case "diff":
-		err = cmdDiff(ctx, rest, stdout, stderr)
-	case "rank":
-		err = cmdRank(ctx, rest, stdout, stderr)
-	case "tree":
-		err = cmdTree(ctx, rest, stdout, stderr)
-	case "export":
-		err = cmdExport(ctx, rest, stdout, stderr)
-	case "lint":
-		err = cmdLint(ctx, rest, stdout, stderr)
-	case "recover":
-		err = cmdRecover(ctx, rest, stdout, stderr)
-	case "origins":
-		err = cmdOrigins(ctx, rest, stdout, stderr)
-	case "timeline":
-		err = cmdTimeline(ctx, rest, stdout, stderr)
-	case "velocity":
-		err = cmdVelocity(ctx, rest, stdout, stderr)
-	case "report":
-		err = cmdReport(ctx, rest, stdout, stderr)
-	case "fetch":
-		err = cmdFetch(ctx, rest, stdout, stderr)
-	case "serve":
-		err = cmdServe(ctx, rest, stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "lineage: unknown command %q\n\n%s", cmd, usageText)
+	}
+	cmd, ok := lookupCommand(name)
+	if !ok {
+		fmt.Fprintf(stderr, "lineage: unknown command %q\n\n%s", name, usageText())
 		return exitUsage
 	}
-	return exitCode(err, stderr)
+	e := env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	return exitCode(cmd.run(newCall(e, cmd, rest)), stderr)
 }
 
 func exitCode(err error, stderr io.Writer) int {

@@ -111,7 +111,7 @@ func TestServeRecover(t *testing.T) {
 	for _, p := range rec.Proposals {
 		want[p.ID] = append(want[p.ID], p.Parent)
 	}
-	base := startServe(t, "--quiet", "--recover")
+	base := startServe(t, "--quiet", "--recovered")
 	plain := startServe(t, "--quiet")
 	n := 0
 	for id, parents := range want {
@@ -122,6 +122,10 @@ func TestServeRecover(t *testing.T) {
 			Recovered []struct {
 				ID         string
 				Confidence float64
+			}
+			Ancestors []struct {
+				ID, Via   string
+				Recovered bool
 			}
 		}
 		resp, err := http.Get(base + "/api/model/" + id)
@@ -142,6 +146,21 @@ func TestServeRecover(t *testing.T) {
 		if err != nil || !slices.Equal(got, parents) {
 			t.Errorf("%s: served candidates %v (%v), lineage recover proposes %v", id, got, err, parents)
 		}
+		// The proposals are edges of the served graph: the model's
+		// ancestors at depth 1 are its recovered parents, marked.
+		var direct []string
+		for _, h := range m.Ancestors {
+			if h.Via == id {
+				if !h.Recovered {
+					t.Errorf("%s: parent %s is not marked recovered", id, h.ID)
+				}
+				direct = append(direct, h.ID)
+			}
+		}
+		slices.Sort(direct)
+		if !slices.Equal(direct, parents) {
+			t.Errorf("%s: served parents %v, lineage recover proposes %v", id, direct, parents)
+		}
 		resp, err = http.Get(plain + "/api/model/" + id)
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +168,7 @@ func TestServeRecover(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if strings.Contains(string(b), `"recovered"`) {
-			t.Errorf("%s: served without --recover, yet the API lists candidates", id)
+			t.Errorf("%s: served without --recovered, yet the API lists candidates", id)
 		}
 	}
 }

@@ -14,10 +14,8 @@ import (
 	"github.com/lineage-project/lineage/render"
 )
 
-func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("tree", "MODEL -o FILE [--up|--down] [--depth N] [--relation R,...] [--max-nodes N] [--no-fold] [--rankdir LR|TB] [--format dot|mmd|svg|png]", stderr)
-	var d dataFlags
-	d.register(fs)
+func cmdTree(c *call) error {
+	fs, stdout, stderr := c.fs, c.stdout, c.stderr
 	out := fs.String("o", "", "output `FILE`; the format follows its extension (.dot, .mmd, .svg, .png); - or empty writes DOT to stdout")
 	format := fs.String("format", "", "output format: dot, mmd (Mermaid), svg or png (default: from the -o extension, else dot)")
 	up := fs.Bool("up", false, "draw only the ancestors (what MODEL is built on)")
@@ -27,16 +25,13 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	maxNodes := fs.Int("max-nodes", render.DefaultMaxNodes, "draw at most `N` models; the rest are folded into summary nodes")
 	noFold := fs.Bool("no-fold", false, "do not fold leaf quantizations and adapters into count badges")
 	rankdir := fs.String("rankdir", "LR", "layout direction: LR (left to right) or TB (top to bottom)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := c.parse(1, 1, "one MODEL id"); err != nil {
 		return err
 	}
-	model, err := oneModel(pos, "tree")
-	if err != nil {
-		return err
-	}
+	model := c.pos[0]
 	f := strings.ToLower(*format)
 	if f == "" {
+		var err error
 		if f, err = formatFromName(*out); err != nil {
 			return err
 		}
@@ -65,12 +60,8 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	d.noDigest = true // no manifest here
-	s, err := d.load(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	v, err := s.Lookup(model)
+	c.data.noDigest = true // no manifest here
+	s, v, err := c.model()
 	if err != nil {
 		return err
 	}
@@ -93,10 +84,10 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := buf.Bytes()
 	if f == "svg" || f == "png" {
 		var log io.Writer
-		if !d.quiet {
+		if !c.data.quiet {
 			log = stderr
 		}
-		data, err = renderExternal(ctx, f, data, log)
+		data, err = renderExternal(c.ctx, f, data, log)
 		if err != nil {
 			return err
 		}
@@ -108,7 +99,7 @@ func cmdTree(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := writeOutput(*out, stdout, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return err
 	}
-	if !d.quiet {
+	if !c.data.quiet {
 		fmt.Fprintf(stderr, "wrote %s: %s\n", *out, fam.Caption())
 	}
 	return nil

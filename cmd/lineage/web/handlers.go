@@ -73,6 +73,7 @@ type rankRow struct {
 	ID          string
 	Descendants int
 	Direct      map[string]int
+	Recovered   int // descendants only a recovered edge reaches
 }
 
 type homeView struct {
@@ -81,13 +82,20 @@ type homeView struct {
 	Edges  int
 	Rank   []rankRow
 	Top    int
+	// RecoveredEdges counts the recovered edges of the graph (serve
+	// --recovered); the ranking then has a column for them.
+	RecoveredEdges int
 }
 
 func (srv *Server) rankRows(top int) []rankRow {
 	all := srv.rankAll()
 	rows := make([]rankRow, 0, min(top, len(all)))
 	for i, e := range all[:min(top, len(all))] {
-		rows = append(rows, rankRow{i + 1, e.ID, e.Descendants, e.Direct})
+		row := rankRow{Rank: i + 1, ID: e.ID, Descendants: e.Descendants, Direct: e.Direct}
+		if e.Recovered != nil {
+			row.Recovered = *e.Recovered
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
@@ -96,7 +104,7 @@ func (srv *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	q, _ := query(r, "q")
 	top := intParam(r, "top", 25, 1, maxRankTop)
 	st := srv.s.Stats()
-	srv.page(w, http.StatusOK, "home", homeView{Query: q[:min(len(q), maxQueryLen)], Models: st.Models, Edges: st.Edges, Rank: srv.rankRows(top), Top: top})
+	srv.page(w, http.StatusOK, "home", homeView{Query: q[:min(len(q), maxQueryLen)], Models: st.Models, Edges: st.Edges, Rank: srv.rankRows(top), Top: top, RecoveredEdges: srv.s.NumRecovered()})
 }
 
 // --- search ---
@@ -218,6 +226,8 @@ type child struct {
 	ID        string `json:"id"`
 	Downloads int64  `json:"downloads"`
 	Declared  bool   `json:"declared"`
+	// Recovered marks a child over a recovered edge (serve --recovered).
+	Recovered bool `json:"recovered,omitempty"`
 }
 
 type childGroup struct {
@@ -255,10 +265,13 @@ type modelView struct {
 	RecoveryRan bool            `json:"-"`
 	RecoveryMin float64         `json:"-"`
 
-	Descendants           int          `json:"descendants"`
-	DescendantsByRelation []relCount   `json:"descendants_by_relation"`
-	Children              []childGroup `json:"children"`
-	ChildrenCount         int          `json:"children_count"`
+	Descendants           int        `json:"descendants"`
+	DescendantsByRelation []relCount `json:"descendants_by_relation"`
+	// DescendantsRecovered counts the descendants only a recovered edge
+	// reaches (serve --recovered; part of Descendants).
+	DescendantsRecovered int          `json:"descendants_recovered,omitempty"`
+	Children             []childGroup `json:"children"`
+	ChildrenCount        int          `json:"children_count"`
 
 	// Tree is the drawing's state; only the HTML page uses it.
 	Tree *treeView `json:"-"`
@@ -348,6 +361,9 @@ func (srv *Server) model(v graph.NodeID) modelView {
 		byRel[rel]++
 	}
 	m.Descendants = len(hits)
+	if s.NumRecovered() > 0 && len(hits) > 0 {
+		m.DescendantsRecovered = len(hits) - s.G.CountReach(v, graph.Down, lineage.DeclaredLabels)
+	}
 	m.DescendantsByRelation = []relCount{}
 	for _, r := range lineage.Relations {
 		if n := byRel[r]; n > 0 {
@@ -368,15 +384,21 @@ func (srv *Server) children(v graph.NodeID) []childGroup {
 	s := srv.s
 	kids, labs := s.G.Out(v)
 	var byRel [len(lineage.Relations)][]graph.NodeID
-	var declared [len(lineage.Relations)]map[graph.NodeID]bool
+	var declared, recovered [len(lineage.Relations)]map[graph.NodeID]bool
+	mark := func(m *map[graph.NodeID]bool, c graph.NodeID) {
+		if *m == nil {
+			*m = map[graph.NodeID]bool{}
+		}
+		(*m)[c] = true
+	}
 	for i, c := range kids {
 		rel, decl := lineage.LabelRelation(labs[i])
 		byRel[rel] = append(byRel[rel], c)
 		if decl {
-			if declared[rel] == nil {
-				declared[rel] = map[graph.NodeID]bool{}
-			}
-			declared[rel][c] = true
+			mark(&declared[rel], c)
+		}
+		if lineage.IsRecovered(labs[i]) {
+			mark(&recovered[rel], c)
 		}
 	}
 	groups := []childGroup{}
@@ -390,7 +412,7 @@ func (srv *Server) children(v graph.NodeID) []childGroup {
 		})
 		g := childGroup{Relation: r.String(), Count: len(cs), More: len(cs) - len(top)}
 		for _, c := range top {
-			g.Models = append(g.Models, child{s.Name(c), s.Downloads(c), declared[r][c]})
+			g.Models = append(g.Models, child{s.Name(c), s.Downloads(c), declared[r][c], recovered[r][c]})
 		}
 		groups = append(groups, g)
 	}

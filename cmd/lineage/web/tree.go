@@ -67,8 +67,13 @@ func RenderInfo(s *lineage.Store) render.Info {
 			}
 			return ""
 		},
-		Relation: func(l graph.Label) string { r, _ := lineage.LabelRelation(l); return r.String() },
-		Inferred: func(l graph.Label) bool { _, declared := lineage.LabelRelation(l); return !declared },
+		Relation:  func(l graph.Label) string { r, _ := lineage.LabelRelation(l); return r.String() },
+		Inferred:  func(l graph.Label) bool { _, declared := lineage.LabelRelation(l); return !declared },
+		Recovered: lineage.IsRecovered,
+		Confidence: func(parent, child graph.NodeID) float64 {
+			c, _ := s.RecoveredConfidence(parent, child)
+			return c
+		},
 	}
 }
 

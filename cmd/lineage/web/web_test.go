@@ -169,7 +169,7 @@ func TestModelPage(t *testing.T) {
 	body = get(t, h, "/model/Base/LLM?dir=down&max=5&fold=0").Body.String()
 	mustContain(t, "Base/LLM page", body, `A foundation. Built on: <strong>nothing declared</strong>.`,
 		`Its card and listing name no base model, so it is counted as a foundation of its 5 descendants.`,
-		`<h3>Recovered candidates</h3>`, `Recovered lineage is off: <code>lineage serve --recover</code>`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
+		`<h3>Recovered parents</h3>`, `Recovered lineage is off: <code>lineage serve --recovered</code>`, `<strong id="descendant-count">5</strong> distinct descendants (finetune 2, adapter 1, quantized 1, merge 1)`,
 		`2 direct children:`, `src="/tree/Base/LLM?dir=down&amp;max=5&amp;fold=0"`, `<option value="5" selected>5</option>`, `id="tree-caption">showing 5 of 6 models; 1 folded`)
 	if w := get(t, h, "/model/base/llm"); w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/model/Base/LLM" {
 		t.Errorf("lower-case id = %d %q, want 301 to the record's spelling", w.Code, w.Header().Get("Location"))
@@ -415,7 +415,7 @@ func TestRecoveredCandidates(t *testing.T) {
 	if i < 0 || j < i {
 		t.Errorf("lone/model page lacks the candidates best first (%d, %d):\n%s", i, j, body)
 	}
-	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared, not drawn, not counted`,
+	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared by any input; added to this graph as recovered edges`,
 		`prefix; name: &lt;i&gt;lone&lt;/i&gt; starts with chat`)
 	mustContain(t, "Base/LLM page", get(t, h, "/model/Base/LLM").Body.String(), `proposes no parent for it at confidence 0.75 or more`)
 	var m struct{ Recovered []recoveredView }
@@ -424,8 +424,43 @@ func TestRecoveredCandidates(t *testing.T) {
 		t.Errorf("api recovered = %+v", m.Recovered)
 	}
 
+	// With the proposals added as edges (serve --recovered), the pages
+	// mark them wherever they show: the child's ancestors, the parent's
+	// children and descendant count, the home page's ranking.
+	o, err := s.WithEdges(res.Edges())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, h = newTestServer(t, func(opt *Options) { opt.Store, opt.Recovery = o, res })
+	mustContain(t, "lone/model page with recovered edges", get(t, h, "/model/lone/model").Body.String(),
+		`<span class="rel rel-quantized">quantized</span> <abbr class="recovered" title="recovered from evidence, not declared by any input">recovered 0.93</abbr>`,
+		`<span class="rel rel-finetune recovered">&larr; finetune (recovered)</span>`)
+	mustContain(t, "org/chat page with recovered edges", get(t, h, "/model/org/chat").Body.String(),
+		`<a href="/model/lone/model">lone/model</a> <span class="meta">`, ` · recovered</span>`, `1 of them only through recovered edges`)
+	mustContain(t, "home page with recovered edges", get(t, h, "/").Body.String(), `<th class="num">Recovered</th>`, `the graph has 2 recovered edges`)
+	var am struct {
+		Ancestors []lineage.Hop
+	}
+	json.Unmarshal(get(t, h, "/api/model/lone/model").Body.Bytes(), &am)
+	rec := 0
+	for _, a := range am.Ancestors {
+		if a.Via == "lone/model" {
+			if !a.Recovered || a.Confidence == 0 {
+				t.Errorf("api ancestor %+v is not marked recovered", a)
+			}
+			rec++
+		}
+	}
+	if rec != 2 {
+		t.Errorf("api: %d recovered parents of lone/model, want 2: %+v", rec, am.Ancestors)
+	}
+
 	_, h = newTestServer(t, nil)
 	mustContain(t, "page without recovery", get(t, h, "/model/lone/model").Body.String(), `Recovered lineage is off`)
+	body = get(t, h, "/").Body.String()
+	if strings.Contains(body, "Recovered") {
+		t.Errorf("home page without recovered edges mentions them")
+	}
 	if body := get(t, h, "/api/model/lone/model").Body.String(); strings.Contains(body, `"recovered"`) {
 		t.Errorf("api without recovery has a recovered field:\n%s", body)
 	}
