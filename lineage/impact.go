@@ -103,14 +103,7 @@ func (s *Store) Impact(v graph.NodeID, limit int) ImpactResult {
 			frontier = next
 		}
 	}
-	res := ImpactResult{ID: s.Name(v), Count: len(hits), ByRelation: map[string]int{}}
-	for _, r := range Relations {
-		res.ByRelation[r.String()] = 0
-	}
-	for _, h := range hits {
-		rel, _ := LabelRelation(h.Label)
-		res.ByRelation[rel.String()]++
-	}
+	res := ImpactResult{ID: s.Name(v), Count: len(hits), ByRelation: countByRelation(hits)}
 	if limit > 0 && len(hits) > limit {
 		hits = firstSorted(hits, limit, func(a, b graph.Hit) int {
 			return cmp.Or(cmp.Compare(a.Depth, b.Depth), modelid.Compare(s.Name(a.Node), s.Name(b.Node)))

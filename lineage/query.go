@@ -139,14 +139,7 @@ type DescendantsResult struct {
 // by depth then id.
 func (s *Store) Descendants(v graph.NodeID, depth int, labels graph.LabelSet, limit int) DescendantsResult {
 	hits := s.G.Reach(v, graph.Down, labels, depth)
-	res := DescendantsResult{ID: s.Name(v), Count: len(hits), ByRelation: map[string]int{}}
-	for _, r := range Relations {
-		res.ByRelation[r.String()] = 0
-	}
-	for _, h := range hits {
-		rel, _ := LabelRelation(h.Label)
-		res.ByRelation[rel.String()]++
-	}
+	res := DescendantsResult{ID: s.Name(v), Count: len(hits), ByRelation: countByRelation(hits)}
 	if limit > 0 && len(hits) > limit {
 		// Sort only what is shown: depth then id.
 		hits = slices.Clone(hits)
@@ -163,4 +156,18 @@ func (s *Store) Descendants(v graph.NodeID, depth int, labels graph.LabelSet, li
 		res.Recovered = res.Count - s.G.CountReach(v, graph.Down, labels&DeclaredLabels)
 	}
 	return res
+}
+
+// countByRelation counts hits by the relation of the edge that reached
+// them, every relation present (zero included).
+func countByRelation(hits []graph.Hit) map[string]int {
+	by := make(map[string]int, len(Relations))
+	for _, r := range Relations {
+		by[r.String()] = 0
+	}
+	for _, h := range hits {
+		rel, _ := LabelRelation(h.Label)
+		by[rel.String()]++
+	}
+	return by
 }

@@ -402,13 +402,7 @@ func cmdAncestors(c *call) error {
 		fmt.Fprintf(stdout, "warning: %s is on a derivation cycle (see lineage stats)\n", res.ID)
 	}
 	if len(res.Ancestors) > 0 {
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "DEPTH\tRELATION\tANCESTOR\tPARENT OF")
-		for _, h := range res.Ancestors {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
-		}
-		tw.Flush()
-		hopNotes(stdout, res.Ancestors, true)
+		writeHops(stdout, "ANCESTOR\tPARENT OF", res.Ancestors, true)
 	}
 	if *paths {
 		switch {
@@ -454,6 +448,30 @@ func hopRelation(h lineage.Hop) string {
 		return h.Relation + "*"
 	}
 	return h.Relation
+}
+
+// writeHops prints hops as a table, DEPTH, RELATION and the two columns
+// head names, then the notes on its marks (hopNotes).
+func writeHops(w io.Writer, head string, hops []lineage.Hop, explainInferred bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DEPTH\tRELATION\t"+head)
+	for _, h := range hops {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
+	}
+	tw.Flush()
+	hopNotes(w, hops, explainInferred)
+}
+
+// relationCounts lists the non-zero counts of by in relation order
+// ("finetune 2, quantized 1"), or "".
+func relationCounts(by map[string]int) string {
+	var parts []string
+	for _, r := range lineage.Relations {
+		if n := by[r.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // hopNotes explains the marks hopRelation used in hops: "*" only when
@@ -512,14 +530,8 @@ func cmdDescendants(c *call) error {
 	if res.Recovered > 0 {
 		fmt.Fprintf(stdout, ", %d of them only through recovered edges", res.Recovered)
 	}
-	var parts []string
-	for _, r := range lineage.Relations {
-		if n := res.ByRelation[r.String()]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", r, n))
-		}
-	}
-	if len(parts) > 0 {
-		fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)", strings.Join(parts, ", "))
+	if parts := relationCounts(res.ByRelation); parts != "" {
+		fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)", parts)
 	}
 	fmt.Fprintln(stdout)
 	if all := res.Count; all > 0 || impact > 0 {
@@ -529,13 +541,7 @@ func cmdDescendants(c *call) error {
 		fmt.Fprintf(stdout, "%d of its %d descendants depend on it alone (lineage impact lists them)\n", impact, all)
 	}
 	if len(res.Descendants) > 0 {
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "DEPTH\tRELATION\tDESCENDANT\tCHILD OF")
-		for _, h := range res.Descendants {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
-		}
-		tw.Flush()
-		hopNotes(stdout, res.Descendants, false)
+		writeHops(stdout, "DESCENDANT\tCHILD OF", res.Descendants, false)
 	}
 	if res.Truncated {
 		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Descendants))

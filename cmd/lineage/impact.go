@@ -2,11 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/lineage-project/lineage/graph"
-	"github.com/lineage-project/lineage/lineage"
 )
 
 func cmdImpact(c *call) error {
@@ -40,20 +37,8 @@ func cmdImpact(c *call) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "%d of the %d descendant(s) of %s depend on it alone: withdrawing it would cut them off from every foundation", res.Count, desc, res.ID)
-	var parts []string
-	for _, r := range lineage.Relations {
-		if n := res.ByRelation[r.String()]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", r, n))
-		}
-	}
-	fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)\n", strings.Join(parts, ", "))
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEPTH\tRELATION\tMODEL\tCHILD OF")
-	for _, h := range res.Models {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", h.Depth, hopRelation(h), h.ID, h.Via)
-	}
-	tw.Flush()
-	hopNotes(stdout, res.Models, false)
+	fmt.Fprintf(stdout, " (%s, by the relation of the hop reaching them)\n", relationCounts(res.ByRelation))
+	writeHops(stdout, "MODEL\tCHILD OF", res.Models, false)
 	if res.Truncated {
 		fmt.Fprintf(stdout, "... %d more; raise --limit (0 for all)\n", res.Count-len(res.Models))
 	}
