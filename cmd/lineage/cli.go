@@ -126,6 +126,11 @@ func (c *call) store() (*lineage.Store, error) {
 	if !c.parsed {
 		panic("lineage: store before parse") // a programming error
 	}
+	if c.data.recovered {
+		// Recovery reads the metadata (tags, hints, dates, downloads):
+		// without it, it would propose other parents than lineage recover.
+		c.data.graphOnly = false
+	}
 	s, err := c.data.load(c.ctx, c.stderr, c.stdin)
 	if err != nil || !c.data.recovered {
 		return s, err

@@ -179,6 +179,12 @@ func TestRecoveredFlag(t *testing.T) {
 		if !found {
 			t.Errorf("ancestors %s --recovered: no parent %s", e.child, e.parent)
 		}
+		// path reads a graph-only store without --recovered; with it, the
+		// proposals must be lineage recover's all the same.
+		out, errOut, code = runCmd(t, "path", e.parent, e.child, "--json", "--recovered", "--quiet")
+		if code != exitOK || !strings.Contains(out, `"recovered": true`) {
+			t.Errorf("path %s %s --recovered: exit %d, no recovered link: %s%s", e.parent, e.child, code, out, errOut)
+		}
 		out, _, _ = runCmd(t, "ancestors", e.child, "--recovered", "--quiet")
 		if !strings.Contains(out, "(recovered ") || !strings.Contains(out, "no input declares this edge") {
 			t.Errorf("ancestors %s --recovered: the table does not mark the recovered hop:\n%s", e.child, out)
