@@ -109,7 +109,7 @@ func (c *call) parse(min, max int, what string) error {
 		return usagef("%s takes %s (got %d arguments)", c.name, what, len(pos))
 	}
 	if c.need == dataQuery {
-		if c.data.minConfidence < 0 || c.data.minConfidence > 1 {
+		if !(c.data.minConfidence >= 0 && c.data.minConfidence <= 1) { // NaN too
 			return usagef("--min-confidence must be between 0 and 1 (got %g)", c.data.minConfidence)
 		}
 		if c.data.minConfidenceSet(c.fs) && !c.data.recovered {

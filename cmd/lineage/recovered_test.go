@@ -268,7 +268,7 @@ func TestRecoveredFlag(t *testing.T) {
 	}
 
 	// Usage: --min-confidence needs --recovered and a value in [0, 1].
-	for _, args := range [][]string{{"rank", "--min-confidence", "0.5"}, {"rank", "--recovered", "--min-confidence", "1.5"}} {
+	for _, args := range [][]string{{"rank", "--min-confidence", "0.5"}, {"rank", "--recovered", "--min-confidence", "1.5"}, {"rank", "--recovered", "--min-confidence", "NaN"}} {
 		if _, _, code := runCmd(t, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}

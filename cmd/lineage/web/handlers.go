@@ -264,6 +264,9 @@ type modelView struct {
 	Recovered   []recoveredView `json:"recovered,omitempty"`
 	RecoveryRan bool            `json:"-"`
 	RecoveryMin float64         `json:"-"`
+	// RecoveredInGraph: the store has the proposals as edges (serve
+	// --recovered), not only as candidates.
+	RecoveredInGraph bool `json:"-"`
 
 	Descendants           int        `json:"descendants"`
 	DescendantsByRelation []relCount `json:"descendants_by_relation"`
@@ -342,7 +345,7 @@ func (srv *Server) model(v graph.NodeID) modelView {
 		m.Hints = append(m.Hints, hv)
 	}
 	if rec := srv.opt.Recovery; rec != nil {
-		m.RecoveryRan, m.RecoveryMin = true, rec.Summary.MinConfidence
+		m.RecoveryRan, m.RecoveryMin, m.RecoveredInGraph = true, rec.Summary.MinConfidence, s.NumRecovered() > 0
 		m.Recovered = []recoveredView{}
 		for _, p := range srv.recovered[v] {
 			rv := recoveredView{ID: s.Name(p.Parent), Relation: p.Relation.String(), Confidence: math.Round(p.Confidence*100) / 100,

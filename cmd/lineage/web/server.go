@@ -71,9 +71,12 @@ type Options struct {
 	// Logf, when set, receives one line per failed render.
 	Logf func(format string, args ...any)
 	// Recovery, when set, is recovered lineage for Store (package
-	// lineage/recovery): a page lists the parents proposed for its model,
-	// as candidates beside what is declared, never as edges. Nil means
-	// recovery was not run, and pages say so.
+	// lineage/recovery): a model's page lists the parents proposed for it
+	// with their confidence and evidence. lineage serve --recovered also
+	// gives a Store with the proposals added as recovered edges
+	// (Store.WithEdges), which every page marks as such; with a Store
+	// without them the proposals are candidates only. Nil means recovery
+	// was not run, and pages say so.
 	Recovery *recovery.Result
 }
 

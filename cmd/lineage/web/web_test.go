@@ -415,7 +415,7 @@ func TestRecoveredCandidates(t *testing.T) {
 	if i < 0 || j < i {
 		t.Errorf("lone/model page lacks the candidates best first (%d, %d):\n%s", i, j, body)
 	}
-	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared by any input; added to this graph as recovered edges`,
+	mustContain(t, "lone/model page", body, `<td class="num">0.93</td><td><span class="rel rel-quantized">quantized</span>`, `not declared by any input; candidates only: not drawn, not counted`,
 		`prefix; name: &lt;i&gt;lone&lt;/i&gt; starts with chat`)
 	mustContain(t, "Base/LLM page", get(t, h, "/model/Base/LLM").Body.String(), `proposes no parent for it at confidence 0.75 or more`)
 	var m struct{ Recovered []recoveredView }
@@ -434,7 +434,7 @@ func TestRecoveredCandidates(t *testing.T) {
 	_, h = newTestServer(t, func(opt *Options) { opt.Store, opt.Recovery = o, res })
 	mustContain(t, "lone/model page with recovered edges", get(t, h, "/model/lone/model").Body.String(),
 		`<span class="rel rel-quantized">quantized</span> <abbr class="recovered" title="recovered from evidence, not declared by any input">recovered 0.93</abbr>`,
-		`<span class="rel rel-finetune recovered">&larr; finetune (recovered)</span>`)
+		`<span class="rel rel-finetune recovered">&larr; finetune (recovered)</span>`, `not declared by any input; added to this graph as recovered edges`)
 	mustContain(t, "org/chat page with recovered edges", get(t, h, "/model/org/chat").Body.String(),
 		`<a href="/model/lone/model">lone/model</a> <span class="meta">`, ` · recovered</span>`, `1 of them only through recovered edges`)
 	mustContain(t, "home page with recovered edges", get(t, h, "/").Body.String(), `<th class="num">Recovered</th>`, `the graph has 2 recovered edges`)
