@@ -57,21 +57,28 @@ func TestGolden(t *testing.T) {
 			if strings.HasSuffix(c.name, ".json") && !json.Valid([]byte(out)) {
 				t.Fatalf("lineage %s: output is not valid JSON:\n%s", strings.Join(c.args, " "), out)
 			}
-			golden := filepath.Join("../../testdata/golden", c.name)
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/lineage -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("lineage %s: output differs from %s (go test ./cmd/lineage -update rewrites it)\n%s", strings.Join(c.args, " "), golden, lineDiff(string(want), out))
-			}
+			checkGolden(t, c.name, c.args, out)
 		})
+	}
+}
+
+// checkGolden compares out, the output of lineage args, with
+// testdata/golden/name, or rewrites the file under -update.
+func checkGolden(t *testing.T, name string, args []string, out string) {
+	t.Helper()
+	golden := filepath.Join("../../testdata/golden", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/lineage -update to create it)", err)
+	}
+	if out != string(want) {
+		t.Errorf("lineage %s: output differs from %s (go test ./cmd/lineage -update rewrites it)\n%s", strings.Join(args, " "), golden, lineDiff(string(want), out))
 	}
 }
 

@@ -50,20 +50,7 @@ func TestGoldenRelate(t *testing.T) {
 			if strings.HasSuffix(c.name, ".json") && !json.Valid([]byte(out)) {
 				t.Fatalf("lineage %s: output is not valid JSON:\n%s", strings.Join(c.args, " "), out)
 			}
-			golden := filepath.Join("../../testdata/golden", c.name)
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/lineage -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Errorf("lineage %s: output differs from %s (go test ./cmd/lineage -update rewrites it)\n%s", strings.Join(c.args, " "), golden, lineDiff(string(want), out))
-			}
+			checkGolden(t, c.name, c.args, out)
 		})
 	}
 }
